@@ -1,0 +1,167 @@
+"""The ``wegwijzer`` command line (click).
+
+Commands for editors (``content check|build|coverage|stamp``, ``search``) and for running the kiosk.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from kiosk import __version__, paths
+
+_PATH = click.Path(path_type=Path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wegwijzer")
+@click.option(
+    "--data-dir",
+    type=_PATH,
+    envvar=paths.DATA_DIR_ENV,
+    help=f"Folder for installed guides, settings, logs and usage figures (default: the platform's user data "
+    f"folder; also ${paths.DATA_DIR_ENV}).",
+)
+def main(data_dir: Path | None) -> None:
+    """Wegwijzer: an offline kiosk that answers questions about volunteering in Belgium."""
+    paths.set_data_dir(data_dir)
+
+
+# --- content -------------------------------------------------------------------------------------
+@main.group()
+def content() -> None:
+    """Check, build and inspect the guide's sources (the content/ folder)."""
+
+
+_source_option = click.option(
+    "--source", type=_PATH, default=None, help="The content folder (default: content/ of this checkout)."
+)
+_database_option = click.option(
+    "--database", type=_PATH, default=None, help="A guide database (default: the bundled guide)."
+)
+
+
+@content.command("check")
+@_source_option
+def content_check(source: Path | None) -> None:
+    """Report every problem in the sources as path:line: message; exit 1 if there are errors."""
+    from kiosk.content.check import check
+
+    root = source or paths.content_dir()
+    _, report = check(root, paths.icons_dir(), paths.fonts_dir())
+    for problem in report.sorted():
+        click.echo(f"{_display(root, problem.path)}:{problem.line}: {problem.severity.value}: {problem.message}")
+    click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) in {root}", err=True)
+    sys.exit(1 if report.errors else 0)
+
+
+def _display(root: Path, rel: str) -> str:
+    candidate = root / rel
+    return str(candidate) if not Path(rel).is_absolute() else rel
+
+
+@content.command("build")
+@_source_option
+@click.option("--output", type=_PATH, default=None, help="Where to write the database (default: the bundled guide).")
+def content_build(source: Path | None, output: Path | None) -> None:
+    """Check the sources and build the guide database (refused if the check finds errors)."""
+    from kiosk.content.build import build
+    from kiosk.content.problems import ContentError
+
+    root = source or paths.content_dir()
+    target = output or paths.bundled_guide()
+    try:
+        result = build(root, target, paths.icons_dir(), paths.fonts_dir())
+    except ContentError as exc:
+        for problem in exc.report.sorted():
+            if problem.severity.value == "error":
+                click.echo(f"{_display(root, problem.path)}:{problem.line}: error: {problem.message}")
+        click.echo(f"build refused: {len(exc.report.errors)} error(s); {target} was not changed", err=True)
+        sys.exit(1)
+    click.echo(
+        f"built {result.output}: guide version {result.content_version}, {result.languages} languages, "
+        f"{result.questions} questions, {result.answers} answers"
+        + (f" ({len(result.report.warnings)} warning(s): run 'wegwijzer content check')" if result.report.warnings else "")
+    )
+
+
+@content.command("coverage")
+@_database_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def content_coverage(database: Path | None, as_json: bool) -> None:
+    """Per language: answers that are original, reviewed, machine-translated, stale or missing."""
+    store = _open(database)
+    rows = store.coverage()
+    if as_json:
+        click.echo(json.dumps([asdict(r) for r in rows], indent=2))
+        return
+    total = len(store.question_ids())
+    click.echo(f"{'language':<10}{'original':>9}{'reviewed':>9}{'machine':>9}{'stale':>7}{'missing':>9}  of {total}")
+    for r in rows:
+        click.echo(f"{r.lang:<10}{r.original:>9}{r.reviewed:>9}{r.machine:>9}{r.stale:>7}{r.missing:>9}")
+
+
+@content.command("stamp")
+@click.argument("lang")
+@click.argument("question_ids", nargs=-1)
+@_source_option
+def content_stamp(lang: str, question_ids: tuple[str, ...], source: Path | None) -> None:
+    """Record that LANG's translations are up to date with the source text (sets source_hash).
+
+    Run it after you updated or reviewed a translation. With no QUESTION_IDS, every answer of LANG is stamped.
+    """
+    from kiosk.content.stamp import stamp
+
+    root = source or paths.content_dir()
+    try:
+        changed = stamp(root, lang, list(question_ids))
+    except (KeyError, FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc).strip("'\"")) from exc
+    for path in changed:
+        click.echo(f"stamped {path}")
+    click.echo(f"{len(changed)} file(s) stamped", err=True)
+
+
+# --- search --------------------------------------------------------------------------------------
+@main.command("search")
+@click.argument("query")
+@click.option("--lang", required=True, help="Language code, e.g. nl, ar, ti.")
+@_database_option
+@click.option("--audience", type=click.Choice(["resident", "organisation"]), default=None, help="Only questions for this audience.")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def search_command(query: str, lang: str, database: Path | None, audience: str | None, limit: int, as_json: bool) -> None:
+    """Search the guide the way the kiosk does."""
+    store = _open(database)
+    try:
+        hits = store.search(query, lang, audience=audience, limit=limit)
+    except KeyError as exc:
+        raise click.ClickException(str(exc).strip("'\"")) from exc
+    if as_json:
+        click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+        return
+    for hit in hits:
+        click.echo(f"{hit.question_id}  [{hit.lang}]  {hit.question}")
+        click.echo(f"    {_mark(hit.snippet, hit.snippet_highlights)}")
+    click.echo(f"{len(hits)} result(s)", err=True)
+
+
+def _mark(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], "[", text[start:end], "]"]
+        last = end
+    return "".join(out) + text[last:]
+
+
+def _open(database: Path | None):  # type: ignore[no-untyped-def]
+    from kiosk.guide import GuideError, GuideStore
+
+    try:
+        return GuideStore(database or paths.bundled_guide())
+    except GuideError as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -1,0 +1,176 @@
+"""Build the guide database from checked sources (with sqlite-utils).
+
+The build refuses sources with errors, writes into a temporary file next to the output and renames it into
+place only when complete, and is deterministic: the same sources give the same bytes (no timestamps; rows
+inserted in a fixed order; the file is vacuumed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk import __version__
+from kiosk.content import markdown
+from kiosk.content.check import check
+from kiosk.content.fold import fold
+from kiosk.content.model import AnswerSource, GuideSources
+from kiosk.content.problems import ContentError, Report
+
+SCHEMA_VERSION = 1
+SEARCH_WEIGHTS = (10.0, 4.0, 1.0)  # question, short answer, full answer
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    report: Report
+    content_version: int
+    languages: int
+    questions: int
+    answers: int
+
+
+def search_table(lang: str) -> str:
+    """Name of the per-language search table (its FTS5 index is ``<name>_fts``)."""
+    return "search_" + lang.replace("-", "_")
+
+
+def build(root: Path, output: Path, icons_dir: Path, fonts_dir: Path) -> BuildResult:
+    """Check ``root`` and write the guide database to ``output``; raise ContentError on errors."""
+    guide, report = check(root, icons_dir, fonts_dir)
+    if report.errors:
+        raise ContentError(report)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.{os.getpid()}.building")
+    tmp.unlink(missing_ok=True)
+    try:
+        answers = _write(guide, tmp)
+        _fsync(tmp)
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(output.parent)
+    return BuildResult(output, report, guide.version, len(guide.languages), len(guide.questions), answers)
+
+
+def _write(guide: GuideSources, path: Path) -> int:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        db = sqlite_utils.Database(conn)
+        with conn:
+            conn.execute("BEGIN")
+            _write_tables(db, guide)
+            answers = _write_answers(db, guide)
+            _write_search(db, guide)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("VACUUM")
+    finally:
+        conn.close()
+    return answers
+
+
+def _write_tables(db: sqlite_utils.Database, guide: GuideSources) -> None:
+    meta = {
+        "schema_version": str(SCHEMA_VERSION),
+        "content_version": str(guide.version),
+        "edition": guide.edition,
+        "source_language": guide.source_language,
+        "content_hash": guide.content_hash(),
+        "builder": f"wegwijzer {__version__}",
+    }
+    db["meta"].insert_all(({"key": k, "value": v} for k, v in meta.items()), pk="key")
+    db["languages"].insert_all(
+        (
+            {
+                "code": lang.code, "position": lang.position, "name": lang.name, "english": lang.english,
+                "direction": lang.direction, "script": lang.script, "fallback": json.dumps(lang.fallback),
+                "voice": json.dumps(lang.voice), "keyboard": lang.keyboard,
+                "strings_status": guide.strings[lang.code].status if lang.code in guide.strings else "missing",
+            }
+            for lang in guide.languages
+        ),
+        pk="code",
+    )  # fmt: skip
+    db["topics"].insert_all(
+        ({"id": t.id, "position": t.position, "icon": t.icon} for t in sorted(guide.topics, key=_order)),
+        pk="id",
+    )
+    db["questions"].insert_all(
+        (
+            {"id": q.id, "topic_id": q.topic, "position": q.position, "icon": q.icon, "audience": q.audience,
+             "related": json.dumps(q.related)}
+            for q in sorted(guide.questions, key=lambda q: (q.topic, q.position, q.id))
+        ),
+        pk="id",
+    )  # fmt: skip
+    db["questions"].create_index(["topic_id", "position"])
+    titles, strings = [], []
+    for lang in sorted(guide.strings):
+        source = guide.strings[lang]
+        titles += [{"topic_id": k, "lang": lang, "title": v} for k, v in sorted(source.topics.items())]
+        strings += [{"lang": lang, "key": k, "value": v} for k, v in sorted(source.ui.items())]
+    db["topic_titles"].insert_all(titles, pk=("topic_id", "lang"))
+    db["ui_strings"].insert_all(strings, pk=("lang", "key"))
+
+
+def _order(topic: object) -> tuple[int, str]:
+    return (getattr(topic, "position"), getattr(topic, "id"))
+
+
+def _write_answers(db: sqlite_utils.Database, guide: GuideSources) -> int:
+    rows = []
+    for (qid, lang), a in sorted(guide.answers.items()):
+        source = guide.answers.get((qid, guide.source_language))
+        stale = int(lang != guide.source_language and source is not None and a.source_hash != source.text_hash)
+        rows.append(
+            {
+                "question_id": qid, "lang": lang, "question": a.question, "short": a.short,
+                "body_markdown": a.body, "body_html": markdown.to_html(a.body),
+                "body_text": markdown.to_plain_text(a.body),
+                "sources": json.dumps([{"title": c.title, "url": c.url} for c in a.sources], ensure_ascii=False),
+                "checked": a.checked, "status": a.status, "stale": stale,
+            }
+        )  # fmt: skip
+    db["answers"].insert_all(rows, pk=("question_id", "lang"))
+    return len(rows)
+
+
+def _resolved(guide: GuideSources, qid: str, lang: str) -> AnswerSource | None:
+    language = guide.language(lang)
+    chain = [lang, *(language.fallback if language else []), guide.source_language]
+    return next((guide.answers[(qid, c)] for c in chain if (qid, c) in guide.answers), None)
+
+
+def _write_search(db: sqlite_utils.Database, guide: GuideSources) -> None:
+    """One full-text index per language, over the answer a reader of that language is shown."""
+    for lang in guide.languages:
+        table = search_table(lang.code)
+        rows = []
+        for q in sorted(guide.questions, key=lambda q: q.id):
+            a = _resolved(guide, q.id, lang.code)
+            if a is not None:
+                body = markdown.to_plain_text(a.body)
+                rows.append({"question_id": q.id, "question": fold(a.question), "short": fold(a.short), "body": fold(body)})
+        db[table].insert_all(rows, pk="question_id")
+        db[table].enable_fts(["question", "short", "body"], tokenize="unicode61 remove_diacritics 2")
+        db[f"{table}_fts"].optimize()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    _fsync(path)

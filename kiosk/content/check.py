@@ -1,0 +1,249 @@
+"""Cross-checks of the guide's sources: references, translations, texts, fonts.
+
+``check(root)`` reads and checks one content folder and returns the sources with a report. Errors stop a
+build; warnings (a missing or stale translation, an answer not checked for a year) do not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import langcodes
+
+from kiosk.content import fonts, markdown
+from kiosk.content.model import AUDIENCES, DIRECTIONS, STATUSES, AnswerSource, GuideSources
+from kiosk.content.problems import Report
+from kiosk.content.sources import load
+from kiosk.content.uikeys import REQUIRED_UI_KEYS
+
+SHORT_MAX_SENTENCES = 2
+SHORT_MAX_CHARS = 260
+CHECKED_MAX_AGE_DAYS = 366
+_SENTENCE_END = re.compile(r"[.!?؟።፧]+(?=\s|$)")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+
+
+def check(root: Path, icons_dir: Path, fonts_dir: Path, today: dt.date | None = None) -> tuple[GuideSources, Report]:
+    """Read and check the content folder ``root``."""
+    report = Report()
+    guide = load(root, report)
+    checker = _Checker(guide, report, icons_dir, fonts.coverage(fonts_dir), today or dt.date.today())
+    checker.run()
+    return guide, report
+
+
+def count_sentences(text: str) -> int:
+    parts = [p for p in _SENTENCE_END.split(text) if p.strip()]
+    return len(parts)
+
+
+class _Checker:
+    def __init__(
+        self, guide: GuideSources, report: Report, icons_dir: Path, covered: frozenset[int], today: dt.date
+    ) -> None:
+        self.g, self.r, self.icons_dir, self.covered, self.today = guide, report, icons_dir, covered, today
+
+    def run(self) -> None:
+        self.languages()
+        self.topics_and_questions()
+        self.strings()
+        self.answers()
+
+    # --- helpers -------------------------------------------------------------------------------
+    def icon(self, path: str, line: int, name: str) -> None:
+        if name and not (self.icons_dir / f"{name}.svg").is_file():
+            self.r.error(path, line, f"unknown icon '{name}': there is no assets/icons/{name}.svg")
+
+    def drawable(self, path: str, line: int, text: str) -> None:
+        missing = fonts.undrawable(text, self.covered)
+        if missing:
+            shown = ", ".join(fonts.describe(ch) for ch in missing[:5])
+            self.r.error(path, line, f"the bundled fonts cannot draw {shown}")
+
+    def duplicates(self, path: str, items: list[tuple[str, int]], what: str) -> None:
+        seen: dict[str, int] = {}
+        for key, line in items:
+            if key and key in seen:
+                self.r.error(path, line, f"duplicate {what} id '{key}' (first on line {seen[key]})")
+            seen.setdefault(key, line)
+
+    # --- languages ------------------------------------------------------------------------------
+    def languages(self) -> None:
+        path = "languages.yaml"
+        codes = {lang.code for lang in self.g.languages}
+        self.duplicates(path, [(lang.code, lang.line) for lang in self.g.languages], "language")
+        if self.g.languages and self.g.source_language not in codes:
+            self.r.error(path, 1, f"source language '{self.g.source_language}' is not one of the languages")
+        for lang in self.g.languages:
+            if lang.code and not (langcodes.tag_is_valid(lang.code) and re.fullmatch(r"[a-z]{2,3}", lang.code)):
+                self.r.error(path, lang.line, f"'{lang.code}' is not a BCP-47 language code (e.g. nl, ar, prs)")
+            if lang.direction not in DIRECTIONS:
+                self.r.error(path, lang.line, f"{lang.code}: direction must be ltr or rtl, not '{lang.direction}'")
+            for other in lang.fallback:
+                if other not in codes or other == lang.code:
+                    self.r.error(path, lang.line, f"{lang.code}: fallback '{other}' is not another language here")
+            self.drawable(path, lang.line, lang.name)
+
+    # --- topics and questions -------------------------------------------------------------------
+    def topics_and_questions(self) -> None:
+        self.duplicates("topics.yaml", [(t.id, t.line) for t in self.g.topics], "topic")
+        self.duplicates("questions.yaml", [(q.id, q.line) for q in self.g.questions], "question")
+        topic_ids = {t.id for t in self.g.topics}
+        question_ids = {q.id for q in self.g.questions}
+        for topic in self.g.topics:
+            self.icon("topics.yaml", topic.line, topic.icon)
+            if not any(q.topic == topic.id for q in self.g.questions):
+                self.r.warning("topics.yaml", topic.line, f"topic '{topic.id}' has no questions")
+        for q in self.g.questions:
+            path = "questions.yaml"
+            self.icon(path, q.line, q.icon)
+            if q.topic not in topic_ids:
+                self.r.error(path, q.line, f"question '{q.id}': unknown topic '{q.topic}'")
+            if q.audience not in AUDIENCES:
+                self.r.error(path, q.line, f"question '{q.id}': audience must be one of {', '.join(AUDIENCES)}")
+            for other in q.related:
+                if other not in question_ids or other == q.id:
+                    self.r.error(path, q.line, f"question '{q.id}': related question '{other}' does not exist")
+
+    # --- strings --------------------------------------------------------------------------------
+    def strings(self) -> None:
+        source = self.g.strings.get(self.g.source_language)
+        if source is None:
+            return
+        for key in sorted(REQUIRED_UI_KEYS - set(source.ui)):
+            self.r.error(source.path, source.line, f"screen text '{key}' is missing in the source language")
+        for lang in self.g.languages:
+            strings = self.g.strings.get(lang.code)
+            if strings is None:
+                self.r.warning(
+                    "languages.yaml", lang.line, f"{lang.code}: no lang/{lang.code}/strings.yaml yet: all falls back"
+                )
+                continue
+            if lang.code != self.g.source_language and strings.status not in ("reviewed", "machine"):
+                self.r.error(strings.path, strings.line, "status must be 'reviewed' or 'machine' for a translation")
+            for topic in self.g.topics:
+                title = strings.topics.get(topic.id)
+                if title is None:
+                    report = self.r.error if strings is source else self.r.warning
+                    report(strings.path, strings.line, f"title of topic '{topic.id}' is missing")
+            for name, line in strings.line_of_topic.items():
+                if name not in {t.id for t in self.g.topics}:
+                    self.r.warning(strings.path, line, f"title for unknown topic '{name}' is ignored")
+            for key, value in strings.ui.items():
+                line = strings.line_of_ui.get(key, strings.line)
+                self.drawable(strings.path, line, value)
+                if strings is not source:
+                    self.placeholders(strings.path, line, key, value, source.ui.get(key))
+            for title in strings.topics.values():
+                self.drawable(strings.path, strings.line, title)
+            if strings is not source:
+                for key in sorted(set(source.ui) - set(strings.ui)):
+                    self.r.warning(strings.path, strings.line, f"screen text '{key}' not translated yet")
+
+    def placeholders(self, path: str, line: int, key: str, value: str, original: str | None) -> None:
+        if original is None:
+            self.r.warning(path, line, f"screen text '{key}' does not exist in the source language; ignored")
+            return
+        if set(_PLACEHOLDER.findall(value)) != set(_PLACEHOLDER.findall(original)):
+            self.r.error(path, line, f"'{key}' must keep the words in {{brackets}} of the original: {original}")
+
+    # --- answers --------------------------------------------------------------------------------
+    def answers(self) -> None:
+        questions = {q.id: q for q in self.g.questions}
+        source_lang = self.g.source_language
+        for (qid, lang), answer in sorted(self.g.answers.items()):
+            if qid not in questions:
+                self.r.error(answer.path, 1, f"unknown question '{qid}': it is not in questions.yaml")
+                continue
+            self.answer(answer, self.g.answers.get((qid, source_lang)), lang == source_lang)
+        for q in self.g.questions:
+            for lang in self.g.languages:
+                if (q.id, lang.code) in self.g.answers:
+                    continue
+                path = f"lang/{lang.code}/answers/{q.id}.md"
+                if lang.code == source_lang:
+                    self.r.error(path, 1, f"answer to '{q.id}' is missing in the source language")
+                elif lang.code in self.g.strings:
+                    self.r.warning(path, 1, "missing translation: the kiosk shows the fallback language")
+
+    def answer(self, a: AnswerSource, source: AnswerSource | None, is_source: bool) -> None:
+        line = a.line_of.get
+        for key, text in (("question", a.question), ("short", a.short)):
+            self.drawable(a.path, line(key, 2), text)
+            if "<" in text and re.search(r"<[a-zA-Z/!]", text):
+                self.r.error(a.path, line(key, 2), f"raw HTML is not allowed in '{key}'")
+        if a.short:
+            sentences = count_sentences(a.short)
+            if sentences > SHORT_MAX_SENTENCES:
+                self.r.error(a.path, line("short", 2), f"'short' has {sentences} sentences; at most 2 are allowed")
+            if len(a.short) > SHORT_MAX_CHARS:
+                self.r.error(
+                    a.path, line("short", 2), f"'short' is {len(a.short)} characters; at most {SHORT_MAX_CHARS}"
+                )
+        self.body(a)
+        self.citations(a)
+        self.checked(a)
+        self.status(a, source, is_source)
+
+    def body(self, a: AnswerSource) -> None:
+        if not a.body.strip():
+            self.r.error(a.path, a.body_line, "the full answer (text after the front matter) is empty")
+            return
+        for offset, message in markdown.problems(a.body):
+            self.r.error(a.path, a.body_line + offset, message)
+        for index, text_line in enumerate(a.body.split("\n")):
+            missing = fonts.undrawable(text_line, self.covered)
+            if missing:
+                shown = ", ".join(fonts.describe(ch) for ch in missing[:5])
+                self.r.error(a.path, a.body_line + index, f"the bundled fonts cannot draw {shown}")
+
+    def citations(self, a: AnswerSource) -> None:
+        line = a.line_of.get("sources", 2)
+        if not a.sources and "sources" in a.line_of:
+            self.r.error(a.path, line, "'sources' is empty: every answer cites at least one source")
+        for citation in a.sources:
+            if not citation.title:
+                self.r.error(a.path, line, "a source has no title")
+            if citation.url and not _URL.match(citation.url):
+                self.r.error(a.path, line, f"source address '{citation.url}' is not an http(s) address")
+            self.drawable(a.path, line, citation.title)
+
+    def checked(self, a: AnswerSource) -> None:
+        line = a.line_of.get("checked", 2)
+        if not a.checked:
+            return
+        try:
+            date = dt.date.fromisoformat(a.checked)
+        except ValueError:
+            self.r.error(a.path, line, f"'checked' must be a date like 2026-11-27, not '{a.checked}'")
+            return
+        if date > self.today:
+            self.r.error(a.path, line, f"'checked' date {a.checked} is in the future")
+        elif (self.today - date).days > CHECKED_MAX_AGE_DAYS:
+            self.r.warning(a.path, line, f"last checked {a.checked}, more than a year ago: check it again")
+
+    def status(self, a: AnswerSource, source: AnswerSource | None, is_source: bool) -> None:
+        line = a.line_of.get("status", 2)
+        if a.status and a.status not in STATUSES:
+            self.r.error(a.path, line, f"status must be one of {', '.join(STATUSES)}, not '{a.status}'")
+            return
+        if is_source:
+            if a.status and a.status != "original":
+                self.r.error(a.path, line, "an answer in the source language has status 'original'")
+            return
+        if a.status == "original":
+            self.r.error(a.path, line, "'original' is for the source language; a translation is reviewed or machine")
+        if source is None:
+            return
+        if not a.source_hash:
+            self.r.warning(a.path, 1, "translation has no 'source_hash': cannot tell whether it is up to date")
+        elif a.source_hash != source.text_hash:
+            self.r.warning(
+                a.path,
+                a.line_of.get("source_hash", 2),
+                f"stale translation: {source.path} changed since it was translated "
+                f"(run 'wegwijzer content stamp' after updating it)",
+            )

@@ -1,0 +1,135 @@
+"""Reading source files safely: size cap, symlinks, encoding, BOM, line endings, YAML with line numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kiosk.content.problems import Report
+
+MAX_FILE_BYTES = 512 * 1024
+
+
+class LineDict(dict[str, Any]):
+    """A YAML mapping that remembers the line (1-based) of itself and of each key."""
+
+    line: int = 1
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader whose mappings are LineDicts and which refuses duplicate keys."""
+
+    duplicate_keys: list[tuple[str, int]]
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        mapping = LineDict()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in mapping:
+                self.duplicate_keys.append((key, key_node.start_mark.line + 1))
+            mapping[key] = self.construct_object(value_node, deep=True)
+            mapping.key_lines[key] = key_node.start_mark.line + 1
+        return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
+# Dates stay strings: the checker validates them itself and reports a clear message.
+_LineLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class SourceText:
+    path: str  # relative to the source root, for messages
+    text: str
+
+
+def read_text(root: Path, path: Path, report: Report) -> SourceText | None:
+    """Read one source file as text, or report why it cannot be used and return None."""
+    rel = _relative(root, path)
+    if path.is_symlink():
+        target = path.resolve()
+        try:
+            target.relative_to(root.resolve())
+        except ValueError:
+            report.error(rel, 1, f"symbolic link points outside the content folder (to {target}); refused")
+            return None
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            report.error(rel, 1, f"file too large ({size / 1024:.0f} KiB; the limit is {MAX_FILE_BYTES // 1024} KiB)")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        report.error(rel, 1, f"cannot read file: {exc.strerror or exc}")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        report.warning(rel, 1, "file starts with a byte order mark (BOM); it was ignored - save as UTF-8 without BOM")
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        report.error(rel, line, f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be read; save the file as UTF-8")
+        return None
+    if "\r" in text:
+        line = text[: text.index("\r")].count("\n") + 1
+        report.warning(rel, line, "Windows (CRLF) or old Mac (CR) line endings; read as plain line ends")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        report.error(rel, 1, "file is empty")
+        return None
+    return SourceText(rel, text)
+
+
+def parse_yaml(source: SourceText, report: Report, first_line: int = 1) -> Any:
+    """Parse YAML text (whose first line is ``first_line`` of the file); report errors with their line."""
+    loader = _LineLoader(source.text)
+    loader.duplicate_keys = []
+    try:
+        value = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = first_line + (mark.line if mark is not None else 0)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        report.error(source.path, line, f"YAML cannot be read: {problem}")
+        return None
+    finally:
+        loader.dispose()
+    for key, line in loader.duplicate_keys:
+        report.error(source.path, first_line + line - 1, f"key '{key}' appears twice")
+    if isinstance(value, LineDict) and first_line != 1:
+        _shift_lines(value, first_line - 1)
+    return value
+
+
+def _shift_lines(value: Any, offset: int) -> None:
+    if isinstance(value, LineDict):
+        value.line += offset
+        value.key_lines = {k: v + offset for k, v in value.key_lines.items()}
+        for item in value.values():
+            _shift_lines(item, offset)
+    elif isinstance(value, list):
+        for item in value:
+            _shift_lines(item, offset)
+
+
+def _relative(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

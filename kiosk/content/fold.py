@@ -1,0 +1,86 @@
+"""Folding of text for search: the same function is applied to indexed text and to queries.
+
+SQLite's FTS5 ``unicode61`` tokenizer folds Latin accents but not Arabic-script variants, so the kiosk folds
+in Python before indexing and before matching:
+
+- case is folded and combining marks are dropped (é -> e, ё -> е, Arabic harakat, superscript alef);
+- Arabic-script variants are unified: alef forms -> ا, Persian/Pashto/Arabic ya forms and alef maqsura -> ي,
+  Persian/Pashto kaf -> ك, ta marbuta -> ه, hamza carriers -> their base letter;
+- tatweel and zero-width joiners/non-joiners are dropped (so "می‌خواهم" and "میخواهم" match);
+- Arabic-Indic and Persian digits become ASCII digits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+_ARABIC_MAP = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ى": "ي", "ی": "ي", "ې": "ي", "ۍ": "ي", "ئ": "ي", "ے": "ي", "ێ": "ي",
+    "ک": "ك", "ڪ": "ك",
+    "ة": "ه", "ۀ": "ه", "ہ": "ه", "ە": "ه",
+    "ؤ": "و",
+}  # fmt: skip
+_DROP = {"\u0640", "\u200c", "\u200d", "\u200e", "\u200f", "\u00ad", "\ufeff"}
+
+_cache: dict[str, str] = {}
+
+
+def _fold_char(ch: str) -> str:
+    cached = _cache.get(ch)
+    if cached is not None:
+        return cached
+    if ch in _DROP:
+        out = ""
+    elif ch in _ARABIC_MAP:
+        out = _ARABIC_MAP[ch]
+    else:
+        decimal = unicodedata.decimal(ch, None) if not ch.isascii() else None
+        if decimal is not None:
+            out = str(decimal)
+        else:
+            parts = []
+            for part in unicodedata.normalize("NFKD", ch):
+                if unicodedata.category(part) == "Mn":
+                    continue
+                parts.append(_ARABIC_MAP.get(part, part))
+            out = "".join(parts).casefold()
+    _cache[ch] = out
+    return out
+
+
+def fold(text: str) -> str:
+    """Return the search form of ``text``."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Fold ``text`` and return, for every folded character, the index of the original character it came from."""
+    folded: list[str] = []
+    offsets: list[int] = []
+    for index, ch in enumerate(text):
+        out = _fold_char(ch)
+        folded.append(out)
+        offsets.extend([index] * len(out))
+    return "".join(folded), offsets
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def tokens(text: str) -> list[str]:
+    """Folded search tokens of ``text`` (letters and digits; everything else separates)."""
+    return [t.replace("_", "") for t in _TOKEN.findall(fold(text)) if t.strip("_")]
+
+
+def token_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """Yield (folded token, start, end) with start/end indexes into the ORIGINAL ``text``."""
+    folded, offsets = fold_with_offsets(text)
+    for match in _TOKEN.finditer(folded):
+        start = offsets[match.start()]
+        end = offsets[match.end() - 1] + 1
+        while end < len(text) and _fold_char(text[end]) == "":
+            end += 1  # trailing marks (tanween, shadda) belong to the word
+        yield match.group(), start, end

@@ -1,0 +1,83 @@
+"""The small Markdown dialect of answer bodies: validation, HTML for the screen, plain text for search/speech.
+
+Allowed: paragraphs, bullet and numbered lists, **bold**, *italic*, ``###``/``####`` sub-headings, and
+links (shown as their text only: a kiosk never opens anything). Everything else is refused with its line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_ALLOWED = {
+    "paragraph_open", "paragraph_close", "inline", "text", "softbreak", "hardbreak",
+    "bullet_list_open", "bullet_list_close", "ordered_list_open", "ordered_list_close",
+    "list_item_open", "list_item_close", "strong_open", "strong_close", "em_open", "em_close",
+    "heading_open", "heading_close", "link_open", "link_close",
+}  # fmt: skip
+_NAMES = {
+    "html_block": "raw HTML", "html_inline": "raw HTML", "image": "an image", "code_inline": "code",
+    "code_block": "an indented code block (remove the indentation)", "fence": "a code block",
+    "blockquote_open": "a block quote", "hr": "a horizontal rule",
+}  # fmt: skip
+
+_checker = MarkdownIt("commonmark", {"html": True})
+_renderer = MarkdownIt("commonmark", {"html": False})
+
+
+def _render_link_as_text(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    return ""
+
+
+_renderer.add_render_rule("link_open", _render_link_as_text)
+_renderer.add_render_rule("link_close", _render_link_as_text)
+
+
+def problems(markdown: str) -> list[tuple[int, str]]:
+    """Return (line offset from the start of ``markdown``, message) for everything unsupported."""
+    found: list[tuple[int, str]] = []
+    for token, line in _walk(_checker.parse(markdown)):
+        if token.type in _ALLOWED:
+            if token.type == "heading_open" and token.tag in ("h1", "h2"):
+                found.append((line, f"heading '{token.markup}' is too big: use ### for a sub-heading"))
+            continue
+        name = _NAMES.get(token.type, f"unsupported Markdown ({token.type})")
+        found.append((line, f"{name} is not allowed in an answer"))
+    return found
+
+
+def _walk(tokens: Sequence[Token], line: int = 0) -> list[tuple[Token, int]]:
+    out: list[tuple[Token, int]] = []
+    for token in tokens:
+        here = token.map[0] if token.map else line
+        out.append((token, here))
+        if token.children:
+            out.extend(_walk(token.children, here))
+    return out
+
+
+def to_html(markdown: str) -> str:
+    """HTML for the screen (raw HTML escaped, links as plain text)."""
+    return _renderer.render(markdown).strip()
+
+
+def to_plain_text(markdown: str) -> str:
+    """Plain text, one block per line: what search indexes and speech reads."""
+    blocks: list[str] = []
+    current: list[str] = []
+    for token in _renderer.parse(markdown):
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type == "text":
+                    current.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    current.append(" ")
+        elif token.type.endswith("_close") and token.type in ("paragraph_close", "heading_close"):
+            text = "".join(current).strip()
+            if text:
+                blocks.append(text)
+            current = []
+    return "\n".join(blocks)

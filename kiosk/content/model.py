@@ -1,0 +1,112 @@
+"""The guide's sources as read from ``content/`` (before any cross-checking)."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+
+AUDIENCES = ("resident", "organisation", "both")
+STATUSES = ("original", "reviewed", "machine")
+DIRECTIONS = ("ltr", "rtl")
+
+
+@dataclass
+class LanguageSource:
+    code: str
+    name: str
+    english: str
+    direction: str
+    script: str
+    fallback: list[str]
+    voice: list[str]
+    keyboard: str
+    position: int
+    line: int
+
+
+@dataclass
+class TopicSource:
+    id: str
+    icon: str
+    position: int
+    line: int
+
+
+@dataclass
+class QuestionSource:
+    id: str
+    topic: str
+    position: int
+    icon: str
+    audience: str
+    related: list[str]
+    line: int
+
+
+@dataclass
+class Citation:
+    title: str
+    url: str | None = None
+
+
+@dataclass
+class AnswerSource:
+    question_id: str
+    lang: str
+    path: str
+    question: str
+    short: str
+    body: str
+    sources: list[Citation]
+    checked: str
+    status: str
+    source_hash: str | None
+    line_of: dict[str, int] = field(default_factory=dict)
+    body_line: int = 1
+
+    @property
+    def text_hash(self) -> str:
+        """Fingerprint of the translatable text; translations record it as ``source_hash``."""
+        return text_hash(self.question, self.short, self.body)
+
+
+def text_hash(question: str, short: str, body: str) -> str:
+    joined = "\n\x1e\n".join(unicodedata.normalize("NFC", part.strip()) for part in (question, short, body))
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class StringsSource:
+    lang: str
+    path: str
+    status: str
+    ui: dict[str, str]
+    topics: dict[str, str]
+    line_of_ui: dict[str, int]
+    line_of_topic: dict[str, int]
+    line: int = 1
+
+
+@dataclass
+class GuideSources:
+    """Everything read from one content folder."""
+
+    version: int = 0
+    edition: str = ""
+    source_language: str = ""
+    languages: list[LanguageSource] = field(default_factory=list)
+    topics: list[TopicSource] = field(default_factory=list)
+    questions: list[QuestionSource] = field(default_factory=list)
+    strings: dict[str, StringsSource] = field(default_factory=dict)
+    answers: dict[tuple[str, str], AnswerSource] = field(default_factory=dict)  # (question_id, lang)
+    file_hashes: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of its text
+
+    def language(self, code: str) -> LanguageSource | None:
+        return next((lang for lang in self.languages if lang.code == code), None)
+
+    def content_hash(self) -> str:
+        digest = hashlib.sha256()
+        for path in sorted(self.file_hashes):
+            digest.update(f"{path}\0{self.file_hashes[path]}\n".encode())
+        return digest.hexdigest()

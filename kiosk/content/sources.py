@@ -1,0 +1,325 @@
+"""Read a content folder into :class:`GuideSources`, reporting every malformed file with its line.
+
+Layout (documented for editors in ``content/README.md``)::
+
+    guide.yaml                      version and edition of the guide
+    languages.yaml                  languages, their order, direction, fallback, voice and keyboard
+    topics.yaml                     topics (id, icon, order)
+    questions.yaml                  questions (id, topic, order, icon, audience, related)
+    lang/<code>/strings.yaml        every screen text and topic title in one language
+    lang/<code>/answers/<id>.md     one answer: YAML front matter + Markdown body
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from kiosk.content.files import LineDict, SourceText, parse_yaml, read_text
+from kiosk.content.model import (
+    AnswerSource,
+    Citation,
+    GuideSources,
+    LanguageSource,
+    QuestionSource,
+    StringsSource,
+    TopicSource,
+)
+from kiosk.content.problems import Report
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+ANSWER_KEYS = {"question", "short", "sources", "checked", "status", "source_hash"}
+
+
+class _Fields:
+    """Typed access to one YAML mapping, reporting wrong or missing values at their line."""
+
+    def __init__(self, mapping: Any, path: str, report: Report, what: str, line: int = 1) -> None:
+        self.ok = isinstance(mapping, LineDict)
+        self.map: LineDict = mapping if self.ok else LineDict()
+        self.path, self.report, self.what = path, report, what
+        if not self.ok:
+            report.error(path, getattr(mapping, "line", line), f"{what} must be a mapping of 'key: value' lines")
+
+    def line(self, key: str | None = None) -> int:
+        return self.map.line_of(key) if key else self.map.line
+
+    def text(self, key: str, required: bool = True) -> str:
+        value = self.map.get(key)
+        if value is None:
+            if required and self.ok:
+                self.report.error(self.path, self.line(), f"{self.what}: '{key}' is missing")
+            return ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.report.error(self.path, self.line(key), f"{self.what}: '{key}' must be text")
+            return ""
+        return value.strip()
+
+    def integer(self, key: str, default: int | None = None) -> int:
+        value = self.map.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.report.error(self.path, self.line(key), f"{self.what}: '{key}' must be a whole number")
+            return 0
+        return value
+
+    def text_list(self, key: str) -> list[str]:
+        value = self.map.get(key, [])
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.report.error(self.path, self.line(key), f"{self.what}: '{key}' must be a list like [a, b]")
+            return []
+        return [v.strip() for v in value]
+
+    def check_id(self, key: str = "id") -> str:
+        value = self.text(key)
+        if value and not ID_PATTERN.match(value):
+            self.report.error(
+                self.path, self.line(key), f"{self.what}: id '{value}' may only hold a-z, 0-9 and '-'"
+            )
+        return value
+
+
+def load(root: Path, report: Report) -> GuideSources:
+    """Read every source file under ``root``. Problems go to ``report``; unusable parts are skipped."""
+    guide = GuideSources()
+    if not root.is_dir():
+        report.error(str(root), 1, "content folder does not exist")
+        return guide
+    _load_guide(root, guide, report)
+    _load_languages(root, guide, report)
+    _load_topics(root, guide, report)
+    _load_questions(root, guide, report)
+    _load_language_folders(root, guide, report)
+    return guide
+
+
+def _read_yaml(root: Path, name: str, guide: GuideSources, report: Report) -> tuple[str, Any]:
+    path = root / name
+    if not path.exists() and not path.is_symlink():
+        report.error(name, 1, "required file is missing")
+        return name, None
+    source = read_text(root, path, report)
+    if source is None:
+        return name, None
+    guide.file_hashes[source.path] = _sha(source.text)
+    return source.path, parse_yaml(source, report)
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _load_guide(root: Path, guide: GuideSources, report: Report) -> None:
+    path, data = _read_yaml(root, "guide.yaml", guide, report)
+    if data is None:
+        return
+    fields = _Fields(data, path, report, "guide")
+    guide.version = fields.integer("version")
+    if fields.ok and guide.version < 1:
+        report.error(path, fields.line("version"), "guide: 'version' must be 1 or more")
+    guide.edition = fields.text("edition")
+
+
+def _load_languages(root: Path, guide: GuideSources, report: Report) -> None:
+    path, data = _read_yaml(root, "languages.yaml", guide, report)
+    if data is None:
+        return
+    top = _Fields(data, path, report, "languages.yaml")
+    guide.source_language = top.text("source")
+    items = top.map.get("languages")
+    if not isinstance(items, list) or not items:
+        report.error(path, top.line("languages"), "'languages' must be a list of languages")
+        return
+    for position, item in enumerate(items, start=1):
+        f = _Fields(item, path, report, f"language #{position}", top.line("languages"))
+        if not f.ok:
+            continue
+        guide.languages.append(
+            LanguageSource(
+                code=f.text("code"),
+                name=f.text("name"),
+                english=f.text("english"),
+                direction=f.text("direction"),
+                script=f.text("script"),
+                fallback=f.text_list("fallback"),
+                voice=f.text_list("voice"),
+                keyboard=f.text("keyboard"),
+                position=position,
+                line=f.line(),
+            )
+        )
+
+
+def _load_topics(root: Path, guide: GuideSources, report: Report) -> None:
+    path, data = _read_yaml(root, "topics.yaml", guide, report)
+    if data is None:
+        return
+    top = _Fields(data, path, report, "topics.yaml")
+    items = top.map.get("topics")
+    if not isinstance(items, list) or not items:
+        report.error(path, top.line("topics"), "'topics' must be a list of topics")
+        return
+    for item in items:
+        f = _Fields(item, path, report, "topic", top.line("topics"))
+        if f.ok:
+            guide.topics.append(TopicSource(f.check_id(), f.text("icon"), f.integer("order"), f.line()))
+
+
+def _load_questions(root: Path, guide: GuideSources, report: Report) -> None:
+    path, data = _read_yaml(root, "questions.yaml", guide, report)
+    if data is None:
+        return
+    top = _Fields(data, path, report, "questions.yaml")
+    items = top.map.get("questions")
+    if not isinstance(items, list) or not items:
+        report.error(path, top.line("questions"), "'questions' must be a list of questions")
+        return
+    for item in items:
+        f = _Fields(item, path, report, "question", top.line("questions"))
+        if not f.ok:
+            continue
+        guide.questions.append(
+            QuestionSource(
+                id=f.check_id(),
+                topic=f.text("topic"),
+                position=f.integer("order"),
+                icon=f.text("icon"),
+                audience=f.text("audience"),
+                related=f.text_list("related"),
+                line=f.line(),
+            )
+        )
+
+
+def _load_language_folders(root: Path, guide: GuideSources, report: Report) -> None:
+    lang_root = root / "lang"
+    if not lang_root.is_dir():
+        report.error("lang", 1, "folder 'lang' with one folder per language is missing")
+        return
+    known = {lang.code for lang in guide.languages}
+    for folder in sorted(lang_root.iterdir()):
+        rel = f"lang/{folder.name}"
+        if not folder.is_dir():
+            report.warning(rel, 1, "unexpected file in 'lang/' (expected one folder per language); ignored")
+            continue
+        if folder.name not in known:
+            report.error(rel, 1, f"unknown language '{folder.name}': it is not in languages.yaml")
+            continue
+        _load_strings(root, folder, guide, report)
+        _load_answers(root, folder, guide, report)
+
+
+def _load_strings(root: Path, folder: Path, guide: GuideSources, report: Report) -> None:
+    path = folder / "strings.yaml"
+    rel = f"lang/{folder.name}/strings.yaml"
+    if not path.exists():
+        report.error(rel, 1, "strings.yaml (screen texts and topic titles) is missing")
+        return
+    source = read_text(root, path, report)
+    if source is None:
+        return
+    guide.file_hashes[source.path] = _sha(source.text)
+    f = _Fields(parse_yaml(source, report), source.path, report, "strings")
+    if not f.ok:
+        return
+    ui, ui_lines = _string_table(f, "ui")
+    topics, topic_lines = _string_table(f, "topics")
+    guide.strings[folder.name] = StringsSource(
+        folder.name, source.path, f.text("status"), ui, topics, ui_lines, topic_lines, f.line()
+    )
+
+
+def _string_table(f: _Fields, key: str) -> tuple[dict[str, str], dict[str, int]]:
+    table = f.map.get(key)
+    if not isinstance(table, LineDict):
+        f.report.error(f.path, f.line(key), f"'{key}' must be a mapping of 'name: text' lines")
+        return {}, {}
+    values: dict[str, str] = {}
+    for name, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            f.report.error(f.path, table.line_of(name), f"'{key}.{name}' must be a non-empty text")
+            continue
+        values[name] = value.strip()
+    return values, dict(table.key_lines)
+
+
+def _load_answers(root: Path, folder: Path, guide: GuideSources, report: Report) -> None:
+    answers = folder / "answers"
+    if not answers.is_dir():
+        report.warning(f"lang/{folder.name}/answers", 1, "no answers folder: every answer falls back")
+        return
+    for path in sorted(answers.iterdir()):
+        rel = f"lang/{folder.name}/answers/{path.name}"
+        if path.suffix != ".md" or not path.is_file():
+            report.warning(rel, 1, "not an answer file (answers are <question-id>.md); ignored")
+            continue
+        source = read_text(root, path, report)
+        if source is None:
+            continue
+        guide.file_hashes[source.path] = _sha(source.text)
+        answer = parse_answer(source, path.stem, folder.name, report)
+        if answer is not None:
+            guide.answers[(answer.question_id, answer.lang)] = answer
+
+
+def parse_answer(source: SourceText, question_id: str, lang: str, report: Report) -> AnswerSource | None:
+    """Split front matter from body and read the front matter's fields."""
+    lines = source.text.split("\n")
+    if lines[0].strip() != "---":
+        report.error(source.path, 1, "front matter missing: the file must start with a line '---'")
+        return None
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        report.error(source.path, 1, "front matter not closed: add a line '---' after it")
+        return None
+    front = SourceText(source.path, "\n".join(lines[1:end]))
+    data = parse_yaml(front, report, first_line=2) if front.text.strip() else None
+    if data is None:
+        if not front.text.strip():
+            report.error(source.path, 1, "front matter is empty")
+        return None
+    f = _Fields(data, source.path, report, "front matter", 2)
+    if not f.ok:
+        return None
+    for key in sorted(set(f.map) - ANSWER_KEYS):
+        report.warning(source.path, f.line(key), f"unknown front matter field '{key}' is ignored")
+    answer = AnswerSource(
+        question_id=question_id,
+        lang=lang,
+        path=source.path,
+        question=f.text("question"),
+        short=f.text("short"),
+        body="\n".join(lines[end + 1 :]).strip("\n"),
+        sources=_citations(f),
+        checked=f.text("checked"),
+        status=f.text("status"),
+        source_hash=f.text("source_hash", required=False) or None,
+        line_of=dict(f.map.key_lines),
+        body_line=end + 2,
+    )
+    return answer
+
+
+def _citations(f: _Fields) -> list[Citation]:
+    items = f.map.get("sources")
+    if items is None:
+        f.report.error(f.path, f.line(), "front matter: 'sources' is missing (every answer cites its sources)")
+        return []
+    if not isinstance(items, list):
+        f.report.error(f.path, f.line("sources"), "'sources' must be a list of '- title: ...' items")
+        return []
+    citations = []
+    for item in items:
+        if isinstance(item, str):
+            citations.append(Citation(item.strip()))
+            continue
+        c = _Fields(item, f.path, f.report, "source", f.line("sources"))
+        if c.ok:
+            citations.append(Citation(c.text("title"), c.text("url", required=False) or None))
+    return citations

@@ -1,0 +1,409 @@
+"""Read API of the guide database (no Qt): typed objects, language fallback, search.
+
+A :class:`GuideStore` opens one database file read-only. A wrong path, a corrupt file or a database written
+for a newer schema raises a :class:`GuideError` subclass with a clear message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from kiosk.content.build import SCHEMA_VERSION, SEARCH_WEIGHTS, search_table
+from kiosk.content.fold import token_spans, tokens
+
+RESIDENT, ORGANISATION, BOTH = "resident", "organisation", "both"
+MAX_QUERY_TOKENS = 8
+MAX_TOKEN_CHARS = 40
+SNIPPET_CHARS = 140
+
+
+class GuideError(Exception):
+    """The guide database cannot be used."""
+
+
+class GuideNotFoundError(GuideError):
+    pass
+
+
+class GuideCorruptError(GuideError):
+    pass
+
+
+class GuideSchemaError(GuideError):
+    pass
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    english: str
+    direction: str
+    script: str
+    fallback: tuple[str, ...]
+    voices: tuple[str, ...]
+    keyboard: str
+    position: int
+
+    @property
+    def rtl(self) -> bool:
+        return self.direction == "rtl"
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    icon: str
+    title: str
+    lang: str  # the language the title is in (may be a fallback)
+    question_count: int
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    id: str
+    topic_id: str
+    icon: str
+    audience: str
+    text: str
+    lang: str
+    requested_lang: str
+
+    @property
+    def fell_back(self) -> bool:
+        return self.lang != self.requested_lang
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    question_id: str
+    topic_id: str
+    icon: str
+    audience: str
+    lang: str  # the language of the text shown
+    requested_lang: str
+    question: str
+    short: str
+    body_html: str
+    body_text: str
+    body_markdown: str
+    sources: tuple[Source, ...]
+    checked: dt.date
+    status: str  # original, reviewed or machine
+    stale: bool
+    related: tuple[str, ...]
+
+    @property
+    def fell_back(self) -> bool:
+        """True when the answer is not available in the requested language and is shown in another."""
+        return self.lang != self.requested_lang
+
+    @property
+    def machine_translated(self) -> bool:
+        return self.status == "machine"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    question_id: str
+    topic_id: str
+    icon: str
+    question: str
+    question_highlights: tuple[tuple[int, int], ...]
+    snippet: str
+    snippet_highlights: tuple[tuple[int, int], ...]
+    lang: str
+    rank: float
+
+
+@dataclass(frozen=True)
+class Coverage:
+    lang: str
+    original: int
+    reviewed: int
+    machine: int
+    stale: int
+    missing: int
+
+    @property
+    def present(self) -> int:
+        return self.original + self.reviewed + self.machine
+
+
+class GuideStore:
+    """One guide database, opened read-only. Safe to share between threads (calls are serialised)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise GuideNotFoundError(f"guide database not found: {self.path}")
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        self._lock = threading.Lock()
+        try:
+            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._conn.row_factory = sqlite3.Row
+            self.meta = {r["key"]: r["value"] for r in self._conn.execute("SELECT key, value FROM meta")}
+        except sqlite3.DatabaseError as exc:
+            raise GuideCorruptError(f"{self.path} is not a usable guide database: {exc}") from exc
+        schema = int(self.meta.get("schema_version", "0"))
+        if schema > SCHEMA_VERSION:
+            self._conn.close()
+            raise GuideSchemaError(
+                f"{self.path} needs a newer kiosk (guide schema {schema}; this kiosk reads up to {SCHEMA_VERSION})"
+            )
+        if schema < 1:
+            self._conn.close()
+            raise GuideCorruptError(f"{self.path} has no schema version: not a guide database")
+        self.source_language = self.meta["source_language"]
+        self.content_version = int(self.meta["content_version"])
+        self.edition = self.meta.get("edition", "")
+        self._languages = {lang.code: lang for lang in self._load_languages()}
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> GuideStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _query(self, sql: str, params: Iterable[object] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, tuple(params)).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise GuideCorruptError(f"{self.path}: {exc}") from exc
+
+    # --- languages and strings -------------------------------------------------------------------
+    def _load_languages(self) -> list[Language]:
+        rows = self._query("SELECT * FROM languages ORDER BY position")
+        return [
+            Language(r["code"], r["name"], r["english"], r["direction"], r["script"],
+                     tuple(json.loads(r["fallback"])), tuple(json.loads(r["voice"])), r["keyboard"], r["position"])
+            for r in rows
+        ]  # fmt: skip
+
+    def languages(self) -> list[Language]:
+        return list(self._languages.values())
+
+    def language(self, code: str) -> Language:
+        try:
+            return self._languages[code]
+        except KeyError:
+            raise KeyError(f"unknown language '{code}'") from None
+
+    def chain(self, lang: str) -> list[str]:
+        """The languages to try for ``lang``: itself, its fallbacks, then the source language."""
+        out: list[str] = []
+        for code in (lang, *self.language(lang).fallback, self.source_language):
+            if code not in out:
+                out.append(code)
+        return out
+
+    def ui_strings(self, lang: str) -> dict[str, str]:
+        """Every screen text for ``lang``, with missing ones taken from the fallback chain."""
+        chain = self.chain(lang)
+        rows = self._query(
+            f"SELECT lang, key, value FROM ui_strings WHERE lang IN ({_marks(chain)})", chain
+        )
+        return _pick_by_chain(rows, chain, key="key", value="value")
+
+    # --- topics and questions --------------------------------------------------------------------
+    def topics(self, lang: str, audience: str | None = None) -> list[Topic]:
+        chain = self.chain(lang)
+        titles = self._query(
+            f"SELECT lang, topic_id, title FROM topic_titles WHERE lang IN ({_marks(chain)})", chain
+        )
+        best = _pick_by_chain(titles, chain, key="topic_id", value="title")
+        best_lang = _pick_by_chain(titles, chain, key="topic_id", value="lang")
+        counts = {
+            r["topic_id"]: r["n"]
+            for r in self._query(
+                f"SELECT topic_id, count(*) AS n FROM questions WHERE {_audience_sql(audience)} GROUP BY topic_id",
+                _audience_params(audience),
+            )
+        }
+        return [
+            Topic(r["id"], r["icon"], best.get(r["id"], r["id"]), best_lang.get(r["id"], lang), counts.get(r["id"], 0))
+            for r in self._query("SELECT id, icon FROM topics ORDER BY position, id")
+            if counts.get(r["id"], 0) > 0
+        ]
+
+    def questions(self, topic_id: str, lang: str, audience: str | None = None) -> list[QuestionSummary]:
+        rows = self._query(
+            f"SELECT * FROM questions WHERE topic_id = ? AND {_audience_sql(audience)} ORDER BY position, id",
+            (topic_id, *_audience_params(audience)),
+        )
+        return self._summaries(rows, lang)
+
+    def related(self, question_id: str, lang: str, audience: str | None = None) -> list[QuestionSummary]:
+        rows = self._query("SELECT related FROM questions WHERE id = ?", (question_id,))
+        if not rows:
+            return []
+        ids = json.loads(rows[0]["related"])
+        found = {
+            r["id"]: r
+            for r in self._query(
+                f"SELECT * FROM questions WHERE id IN ({_marks(ids)}) AND {_audience_sql(audience)}",
+                (*ids, *_audience_params(audience)),
+            )
+        }
+        return self._summaries([found[i] for i in ids if i in found], lang)
+
+    def _summaries(self, rows: list[sqlite3.Row], lang: str) -> list[QuestionSummary]:
+        if not rows:
+            return []
+        chain = self.chain(lang)
+        ids = [r["id"] for r in rows]
+        texts = self._query(
+            f"SELECT question_id, lang, question FROM answers WHERE question_id IN ({_marks(ids)}) "
+            f"AND lang IN ({_marks(chain)})",
+            (*ids, *chain),
+        )
+        best = _pick_by_chain(texts, chain, key="question_id", value="question")
+        best_lang = _pick_by_chain(texts, chain, key="question_id", value="lang")
+        return [
+            QuestionSummary(r["id"], r["topic_id"], r["icon"], r["audience"], best[r["id"]], best_lang[r["id"]], lang)
+            for r in rows
+            if r["id"] in best
+        ]
+
+    def answer(self, question_id: str, lang: str) -> Answer:
+        """The answer in ``lang``, or along its fallback chain (``Answer.fell_back`` tells)."""
+        chain = self.chain(lang)
+        rows = self._query(
+            f"SELECT a.*, q.topic_id, q.icon, q.audience, q.related FROM answers a JOIN questions q "
+            f"ON q.id = a.question_id WHERE a.question_id = ? AND a.lang IN ({_marks(chain)})",
+            (question_id, *chain),
+        )
+        if not rows:
+            raise KeyError(f"no answer for question '{question_id}'")
+        r = min(rows, key=lambda row: chain.index(row["lang"]))
+        return Answer(
+            question_id=question_id, topic_id=r["topic_id"], icon=r["icon"], audience=r["audience"],
+            lang=r["lang"], requested_lang=lang, question=r["question"], short=r["short"],
+            body_html=r["body_html"], body_text=r["body_text"], body_markdown=r["body_markdown"],
+            sources=tuple(Source(s["title"], s.get("url")) for s in json.loads(r["sources"])),
+            checked=dt.date.fromisoformat(r["checked"]), status=r["status"], stale=bool(r["stale"]),
+            related=tuple(json.loads(r["related"])),
+        )  # fmt: skip
+
+    def question_ids(self) -> list[str]:
+        return [r["id"] for r in self._query("SELECT id FROM questions ORDER BY topic_id, position")]
+
+    # --- search ----------------------------------------------------------------------------------
+    def search(self, query: str, lang: str, audience: str | None = None, limit: int = 10) -> list[SearchHit]:
+        """Ranked answers for ``query`` in ``lang`` (every word matched as a prefix; any input is safe)."""
+        words = [t[:MAX_TOKEN_CHARS] for t in tokens(query)][:MAX_QUERY_TOKENS]
+        if not words or limit <= 0:
+            return []
+        self.language(lang)
+        match = " ".join(f'"{w}"*' for w in words)
+        table = search_table(lang)
+        weights = ", ".join(str(w) for w in SEARCH_WEIGHTS)
+        rows = self._query(
+            f"SELECT s.question_id, q.topic_id, q.icon, bm25({table}_fts, {weights}) AS rank "
+            f"FROM {table}_fts JOIN {table} s ON s.rowid = {table}_fts.rowid "
+            f"JOIN questions q ON q.id = s.question_id "
+            f"WHERE {table}_fts MATCH ? AND {_audience_sql(audience, 'q.')} ORDER BY rank, s.question_id LIMIT ?",
+            (match, *_audience_params(audience), limit),
+        )
+        return [self._hit(r, lang, words) for r in rows]
+
+    def _hit(self, row: sqlite3.Row, lang: str, words: list[str]) -> SearchHit:
+        chain = self.chain(lang)
+        texts = self._query(
+            f"SELECT lang, question, short, body_text FROM answers WHERE question_id = ? AND lang IN ({_marks(chain)})",
+            (row["question_id"], *chain),
+        )
+        t = min(texts, key=lambda r: chain.index(r["lang"]))
+        snippet, marks = _snippet(t["short"], words)
+        if not marks:
+            snippet, marks = _snippet(t["body_text"], words)
+        if not marks:
+            snippet = _trim(t["short"], 0, SNIPPET_CHARS)
+        return SearchHit(
+            row["question_id"], row["topic_id"], row["icon"], t["question"], tuple(_matches(t["question"], words)),
+            snippet, tuple(marks), t["lang"], row["rank"],
+        )  # fmt: skip
+
+    # --- coverage --------------------------------------------------------------------------------
+    def coverage(self) -> list[Coverage]:
+        total = len(self.question_ids())
+        out = []
+        for lang in self.languages():
+            rows = self._query(
+                "SELECT status, stale, count(*) AS n FROM answers WHERE lang = ? GROUP BY status, stale", (lang.code,)
+            )
+            by = {s: sum(r["n"] for r in rows if r["status"] == s) for s in ("original", "reviewed", "machine")}
+            stale = sum(r["n"] for r in rows if r["stale"])
+            out.append(Coverage(lang.code, by["original"], by["reviewed"], by["machine"], stale, total - sum(by.values())))
+        return out
+
+
+def _marks(items: Iterable[object]) -> str:
+    return ", ".join("?" for _ in items) or "NULL"
+
+
+def _audience_sql(audience: str | None, prefix: str = "") -> str:
+    return "1" if audience is None else f"{prefix}audience IN (?, ?)"
+
+
+def _audience_params(audience: str | None) -> tuple[str, ...]:
+    if audience is None:
+        return ()
+    if audience not in (RESIDENT, ORGANISATION):
+        raise ValueError(f"audience must be '{RESIDENT}' or '{ORGANISATION}', not '{audience}'")
+    return (audience, BOTH)
+
+
+def _pick_by_chain(rows: list[sqlite3.Row], chain: list[str], key: str, value: str) -> dict[str, str]:
+    best: dict[str, tuple[int, str]] = {}
+    for r in rows:
+        rank = chain.index(r["lang"])
+        if r[key] not in best or rank < best[r[key]][0]:
+            best[r[key]] = (rank, r[value])
+    return {k: v for k, (_, v) in best.items()}
+
+
+def _matches(text: str, words: list[str]) -> list[tuple[int, int]]:
+    return [(start, end) for tok, start, end in token_spans(text) if any(tok.startswith(w) for w in words)]
+
+
+def _snippet(text: str, words: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """A window of ``text`` around the first match, with match ranges relative to the window."""
+    spans = _matches(text, words)
+    if not spans:
+        return "", []
+    start = max(0, spans[0][0] - SNIPPET_CHARS // 3)
+    if start > 0:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 and spans[0][0] - space < SNIPPET_CHARS // 2 else start
+    window = _trim(text, start, SNIPPET_CHARS)
+    prefix = 1 if start > 0 else 0
+    end = start + len(window) - prefix - (1 if window.endswith("…") else 0)
+    shift = start - prefix
+    return window, [(s - shift, e - shift) for s, e in spans if s >= start and e <= end]
+
+
+def _trim(text: str, start: int, length: int) -> str:
+    body = text[start : start + length].replace("\n", " ")
+    if start + length < len(text):
+        cut = body.rfind(" ")
+        body = (body[:cut] if cut > length // 2 else body) + "…"
+    return ("…" if start > 0 else "") + body
