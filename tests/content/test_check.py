@@ -1,0 +1,237 @@
+"""`wegwijzer content check`: the shipped guide is clean, and every kind of bad input is named with its line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from kiosk import paths
+from kiosk.content.check import check, count_sentences
+
+ANSWER = "lang/nl/answers/volunteer-during-application.md"
+
+
+def run_check(root: Path):
+    return check(root, paths.icons_dir(), paths.fonts_dir(), today=dt.date(2026, 11, 27))[1]
+
+
+def messages(report, severity: str = "error") -> list[str]:
+    return [str(p) for p in report.sorted() if p.severity.value == severity]
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_shipped_guide_has_no_errors():
+    report = run_check(paths.content_dir())
+    assert messages(report) == []
+
+
+def test_broken_yaml_in_front_matter_is_reported_with_its_line(content_copy):
+    replace_in(content_copy / ANSWER, "status: original", "status: [original")
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"{ANSWER}:") and "YAML cannot be read" in e for e in errors), errors
+
+
+def test_broken_yaml_in_questions_file(content_copy):
+    replace_in(content_copy / "questions.yaml", "topic: may-i, order: 10,", "topic: may-i order: 10,")
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith("questions.yaml:") and "YAML" in e for e in errors), errors
+
+
+def test_bom_and_crlf_are_warned_about_and_read(content_copy):
+    path = content_copy / ANSWER
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    report = run_check(content_copy)
+    assert messages(report) == []
+    warnings = messages(report, "warning")
+    assert any(w.startswith(f"{ANSWER}:1:") and "byte order mark" in w for w in warnings)
+    assert any(w.startswith(f"{ANSWER}:1:") and "CRLF" in w for w in warnings)
+
+
+def test_huge_file_is_refused_without_reading_it(content_copy):
+    path = content_copy / ANSWER
+    with path.open("a", encoding="utf-8") as f:
+        f.write("Lorem ipsum dolor sit amet. " * (10 * 1024 * 1024 // 28))
+    assert path.stat().st_size >= 10 * 1024 * 1024
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"{ANSWER}:1:") and "too large" in e for e in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ("<script>alert('x')</script>", "raw HTML"),
+        ("Kijk: <img src=http://example.org/x.png>", "raw HTML"),
+        ("![logo](http://example.org/x.png)", "an image"),
+        ("```\ncode\n```", "a code block"),
+        ("> quoted", "a block quote"),
+        ("# Big title", "too big"),
+    ],
+)
+def test_unsupported_markdown_in_body_is_reported_on_its_line(content_copy, snippet, expected):
+    path = content_copy / ANSWER
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.rstrip("\n") + "\n\n" + snippet + "\n", encoding="utf-8")
+    line = len(text.rstrip("\n").split("\n")) + 2
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"{ANSWER}:{line}:") and expected in e for e in errors), errors
+
+
+def test_language_folder_that_does_not_exist_in_languages_yaml(content_copy):
+    (content_copy / "lang" / "xx").mkdir()
+    errors = messages(run_check(content_copy))
+    assert "lang/xx:1: error: unknown language 'xx': it is not in languages.yaml" in errors
+
+
+def test_language_code_that_does_not_exist(content_copy):
+    replace_in(content_copy / "languages.yaml", "code: so\n", "code: qq\n")
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith("languages.yaml:") and "'qq' is not a BCP-47 language code" in e for e in errors)
+
+
+def test_empty_file(content_copy):
+    (content_copy / ANSWER).write_text("", encoding="utf-8")
+    errors = messages(run_check(content_copy))
+    assert f"{ANSWER}:1: error: file is empty" in errors
+
+
+def test_non_utf8_file_names_the_line(content_copy):
+    path = content_copy / ANSWER
+    data = path.read_bytes().replace("één".encode(), b"\xe9\xe9n", 1)
+    data = data.replace(b"Meld het", b"Meld h\xe9t", 1)
+    path.write_bytes(data)
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"{ANSWER}:3:") and "not UTF-8" in e for e in errors), errors
+
+
+def test_symlink_outside_content_is_refused(content_copy, tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\nquestion: x\n---\nsecret\n", encoding="utf-8")
+    target = content_copy / ANSWER
+    target.unlink()
+    os.symlink(secret, target)
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"{ANSWER}:1:") and "outside the content folder" in e for e in errors), errors
+
+
+def test_duplicate_question_id(content_copy):
+    path = content_copy / "questions.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if "id: damage," in line)
+    path.write_text(text + line.replace("order: 30", "order: 99") + "\n", encoding="utf-8")
+    errors = messages(run_check(content_copy))
+    assert any("duplicate question id 'damage'" in e for e in errors), errors
+
+
+def test_unknown_topic_and_icon(content_copy):
+    replace_in(content_copy / "questions.yaml", "topic: money, order: 10, icon: cash", "topic: moneys, order: 10, icon: no-such-icon")
+    errors = messages(run_check(content_copy))
+    assert any("unknown topic 'moneys'" in e for e in errors)
+    assert any("unknown icon 'no-such-icon'" in e for e in errors)
+
+
+def test_short_answer_with_three_sentences(content_copy):
+    path = content_copy / ANSWER
+    text = path.read_text(encoding="utf-8")
+    start = text.index("short: ")
+    end = text.index("\n", start)
+    path.write_text(text[:start] + "short: Ja. Dat mag. Meld het eerst." + text[end:], encoding="utf-8")
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"{ANSWER}:3:") and "3 sentences" in e for e in errors), errors
+
+
+def test_character_the_fonts_cannot_draw(content_copy):
+    replace_in(content_copy / ANSWER, "Ja. Sinds", "Ja 🙂. Sinds")
+    errors = messages(run_check(content_copy))
+    assert any(ANSWER in e and "U+1F642" in e for e in errors), errors
+
+
+def test_missing_source_answer_is_an_error(content_copy):
+    (content_copy / ANSWER).unlink()
+    errors = messages(run_check(content_copy))
+    assert any("answer to 'volunteer-during-application' is missing in the source language" in e for e in errors)
+
+
+def test_answer_for_unknown_question(content_copy):
+    (content_copy / "lang/nl/answers/not-a-question.md").write_text(
+        (content_copy / ANSWER).read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    errors = messages(run_check(content_copy))
+    assert "lang/nl/answers/not-a-question.md:1: error: unknown question 'not-a-question': it is not in questions.yaml" in errors
+
+
+def test_missing_and_stale_translations_are_warnings(content_copy):
+    from kiosk.content.stamp import stamp
+
+    en = content_copy / "lang/en/answers"
+    if not en.is_dir():
+        pytest.skip("no English translation shipped yet")
+    stamp(content_copy, "en", [])
+    (en / "damage.md").unlink()
+    replace_in(content_copy / ANSWER, "Ja. Sinds", "Ja, zeker. Sinds")
+    report = run_check(content_copy)
+    assert messages(report) == []
+    warnings = messages(report, "warning")
+    assert any(w.startswith("lang/en/answers/damage.md:1:") and "missing translation" in w for w in warnings)
+    stale = [w for w in warnings if "stale translation" in w]
+    assert [w.split(":")[0] for w in stale] == ["lang/en/answers/volunteer-during-application.md"]
+
+
+def test_stamp_clears_the_stale_warning(content_copy):
+    from kiosk.content.stamp import stamp
+
+    if not (content_copy / "lang/en/answers").is_dir():
+        pytest.skip("no English translation shipped yet")
+    replace_in(content_copy / ANSWER, "Ja. Sinds", "Ja, zeker. Sinds")
+    assert any("stale" in w for w in messages(run_check(content_copy), "warning"))
+    changed = stamp(content_copy, "en", ["volunteer-during-application"])
+    assert [p.name for p in changed] == ["volunteer-during-application.md"]
+    assert not any("stale" in w for w in messages(run_check(content_copy), "warning"))
+
+
+def test_placeholder_must_survive_translation(content_copy):
+    path = content_copy / "lang/en/strings.yaml"
+    if not path.exists():
+        pytest.skip("no English translation shipped yet")
+    text = path.read_text(encoding="utf-8")
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.strip().startswith("reset_countdown:"))
+    lines = text.splitlines()
+    lines[line - 1] = '  reset_countdown: "The screen restarts soon."'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"lang/en/strings.yaml:{line}:") and "{brackets}" in e for e in errors), errors
+
+
+def test_future_checked_date_and_unknown_status(content_copy):
+    replace_in(content_copy / ANSWER, "checked: 2026-11-27", "checked: 2027-01-01")
+    replace_in(content_copy / ANSWER, "status: original", "status: done")
+    errors = messages(run_check(content_copy))
+    assert any("in the future" in e for e in errors)
+    assert any("status must be one of" in e for e in errors)
+
+
+def test_duplicate_key_in_front_matter(content_copy):
+    replace_in(content_copy / ANSWER, "status: original", "status: original\nstatus: machine")
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"{ANSWER}:") and "key 'status' appears twice" in e for e in errors), errors
+
+
+def test_front_matter_missing(content_copy):
+    path = content_copy / ANSWER
+    path.write_text("Just text, no front matter.\n", encoding="utf-8")
+    assert f"{ANSWER}:1: error: front matter missing: the file must start with a line '---'" in messages(run_check(content_copy))
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("Ja. Meld het eerst.", 2), ("EUR 1.760,83 per jaar.", 1), ("نعم. أخبر المركز أولاً.", 2), ("እወ። ንማእከል ሓብሩ።", 2), ("Да! Чи так?", 2)],
+)
+def test_sentence_counting_across_scripts(text, count):
+    assert count_sentences(text) == count

@@ -1,0 +1,96 @@
+"""The `wegwijzer` command line: exit codes, output formats, documentation."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from kiosk import paths
+from kiosk.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_check_is_clean_on_the_shipped_guide():
+    result = run("content", "check")
+    assert result.exit_code == 0
+    assert ": error:" not in result.output
+
+
+def test_check_exits_1_with_path_and_line(content_copy):
+    answer = content_copy / "lang/nl/answers/damage.md"
+    answer.write_text(answer.read_text(encoding="utf-8").replace("status: original", "status: [x"), encoding="utf-8")
+    result = run("content", "check", "--source", str(content_copy))
+    assert result.exit_code == 1
+    assert re.search(rf"{re.escape(str(answer))}:\d+: error: YAML cannot be read", result.output)
+
+
+def test_build_writes_the_output_and_refuses_errors(tmp_path, content_copy):
+    out = tmp_path / "guide.sqlite"
+    result = run("content", "build", "--source", str(content_copy), "--output", str(out))
+    assert result.exit_code == 0 and out.is_file()
+    before = out.read_bytes()
+    (content_copy / "guide.yaml").write_text("version: zero\n", encoding="utf-8")
+    result = run("content", "build", "--source", str(content_copy), "--output", str(out))
+    assert result.exit_code == 1
+    assert "build refused" in result.output and "guide.yaml:1: error:" in result.output
+    assert out.read_bytes() == before
+
+
+def test_coverage_json(shipped_guide):
+    result = run("content", "coverage", "--database", str(shipped_guide), "--json")
+    rows = json.loads(result.output)
+    assert len(rows) >= 10
+    nl = next(r for r in rows if r["lang"] == "nl")
+    assert nl["original"] >= 35 and nl["missing"] == 0
+
+
+def test_search_json(shipped_guide):
+    result = run("search", "verzekering", "--lang", "nl", "--database", str(shipped_guide), "--json")
+    hits = json.loads(result.output)
+    assert hits and {"question_id", "question", "snippet", "snippet_highlights"} <= set(hits[0])
+
+
+def test_search_unknown_language_is_a_clear_error(shipped_guide):
+    result = CliRunner().invoke(main, ["search", "x", "--lang", "xx", "--database", str(shipped_guide)])
+    assert result.exit_code != 0 and "unknown language 'xx'" in result.output
+
+
+def test_missing_database_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["content", "coverage", "--database", str(tmp_path / "none.sqlite")])
+    assert result.exit_code != 0 and "not found" in result.output
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_data_dir_option_and_environment(tmp_path, monkeypatch):
+    run("--data-dir", str(tmp_path / "x"), "content", "--help")
+    assert paths.data_dir() == tmp_path / "x"
+    paths.set_data_dir(None)
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(tmp_path / "y"))
+    assert paths.data_dir() == tmp_path / "y"
+
+
+def _commands(group: click.Group, prefix: str = "wegwijzer") -> list[tuple[str, click.Command]]:
+    out = []
+    for name, command in group.commands.items():
+        full = f"{prefix} {name}"
+        out.append((full, command))
+        if isinstance(command, click.Group):
+            out.extend(_commands(command, full))
+    return out
+
+
+def test_every_command_has_help_and_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for full, command in _commands(main):
+        assert command.help, f"{full} has no help text"
+        if not isinstance(command, click.Group):
+            assert full in readme, f"'{full}' is not documented in README.md"
