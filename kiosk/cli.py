@@ -31,6 +31,23 @@ def main(data_dir: Path | None) -> None:
     paths.set_data_dir(data_dir)
 
 
+# --- the kiosk -----------------------------------------------------------------------------------
+@main.command("run")
+@click.option("--windowed", is_flag=True, help="Run in a normal window (development); default is full-screen and locked.")
+@click.option("--size", default="1920x1080", show_default=True, help="Window size with --windowed, e.g. 1080x1920.")
+@click.option("--idle-timeout", type=click.IntRange(5, 3600), default=90, show_default=True,
+              help="Seconds without touch before 'Are you still there?'.")  # fmt: skip
+def run_command(windowed: bool, size: str, idle_timeout: int) -> None:
+    """Start the kiosk on the installed guide (or the bundled one)."""
+    from kiosk.app import RunOptions, run
+
+    try:
+        width, height = (int(v) for v in size.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter("use WIDTHxHEIGHT, e.g. 1080x1920", param_hint="--size") from None
+    sys.exit(run(RunOptions(windowed=windowed, width=width, height=height, idle_timeout_s=idle_timeout)))
+
+
 # --- content -------------------------------------------------------------------------------------
 @main.group()
 def content() -> None:

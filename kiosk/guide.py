@@ -130,6 +130,32 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class Keyboard:
+    """An on-screen keyboard layout. With ``picker == "vowels"`` a key opens its vowel forms (Ethiopic)."""
+
+    name: str
+    script: str
+    picker: str | None
+    rows: tuple[tuple[str, ...], ...]
+
+
+def ethiopic_vowel_forms(consonant: str) -> list[str]:
+    """The vowel orders of an Ethiopic consonant (its base form first), as laid out in Unicode."""
+    base = ord(consonant)
+    if not 0x1200 <= base <= 0x137F:
+        return [consonant]
+    start = base - (base - 0x1200) % 8
+    forms = [chr(start + i) for i in range(8)]
+    return [f for f in forms if _assigned(f)]
+
+
+def _assigned(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(ch) != "Cn"
+
+
+@dataclass(frozen=True)
 class Coverage:
     lang: str
     original: int
@@ -222,6 +248,13 @@ class GuideStore:
             f"SELECT lang, key, value FROM ui_strings WHERE lang IN ({_marks(chain)})", chain
         )
         return _pick_by_chain(rows, chain, key="key", value="value")
+
+    def keyboard(self, name: str) -> Keyboard:
+        rows = self._query("SELECT * FROM keyboards WHERE name = ?", (name,))
+        if not rows:
+            raise KeyError(f"unknown keyboard '{name}'")
+        r = rows[0]
+        return Keyboard(r["name"], r["script"], r["picker"], tuple(tuple(row) for row in json.loads(r["rows"])))
 
     # --- topics and questions --------------------------------------------------------------------
     def topics(self, lang: str, audience: str | None = None) -> list[Topic]:

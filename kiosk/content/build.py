@@ -116,6 +116,13 @@ def _write_tables(db: sqlite_utils.Database, guide: GuideSources) -> None:
         titles += [{"topic_id": k, "lang": lang, "title": v} for k, v in sorted(source.topics.items())]
         strings += [{"lang": lang, "key": k, "value": v} for k, v in sorted(source.ui.items())]
     db["topic_titles"].insert_all(titles, pk=("topic_id", "lang"))
+    db["keyboards"].insert_all(
+        (
+            {"name": k.name, "script": k.script, "picker": k.picker, "rows": json.dumps(k.rows, ensure_ascii=False)}
+            for k in sorted(guide.keyboards.values(), key=lambda k: k.name)
+        ),
+        pk="name",
+    )
     db["ui_strings"].insert_all(strings, pk=("lang", "key"))
 
 

@@ -51,6 +51,7 @@ class _Checker:
         self.topics_and_questions()
         self.strings()
         self.answers()
+        self.keyboards()
 
     # --- helpers -------------------------------------------------------------------------------
     def icon(self, path: str, line: int, name: str) -> None:
@@ -86,6 +87,8 @@ class _Checker:
                 if other not in codes or other == lang.code:
                     self.r.error(path, lang.line, f"{lang.code}: fallback '{other}' is not another language here")
             self.drawable(path, lang.line, lang.name)
+            if lang.keyboard and lang.keyboard not in self.g.keyboards:
+                self.r.error(path, lang.line, f"{lang.code}: no keyboard layout keyboards/{lang.keyboard}.yaml")
 
     # --- topics and questions -------------------------------------------------------------------
     def topics_and_questions(self) -> None:
@@ -247,3 +250,14 @@ class _Checker:
                 f"stale translation: {source.path} changed since it was translated "
                 f"(run 'wegwijzer content stamp' after updating it)",
             )
+
+    # --- keyboards ------------------------------------------------------------------------------
+    def keyboards(self) -> None:
+        for keyboard in self.g.keyboards.values():
+            keys = [key for row in keyboard.rows for key in row]
+            self.drawable(keyboard.path, keyboard.line, "".join(keys))
+            seen: set[str] = set()
+            for key in keys:
+                if key in seen:
+                    self.r.error(keyboard.path, keyboard.line, f"key '{key}' appears twice")
+                seen.add(key)

@@ -89,6 +89,16 @@ class StringsSource:
 
 
 @dataclass
+class KeyboardSource:
+    name: str
+    path: str
+    script: str
+    picker: str | None
+    rows: list[list[str]]
+    line: int = 1
+
+
+@dataclass
 class GuideSources:
     """Everything read from one content folder."""
 
@@ -100,6 +110,7 @@ class GuideSources:
     questions: list[QuestionSource] = field(default_factory=list)
     strings: dict[str, StringsSource] = field(default_factory=dict)
     answers: dict[tuple[str, str], AnswerSource] = field(default_factory=dict)  # (question_id, lang)
+    keyboards: dict[str, KeyboardSource] = field(default_factory=dict)
     file_hashes: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of its text
 
     def language(self, code: str) -> LanguageSource | None:

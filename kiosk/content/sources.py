@@ -8,6 +8,7 @@ Layout (documented for editors in ``content/README.md``)::
     questions.yaml                  questions (id, topic, order, icon, audience, related)
     lang/<code>/strings.yaml        every screen text and topic title in one language
     lang/<code>/answers/<id>.md     one answer: YAML front matter + Markdown body
+    keyboards/<name>.yaml           on-screen keyboard layouts for search
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from kiosk.content.model import (
     AnswerSource,
     Citation,
     GuideSources,
+    KeyboardSource,
     LanguageSource,
     QuestionSource,
     StringsSource,
@@ -95,6 +97,7 @@ def load(root: Path, report: Report) -> GuideSources:
     _load_topics(root, guide, report)
     _load_questions(root, guide, report)
     _load_language_folders(root, guide, report)
+    _load_keyboards(root, guide, report)
     return guide
 
 
@@ -323,3 +326,28 @@ def _citations(f: _Fields) -> list[Citation]:
         if c.ok:
             citations.append(Citation(c.text("title"), c.text("url", required=False) or None))
     return citations
+
+
+def _load_keyboards(root: Path, guide: GuideSources, report: Report) -> None:
+    folder = root / "keyboards"
+    if not folder.is_dir():
+        report.error("keyboards", 1, "folder 'keyboards' with the on-screen keyboard layouts is missing")
+        return
+    for path in sorted(folder.glob("*.yaml")):
+        source = read_text(root, path, report)
+        if source is None:
+            continue
+        guide.file_hashes[source.path] = _sha(source.text)
+        f = _Fields(parse_yaml(source, report), source.path, report, "keyboard")
+        if not f.ok:
+            continue
+        rows = f.map.get("rows")
+        if not isinstance(rows, list) or not rows or not all(isinstance(r, str) and r.split() for r in rows):
+            report.error(source.path, f.line("rows"), "'rows' must be a list of rows, each with keys separated by spaces")
+            continue
+        picker = f.text("picker", required=False) or None
+        if picker not in (None, "vowels"):
+            report.error(source.path, f.line("picker"), f"unknown picker '{picker}' (only 'vowels' exists)")
+        guide.keyboards[path.stem] = KeyboardSource(
+            path.stem, source.path, f.text("script"), picker, [r.split() for r in rows], f.line()
+        )

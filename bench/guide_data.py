@@ -1,0 +1,144 @@
+"""Benchmarks of the guide data: build, open and search (issue #2)."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from bench.report import Figure, median, percentile
+from kiosk import paths
+from kiosk.content.build import build
+from kiosk.content.fold import tokens
+from kiosk.content.problems import Report
+from kiosk.content.sources import load
+from kiosk.guide import GuideStore
+
+SCRIPT_GROUPS = {
+    "Latin": ["nl", "fr", "en", "tr", "so"],
+    "Arabic": ["ar"],
+    "Perso-Arabic": ["prs", "ps"],
+    "Ethiopic": ["ti"],
+    "Cyrillic": ["uk"],
+}
+
+
+def synthetic_content(target: Path, questions: int) -> int:
+    """Copy the shipped content and multiply its questions to ``questions``; return the answer count."""
+    shutil.copytree(paths.content_dir(), target)
+    report = Report()
+    guide = load(paths.content_dir(), report)
+    real = guide.questions
+    lines = ["questions:"]
+    answers = 0
+    for lang in (p.name for p in (target / "lang").iterdir()):
+        shutil.rmtree(target / "lang" / lang / "answers", ignore_errors=True)
+        (target / "lang" / lang / "answers").mkdir()
+    for i in range(questions):
+        base = real[i % len(real)]
+        qid = f"{base.id}-{i:04d}"
+        lines.append(
+            f"  - {{id: {qid}, topic: {base.topic}, order: {i}, icon: {base.icon}, audience: {base.audience}}}"
+        )
+        for (source_id, lang), a in guide.answers.items():
+            if source_id != base.id:
+                continue
+            text = (paths.content_dir() / a.path).read_text(encoding="utf-8")
+            text = text.replace(f"question: {a.question}", f"question: {a.question} ({i})", 1)
+            (target / "lang" / lang / "answers" / f"{qid}.md").write_text(text, encoding="utf-8")
+            answers += 1
+    (target / "questions.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return answers
+
+
+def raw_build(content: Path, out: Path) -> None:
+    """Baseline: the same answer rows into a plain FTS5 table, no checking, rendering or folding."""
+    conn = sqlite3.connect(out)
+    conn.execute("CREATE VIRTUAL TABLE answers USING fts5(id UNINDEXED, lang UNINDEXED, body)")
+    rows = []
+    for path in sorted((content / "lang").glob("*/answers/*.md")):
+        rows.append((path.stem, path.parent.parent.name, path.read_text(encoding="utf-8")))
+    conn.executemany("INSERT INTO answers VALUES (?, ?, ?)", rows)
+    conn.commit()
+    conn.close()
+
+
+def queries(store: GuideStore, count: int, seed: int = 7) -> list[tuple[str, str, str]]:
+    """(group, lang, query) triples: words of real answers cut at a random length, as typed."""
+    rng = random.Random(seed)
+    per_group = count // len(SCRIPT_GROUPS)
+    out = []
+    ids = store.question_ids()
+    for group, langs in SCRIPT_GROUPS.items():
+        langs = [lang for lang in langs if any(x.code == lang for x in store.languages())]
+        for _ in range(per_group):
+            lang = rng.choice(langs)
+            answer = store.answer(rng.choice(ids), lang)
+            words = [w for w in answer.body_text.split() if len(w) >= 3]
+            word = rng.choice(words).strip(".,:;!?()\"'«»።،؟")
+            out.append((group, lang, word[: rng.randint(2, max(2, len(word)))]))
+    return out
+
+
+def run(figures: list[Figure], questions: int = 2000, search_count: int = 1000) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        content = tmp_path / "content"
+        answers = synthetic_content(content, questions)
+        out = tmp_path / "guide.sqlite"
+        t0 = time.perf_counter()
+        build(content, out, paths.icons_dir(), paths.fonts_dir())
+        built = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        raw_build(content, tmp_path / "raw.sqlite")
+        raw = time.perf_counter() - t0
+        figures.append(
+            Figure(f"build: {questions} questions, {answers} answers", built, "s", raw,
+                   "plain FTS5 insert of the same files, no checks", "<= 10 s")
+        )  # fmt: skip
+
+        opens, raw_opens = [], []
+        for _ in range(30):
+            t0 = time.perf_counter()
+            GuideStore(out).close()
+            opens.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            conn = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
+            conn.execute("SELECT * FROM meta").fetchall()
+            conn.close()
+            raw_opens.append(time.perf_counter() - t0)
+        figures.append(
+            Figure("open guide database (median)", median(opens) * 1000, "ms", median(raw_opens) * 1000,
+                   "sqlite3 connect read-only + read meta")
+        )  # fmt: skip
+
+        store = GuideStore(out)
+        conn = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
+        timings: dict[str, list[float]] = {}
+        raw_timings: list[float] = []
+        for group, lang, query in queries(store, search_count):
+            t0 = time.perf_counter()
+            store.search(query, lang)
+            timings.setdefault(group, []).append(time.perf_counter() - t0)
+            words = tokens(query)
+            if words:
+                t0 = time.perf_counter()
+                conn.execute(
+                    f"SELECT rowid FROM search_{lang}_fts WHERE search_{lang}_fts MATCH ? ORDER BY rank LIMIT 10",
+                    (" ".join(f'"{w}"*' for w in words),),
+                ).fetchall()
+                raw_timings.append(time.perf_counter() - t0)
+        everything = [t for ts in timings.values() for t in ts]
+        for pct in (50, 95):
+            figures.append(
+                Figure(f"search p{pct}, {len(everything)} queries, 5 scripts", percentile(everything, pct) * 1000,
+                       "ms", percentile(raw_timings, pct) * 1000, "bare FTS5 MATCH, no folding/snippets",
+                       "<= 10 ms" if pct == 95 else "")
+            )  # fmt: skip
+        for group, ts in timings.items():
+            figures.append(Figure(f"  search p95, {group} ({len(ts)})", percentile(ts, 95) * 1000, "ms"))
+        store.close()
+        conn.close()

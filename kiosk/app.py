@@ -1,0 +1,118 @@
+"""Composition root of the kiosk.
+
+Start-up order: logging -> QApplication -> bundled fonts -> the guide (installed, else previous, else
+bundled) -> the window -> lock-down and idle guard -> guide watcher -> event loop. Each step is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from kiosk import __version__, guides, paths
+from kiosk.guide import GuideError, GuideStore
+from kiosk.ui import fonts
+from kiosk.ui.icons import IconSet
+from kiosk.ui.idle import IdleGuard
+from kiosk.ui.lockdown import Lockdown
+from kiosk.ui.window import KioskWindow
+
+log = logging.getLogger("wegwijzer")
+
+
+@dataclass
+class RunOptions:
+    windowed: bool = False
+    width: int = 1920
+    height: int = 1080
+    idle_timeout_s: int = 90
+    idle_countdown_s: int = 15
+
+
+class GuideWatcher(QObject):
+    """Notices a newly installed guide (pointer file changed) and opens it off the visitor's path.
+
+    Signals:
+        guide_installed(object): a GuideStore for the new guide, ready to be shown.
+    """
+
+    guide_installed = Signal(object)
+
+    def __init__(self, current: GuideStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.current_path = current.path.resolve()
+        self._watcher = QFileSystemWatcher(self)
+        self._poll = QTimer(self, interval=10_000)
+        self._poll.timeout.connect(self.check)
+        self._watcher.directoryChanged.connect(lambda _path: self.check())
+        if paths.guides_dir().is_dir():
+            self._watcher.addPath(str(paths.guides_dir()))
+        self._poll.start()
+
+    def check(self) -> None:
+        path = guides.active_guide_path().resolve()
+        if path == self.current_path:
+            return
+        try:
+            store = GuideStore(path)
+        except GuideError as exc:
+            log.error("newly installed guide cannot be opened; keeping the current one: %s", exc)
+            return
+        self.current_path = path
+        self.guide_installed.emit(store)
+
+
+def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> tuple[KioskWindow, IdleGuard]:
+    """Create the window and wire lock-down and the idle guard (also used by tests and screenshots)."""
+    window = KioskWindow(store, IconSet(paths.icons_dir()), allow_close=options.windowed)
+    lockdown = Lockdown(window)
+    app.installEventFilter(lockdown)
+    lockdown.staff_requested.connect(lambda: log.info("staff gesture made (staff mode comes with a later update)"))
+    idle = IdleGuard(options.idle_timeout_s * 1000, options.idle_countdown_s, window)
+    app.installEventFilter(idle)
+    idle.warning_started.connect(window.show_idle_warning)
+    idle.countdown_ticked.connect(window.overlay.update_countdown)
+    idle.warning_cancelled.connect(window.overlay.hide)
+    idle.expired.connect(window.reset_session)
+    window.lockdown, window.idle = lockdown, idle  # type: ignore[attr-defined]
+    idle.start()
+    return window, idle
+
+
+def run(options: RunOptions) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log.info("Wegwijzer %s starting; data directory %s", __version__, paths.data_dir())
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Wegwijzer")
+    families = fonts.register(paths.fonts_dir())
+    log.info("fonts registered: %s", ", ".join(families))
+    try:
+        store = guides.open_best()
+    except GuideError as exc:
+        log.critical("no guide can be opened: %s", exc)
+        return 2
+    log.info("guide %s, version %s", store.path, store.content_version)
+    window, _idle = build_window(app, store, options)
+    watcher = GuideWatcher(store, window)
+    watcher.guide_installed.connect(window.offer_store)
+    if options.windowed:
+        window.resize(options.width, options.height)
+        window.show()
+    else:
+        from PySide6.QtCore import Qt
+
+        window.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+        window.showFullScreen()
+    if os.environ.get("WEGWIJZER_READY_FILE"):
+        QTimer.singleShot(0, lambda: _touch_ready(os.environ["WEGWIJZER_READY_FILE"]))
+    return app.exec()
+
+
+def _touch_ready(path: str) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(str(os.getpid()))

@@ -1,0 +1,92 @@
+"""Save a screenshot of every screen in every shipped language, portrait and landscape.
+
+Usage: ``python -m kiosk.tools.screenshots [--out DIR] [--lang CODE ...]`` (under Xvfb or offscreen).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from kiosk import guides, paths
+from kiosk.app import RunOptions, build_window
+from kiosk.ui import fonts
+from kiosk.ui.window import Route
+
+SHAPES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+SAMPLE_QUESTION = "volunteer-during-application"
+SAMPLE_TOPIC = "money"
+
+
+def _settle(app: QApplication) -> None:
+    for _ in range(3):
+        app.processEvents()
+
+
+def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float) -> list[Path]:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    fonts.register(paths.fonts_dir())
+    store = guides.open_best()
+    window, idle = build_window(app, store, RunOptions(windowed=True))
+    idle.enabled = False
+    saved: list[Path] = []
+    codes = langs or [lang.code for lang in store.languages()]
+    for shape in shapes:
+        width, height = SHAPES[shape]
+        window.resize(width, height)
+        window.show()
+        _settle(app)
+        for code in codes:
+            window.reset_session()
+            window.choose_language(code)
+            query = _sample_word(store, code)
+            steps = [
+                ("1-language", lambda: window.go(Route("language"))),
+                ("2-home", lambda: window.go(Route("home"))),
+                ("3-topic", lambda: window.go(Route("topic", SAMPLE_TOPIC))),
+                ("4-answer", lambda: window.go(Route("answer", SAMPLE_QUESTION))),
+                ("5-search", lambda q=query: (window.go(Route("search")), window.search_screen.set_query(q))),
+                ("6-still-there", lambda: window.overlay.show_countdown(12, window.context().strings)),
+            ]
+            for name, step in steps:
+                step()
+                _settle(app)
+                path = out / shape / f"{code}-{name}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                pixmap = window.grab()
+                if scale != 1.0:
+                    pixmap = pixmap.scaledToWidth(round(pixmap.width() * scale))
+                pixmap.save(str(path))
+                saved.append(path)
+                window.overlay.hide()
+    window.allow_close = True
+    window.close()
+    return saved
+
+
+def _sample_word(store, code: str) -> str:  # type: ignore[no-untyped-def]
+    answer = store.answer("am-i-insured", code)
+    words = [w.strip(".,:;!?()«»።،؟\"'") for w in answer.question.split()]
+    longest = max(words, key=len)
+    return longest[: max(3, len(longest) - 2)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("screenshots"))
+    parser.add_argument("--lang", action="append", help="only these languages (repeatable)")
+    parser.add_argument("--shape", action="append", choices=sorted(SHAPES), help="only these orientations")
+    parser.add_argument("--scale", type=float, default=0.5, help="scale the saved images (default 0.5)")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    args = parser.parse_args()
+    paths.set_data_dir(args.data_dir or Path(tempfile.mkdtemp(prefix="wegwijzer-shots-")))
+    saved = capture(args.out, args.lang, args.shape or list(SHAPES), args.scale)
+    print(f"{len(saved)} screenshots in {args.out}/")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""What every screen needs to render: the guide, the language, its texts, sizes, colours and icons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QPixmap
+
+from kiosk.guide import GuideStore, Language
+from kiosk.ui.icons import IconSet
+from kiosk.ui.theme import Metrics
+
+
+@dataclass(frozen=True)
+class ScreenContext:
+    store: GuideStore
+    language: Language
+    strings: dict[str, str]
+    metrics: Metrics
+    icons: IconSet
+    audience: str | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.language.code
+
+    @property
+    def rtl(self) -> bool:
+        return self.language.rtl
+
+    def text(self, key: str, **values: object) -> str:
+        template = self.strings.get(key, key)
+        try:
+            return template.format(**values) if values else template
+        except (KeyError, IndexError, ValueError):
+            return template
+
+    def icon(self, name: str, size: int | None = None, colour: str | None = None) -> QPixmap:
+        return self.icons.pixmap(name, size or self.metrics.icon, colour or self.metrics.palette.accent, self.rtl)

@@ -1,0 +1,83 @@
+"""The on-screen keyboard for search. Layouts come from the guide database (content/keyboards/)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.guide import Keyboard, ethiopic_vowel_forms
+from kiosk.ui.screens.base import clear_layout
+
+
+class OnScreenKeyboard(QWidget):
+    """Keys in rows as on a physical keyboard (always left to right), plus space, delete and clear.
+
+    With a ``vowels`` picker (Ethiopic), a consonant key shows its vowel forms in a row above the keys.
+
+    Signals:
+        text_typed(str): a character to add.
+        backspace_pressed(): delete the last character.
+        clear_pressed(): delete everything.
+    """
+
+    text_typed = Signal(str)
+    backspace_pressed = Signal()
+    clear_pressed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        self.rows = QVBoxLayout(self)
+        self.rows.setSpacing(6)
+        self.picker = QHBoxLayout()
+        self.keys: dict[str, QPushButton] = {}
+        self.picker_keys: dict[str, QPushButton] = {}
+
+    def set_layout(self, keyboard: Keyboard, labels: dict[str, str]) -> None:
+        clear_layout(self.rows)
+        self.keys.clear()
+        self.keyboard = keyboard
+        self.picker = QHBoxLayout()
+        self.picker.setSpacing(6)
+        self.rows.addLayout(self.picker)
+        for row in keyboard.rows:
+            line = QHBoxLayout()
+            line.setSpacing(6)
+            for key in row:
+                line.addWidget(self._key(key, key, lambda _=False, k=key: self._on_key(k)))
+            self.rows.addLayout(line)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self._key("clear", labels.get("keyboard_clear", "×"), self.clear_pressed.emit), 2)
+        bottom.addWidget(self._key(" ", labels.get("keyboard_space", "␣"), lambda: self.text_typed.emit(" ")), 5)
+        bottom.addWidget(self._key("backspace", labels.get("keyboard_delete", "⌫"), self.backspace_pressed.emit), 2)
+        self.rows.addLayout(bottom)
+
+    def _key(self, name: str, label: str, slot) -> QPushButton:  # type: ignore[no-untyped-def]
+        button = QPushButton(label)
+        button.setObjectName("key")
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(slot)
+        self.keys[name] = button
+        return button
+
+    def _on_key(self, key: str) -> None:
+        if self.keyboard.picker == "vowels":
+            self._show_vowels(key)
+        else:
+            self.text_typed.emit(key)
+
+    def _show_vowels(self, consonant: str) -> None:
+        clear_layout(self.picker)
+        self.picker_keys = {}
+        for form in ethiopic_vowel_forms(consonant):
+            button = QPushButton(form)
+            button.setObjectName("key")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, f=form: self._pick(f))
+            self.picker.addWidget(button)
+            self.picker_keys[form] = button
+
+    def _pick(self, form: str) -> None:
+        clear_layout(self.picker)
+        self.picker_keys = {}
+        self.text_typed.emit(form)

@@ -1,0 +1,1 @@
+"""The kiosk's screens. Each takes a ScreenContext and an argument, and only renders."""

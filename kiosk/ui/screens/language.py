@@ -1,0 +1,50 @@
+"""The first screen: every language as a big button with its name in its own script (no flags)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel
+
+from kiosk.ui.context import ScreenContext
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.widgets import TouchButton, wrapping_label
+
+
+class LanguageScreen(Screen):
+    """Signals (besides Screen's): language_chosen(str) with the language code."""
+
+    name = "language"
+    language_chosen = Signal(str)
+
+    def build(self, ctx: ScreenContext, arg: str) -> None:
+        header = QHBoxLayout()
+        icon = QLabel()
+        icon.setPixmap(ctx.icon("language"))
+        header.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        languages = ctx.store.languages()
+        # The title in the first three languages of the list: whoever walks up may read none of the rest.
+        titles = []
+        for lang in languages[:3]:
+            text = ctx.store.ui_strings(lang.code).get("choose_language", "")
+            if text and text not in titles:
+                titles.append(text)
+        title = wrapping_label(" · ".join(titles), "screenTitle")
+        header.addWidget(title, 1)
+        self.column.addLayout(header)
+        grid = self.grid()
+        cols = self.columns(3, 2)
+        rows = -(-len(languages) // cols)
+        free = self.window().height() - ctx.metrics.row_height * 3
+        height = max(ctx.metrics.row_height, min(ctx.metrics.row_height * 2, free // max(1, rows) - ctx.metrics.gap * 2))
+        self.buttons: list[TouchButton] = []
+        for index, lang in enumerate(languages):
+            button = TouchButton(lang.code, lang.name, vertical=False)
+            button.setObjectName("language")
+            button.text_label.setObjectName("languageText")
+            button.text_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            button.text_label.setLayoutDirection(Qt.LayoutDirection.RightToLeft if lang.rtl else Qt.LayoutDirection.LeftToRight)
+            button.setAccessibleName(f"{lang.name} ({lang.english})")
+            button.setStyleSheet(f"QPushButton#language {{ min-height: {height}px; max-height: {height}px; }}")
+            button.activated.connect(self.language_chosen)
+            grid.addWidget(button, index // cols, index % cols)
+            self.buttons.append(button)

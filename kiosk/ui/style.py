@@ -1,0 +1,57 @@
+"""The kiosk's style sheet, generated from the current metrics and palette."""
+
+from __future__ import annotations
+
+from kiosk.ui.theme import Metrics
+
+
+def stylesheet(m: Metrics) -> str:
+    p = m.palette
+    radius = max(10, m.body // 2)
+    return f"""
+    #kiosk, #screen, QScrollArea, QScrollArea > QWidget > QWidget {{ background: {p.background}; }}
+    QLabel {{ color: {p.text}; font-size: {m.body}px; }}
+    QLabel#screenTitle {{ font-size: {m.title}px; font-weight: 700; }}
+    QLabel#muted {{ color: {p.muted}; font-size: {round(m.body * 0.85)}px; }}
+    QLabel#sectionTitle {{ font-size: {m.large}px; font-weight: 700; }}
+    QPushButton#tile, QPushButton#row, QPushButton#language {{
+        background: {p.surface}; border: 2px solid {p.border}; border-radius: {radius}px;
+        min-height: {m.row_height}px; color: {p.text};
+    }}
+    QPushButton#tile {{ min-height: {round(m.row_height * 1.8)}px; }}
+    QPushButton#tile:pressed, QPushButton#row:pressed, QPushButton#language:pressed {{
+        background: {p.pressed}; border: 3px solid {p.accent};
+    }}
+    QLabel#tileText {{ font-size: {m.large}px; font-weight: 600; }}
+    QLabel#rowText {{ font-size: {m.body}px; font-weight: 600; }}
+    QLabel#languageText {{ font-size: {m.title}px; font-weight: 700; }}
+    #topBar {{ background: {p.accent}; }}
+    #topBar QToolButton {{
+        color: {p.accent_text}; background: transparent; border: 2px solid transparent; border-radius: 8px;
+        min-height: {m.target}px; min-width: {m.target}px; font-size: {round(m.body * 0.85)}px; font-weight: 600;
+        padding: 2px 8px;
+    }}
+    #topBar QToolButton:pressed {{ border: 2px solid {p.accent_text}; }}
+    #topBar QToolButton:disabled {{ color: {p.accent}; }}
+    #topBar QLabel {{ color: {p.accent_text}; font-size: {m.body}px; font-weight: 700; }}
+    QFrame#shortBox {{ background: {p.short_bg}; border: 3px solid {p.accent}; border-radius: {radius}px; }}
+    QLabel#shortText {{ font-size: {m.large}px; font-weight: 600; }}
+    QLabel#shortLabel {{ font-size: {m.body}px; font-weight: 700; color: {p.accent}; }}
+    QFrame#notice {{ background: {p.notice_bg}; border: 2px solid {p.border}; border-radius: {radius}px; }}
+    QLabel#answerBody {{ font-size: {m.body}px; }}
+    QFrame#searchBox {{ background: {p.surface}; border: 3px solid {p.accent}; border-radius: {radius}px; }}
+    QLabel#searchText {{ font-size: {m.large}px; }}
+    QPushButton#key {{
+        background: {p.surface}; color: {p.text}; border: 2px solid {p.border}; border-radius: 8px;
+        min-height: {m.target}px; min-width: {m.target}px; font-size: {m.large}px;
+    }}
+    QPushButton#key:pressed {{ background: {p.pressed}; border: 3px solid {p.accent}; }}
+    QPushButton#primary {{
+        background: {p.accent}; color: {p.accent_text}; border-radius: {radius}px; min-height: {m.row_height}px;
+        font-size: {m.large}px; font-weight: 700; padding: 0 24px;
+    }}
+    QPushButton#primary:pressed {{ background: {p.text}; }}
+    #idleOverlay {{ background: {p.background}; }}
+    QLabel#idleTitle {{ font-size: {round(m.title * 1.4)}px; font-weight: 700; }}
+    QLabel#idleCount {{ font-size: {round(m.title * 2.5)}px; font-weight: 700; color: {p.accent}; }}
+    """

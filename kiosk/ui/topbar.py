@@ -1,0 +1,67 @@
+"""The bar that is always there: Home, Back, the current language, text size, contrast, search."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QWidget
+
+from kiosk.ui.context import ScreenContext
+
+
+class TopBar(QFrame):
+    """Signals: home_pressed, back_pressed, language_pressed, text_size_pressed, contrast_pressed, search_pressed."""
+
+    home_pressed = Signal()
+    back_pressed = Signal()
+    language_pressed = Signal()
+    text_size_pressed = Signal()
+    contrast_pressed = Signal()
+    search_pressed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("topBar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        self.home = self._button(self.home_pressed)
+        self.back = self._button(self.back_pressed)
+        layout.addWidget(self.home)
+        layout.addWidget(self.back)
+        layout.addStretch(1)
+        self.search = self._button(self.search_pressed)
+        self.language = self._button(self.language_pressed)
+        self.text_size = self._button(self.text_size_pressed)
+        self.contrast = self._button(self.contrast_pressed)
+        for button in (self.search, self.language, self.text_size, self.contrast):
+            layout.addWidget(button)
+
+    def _button(self, signal: Signal) -> QToolButton:
+        button = QToolButton()
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(signal)
+        return button
+
+    def render(self, ctx: ScreenContext, can_go_back: bool, compact: bool) -> None:
+        m = ctx.metrics
+        colour = m.palette.accent_text
+        size = QSize(m.bar_icon, m.bar_icon)
+        items = [
+            (self.home, "home", ctx.text("home")),
+            (self.back, "arrow-left", ctx.text("back")),
+            (self.search, "search", ctx.text("search")),
+            (self.language, "language", ctx.language.name),
+            (self.text_size, "text-size", ctx.text("text_size")),
+            (self.contrast, "contrast", ctx.text("contrast")),
+        ]
+        for button, icon, text in items:
+            button.setIcon(ctx.icons.icon(icon, m.bar_icon, colour, ctx.rtl))
+            button.setIconSize(size)
+            button.setAccessibleName(text)
+            always_text = button in (self.language, self.home, self.back)
+            button.setText(text if (always_text or not compact) else "")
+            button.setToolButtonStyle(
+                Qt.ToolButtonStyle.ToolButtonTextBesideIcon if button.text() else Qt.ToolButtonStyle.ToolButtonIconOnly
+            )
+        self.back.setEnabled(can_go_back)

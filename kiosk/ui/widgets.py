@@ -1,0 +1,103 @@
+"""Touch widgets: tiles and rows with an icon and wrapping text, kinetic scroll areas."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QScrollerProperties,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class TouchButton(QPushButton):
+    """A button with an icon above (tile) or before (row) a label that wraps instead of eliding.
+
+    Signals:
+        activated(str): the button was tapped; carries its ``key`` (a language code, topic or question id).
+    """
+
+    activated = Signal(str)
+
+    def __init__(self, key: str, text: str, pixmap: QPixmap | None = None, vertical: bool = True,
+                 trailing: QPixmap | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.key = key
+        self.setObjectName("tile" if vertical else "row")
+        self.setAccessibleName(text)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        layout: QBoxLayout = QVBoxLayout(self) if vertical else QHBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.setSpacing(14)
+        self.icon_label = QLabel()
+        self.icon_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if pixmap is not None:
+            self.icon_label.setPixmap(pixmap)
+            layout.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignCenter if vertical else Qt.AlignmentFlag.AlignVCenter)
+        self.text_label = QLabel(text)
+        self.text_label.setWordWrap(True)
+        self.text_label.setObjectName("tileText" if vertical else "rowText")
+        align = Qt.AlignmentFlag.AlignHCenter if vertical else Qt.AlignmentFlag.AlignLeading
+        self.text_label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+        self.text_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.text_label, 1)
+        if trailing is not None:
+            self.trailing_label = QLabel()
+            self.trailing_label.setPixmap(trailing)
+            layout.addWidget(self.trailing_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        for child in self.findChildren(QLabel):
+            child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.clicked.connect(lambda: self.activated.emit(self.key))
+
+    def sizeHint(self) -> QSize:
+        return self.layout().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        return self.layout().minimumSize()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self.layout().totalHeightForWidth(width)
+
+
+def kinetic_scroll_area(content: QWidget) -> QScrollArea:
+    """A vertical scroll area that scrolls by dragging a finger, with momentum (QScroller)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(content)
+    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+    scroller = QScroller.scroller(area.viewport())
+    props = scroller.scrollerProperties()
+    props.setScrollMetric(
+        QScrollerProperties.ScrollMetric.HorizontalOvershootPolicy, QScrollerProperties.OvershootPolicy.OvershootAlwaysOff
+    )
+    props.setScrollMetric(QScrollerProperties.ScrollMetric.DragStartDistance, 0.004)
+    scroller.setScrollerProperties(props)
+    return area
+
+
+def wrapping_label(text: str = "", object_name: str = "", rich: bool = False) -> QLabel:
+    """A label that wraps, cannot be selected and never opens links."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    label.setOpenExternalLinks(False)
+    label.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+    if object_name:
+        label.setObjectName(object_name)
+    return label

@@ -1,0 +1,241 @@
+"""The kiosk window: top bar, the screens, navigation history, language switching, idle reset, reload."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
+from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.guide import GuideStore
+from kiosk.ui import fonts
+from kiosk.ui.context import ScreenContext
+from kiosk.ui.icons import IconSet
+from kiosk.ui.idle import IdleOverlay
+from kiosk.ui.screens.answer import AnswerScreen
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.screens.home import HomeScreen
+from kiosk.ui.screens.language import LanguageScreen
+from kiosk.ui.screens.search import SearchScreen
+from kiosk.ui.screens.topic import TopicScreen
+from kiosk.ui.style import stylesheet
+from kiosk.ui.theme import TEXT_STEPS, Metrics
+from kiosk.ui.topbar import TopBar
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Route:
+    screen: str
+    arg: str = ""
+
+
+START = Route("language")
+
+
+class KioskWindow(QWidget):
+    """Signals:
+    navigated(str, str): a screen was shown (screen name, argument), e.g. for usage figures.
+    language_changed(str): the visitor chose a language.
+    session_reset(): everything was reset for the next person (speech must stop).
+    guide_reloaded(int): a newer guide is now shown (its content version).
+    """
+
+    navigated = Signal(str, str)
+    language_changed = Signal(str)
+    session_reset = Signal()
+    guide_reloaded = Signal(int)
+
+    def __init__(self, store: GuideStore, icons: IconSet, allow_close: bool = False) -> None:
+        super().__init__()
+        self.setObjectName("kiosk")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.store = store
+        self.icons = icons
+        self.allow_close = allow_close
+        self.audience: str | None = None
+        self.pending_store: GuideStore | None = None
+        self.lang = store.source_language
+        self.text_step = 0
+        self.high_contrast = False
+        self.history: list[Route] = []
+        self.route = START
+        self.bar = TopBar()
+        self.stack = QStackedWidget()
+        self.screens: dict[str, Screen] = {}
+        for screen in (LanguageScreen(), HomeScreen(), TopicScreen(), AnswerScreen(), SearchScreen()):
+            self.screens[screen.name] = screen
+            self.stack.addWidget(screen)
+            screen.navigation_requested.connect(self._on_screen_navigation_requested)
+        self.language_screen.language_chosen.connect(self.choose_language)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.stack, 1)
+        self.overlay = IdleOverlay(self)
+        self.overlay.start_over_requested.connect(self.reset_session)
+        self.bar.home_pressed.connect(lambda: self.go(Route("home")))
+        self.bar.back_pressed.connect(self.back)
+        self.bar.language_pressed.connect(lambda: self.go(Route("language")))
+        self.bar.search_pressed.connect(lambda: self.go(Route("search")))
+        self.bar.text_size_pressed.connect(self._on_bar_text_size_pressed)
+        self.bar.contrast_pressed.connect(self._on_bar_contrast_pressed)
+        self._last_shape: tuple[bool, int] | None = None
+        self.refresh()
+
+    # --- state -------------------------------------------------------------------------------------
+    @property
+    def language_screen(self) -> LanguageScreen:
+        return self.screens["language"]  # type: ignore[return-value]
+
+    @property
+    def search_screen(self) -> SearchScreen:
+        return self.screens["search"]  # type: ignore[return-value]
+
+    @property
+    def current(self) -> Screen:
+        return self.screens[self.route.screen]
+
+    def context(self) -> ScreenContext:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        dpi = screen.physicalDotsPerInch() if screen else 0.0
+        metrics = Metrics.for_screen(self.width(), self.height(), dpi, self.text_step, self.high_contrast)
+        return ScreenContext(
+            self.store, self.store.language(self.lang), self.store.ui_strings(self.lang), metrics, self.icons,
+            self.audience,
+        )  # fmt: skip
+
+    def is_at_start(self) -> bool:
+        return self.route == START and not self.history
+
+    # --- navigation --------------------------------------------------------------------------------
+    def go(self, route: Route) -> None:
+        if route == self.route:
+            return
+        if route == Route("home"):
+            self.history = [START] if self.route != START else [START]
+        else:
+            self.history.append(self.route)
+        self._show(route, fresh=True)
+
+    def back(self) -> None:
+        if self.history:
+            self._show(self.history.pop(), fresh=True)
+
+    def _on_screen_navigation_requested(self, screen: str, arg: str) -> None:
+        self.go(Route(screen, arg))
+
+    def choose_language(self, code: str) -> None:
+        """Switch every visible screen to ``code`` (mirrored for right-to-left) without restarting."""
+        self.lang = code
+        self.language_changed.emit(code)
+        previous = self.history[-1] if self.history else None
+        if previous is not None and previous.screen not in ("language",):
+            self.history.pop()
+            self.refresh(previous)
+        else:
+            self.history = [START]
+            self.refresh(Route("home"))
+
+    def _show(self, route: Route, fresh: bool) -> None:
+        self.route = route
+        ctx = self.context()
+        self.setUpdatesEnabled(False)
+        screen = self.current
+        screen.render(ctx, route.arg)
+        if fresh:
+            screen.reset_scroll()
+        self.stack.setCurrentWidget(screen)
+        self.bar.render(ctx, bool(self.history), compact=self.width() < self.height())
+        self.setUpdatesEnabled(True)
+        self.navigated.emit(route.screen, route.arg)
+        if self.pending_store is not None and self.is_at_start():
+            self._apply_pending_store()
+
+    def refresh(self, route: Route | None = None) -> None:
+        """Re-apply direction, fonts, colours and sizes, and re-render the current screen."""
+        ctx = self.context()
+        app = QApplication.instance()
+        direction = Qt.LayoutDirection.RightToLeft if ctx.rtl else Qt.LayoutDirection.LeftToRight
+        if isinstance(app, QApplication):
+            app.setLayoutDirection(direction)
+            fonts.apply_default(app, ctx.metrics.body)
+        self.setLayoutDirection(direction)
+        self.setStyleSheet(stylesheet(ctx.metrics))
+        target = route or self.route
+        scroll = self.current.scroll.verticalScrollBar().value() if route is None else 0
+        self._show(target, fresh=route is not None)
+        if route is None:
+            self.current.scroll.verticalScrollBar().setValue(scroll)
+
+    def _on_bar_text_size_pressed(self) -> None:
+        self.text_step = (self.text_step + 1) % len(TEXT_STEPS)
+        self.refresh()
+
+    def _on_bar_contrast_pressed(self) -> None:
+        self.high_contrast = not self.high_contrast
+        self.refresh()
+
+    # --- idle reset --------------------------------------------------------------------------------
+    def show_idle_warning(self, seconds: int) -> None:
+        if self.is_at_start() and not self.text_step and not self.high_contrast and self.lang == self.store.source_language:
+            return  # nothing to forget
+        self.overlay.show_countdown(seconds, self.context().strings)
+
+    def reset_session(self) -> None:
+        """Forget the visitor: history, scroll positions, search text, sizes, contrast, language, audio."""
+        self.overlay.hide()
+        self.session_reset.emit()
+        self.search_screen.clear()
+        self.history = []
+        self.text_step = 0
+        self.high_contrast = False
+        self.lang = self.store.source_language
+        if self.pending_store is not None:
+            self._apply_pending_store()
+        self.refresh(START)
+        for screen in self.screens.values():
+            screen.reset_scroll()
+
+    # --- guide reload ------------------------------------------------------------------------------
+    def offer_store(self, store: GuideStore) -> None:
+        """A newer guide is installed: switch now if nobody is reading, else at the next safe moment."""
+        if self.pending_store is not None and self.pending_store is not store:
+            self.pending_store.close()
+        self.pending_store = store
+        if self.is_at_start() and not self.overlay.isVisible():
+            self._apply_pending_store()
+            self.refresh()
+
+    def _apply_pending_store(self) -> None:
+        store, self.pending_store = self.pending_store, None
+        if store is None:
+            return
+        old, self.store = self.store, store
+        if self.lang not in {lang.code for lang in store.languages()}:
+            self.lang = store.source_language
+        old.close()
+        log.info("guide version %s is now shown", store.content_version)
+        self.guide_reloaded.emit(store.content_version)
+
+    # --- window ------------------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.overlay.isVisible():
+            self.overlay.setGeometry(self.rect())
+        shape = (self.width() > self.height(), self.width() // 200)
+        if shape != self._last_shape:
+            self._last_shape = shape
+            self.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.allow_close:
+            event.accept()
+        else:
+            log.info("close request ignored: the kiosk closes only from staff mode")
+            event.ignore()

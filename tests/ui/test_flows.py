@@ -1,0 +1,113 @@
+"""The resident's path through the kiosk, by tapping."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import button, tap
+
+
+def test_language_topic_question_answer_back_home(qtbot, kiosk):
+    assert kiosk.route.screen == "language"
+    tap(qtbot, button(kiosk.language_screen.buttons, "en"))
+    assert kiosk.route.screen == "home" and kiosk.lang == "en"
+    home = kiosk.screens["home"]
+    assert len(home.tiles) >= 9  # 8 topics and search
+    tap(qtbot, button(home.tiles, "insurance"))
+    assert kiosk.route.screen == "topic" and kiosk.route.arg == "insurance"
+    topic = kiosk.screens["topic"]
+    tap(qtbot, button(topic.rows, "accident"))
+    assert kiosk.route.screen == "answer" and kiosk.route.arg == "accident"
+    answer = kiosk.screens["answer"]
+    assert answer.question_label.text() == answer.answer.question
+    assert answer.short_label.text() == answer.answer.short
+    tap(qtbot, kiosk.bar.back)
+    assert kiosk.route.screen == "topic" and kiosk.route.arg == "insurance"
+    tap(qtbot, kiosk.bar.home)
+    assert kiosk.route.screen == "home"
+    tap(qtbot, kiosk.bar.back)
+    assert kiosk.route.screen == "language"
+
+
+def test_related_question_opens_its_answer(qtbot, kiosk):
+    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
+    kiosk.go(kiosk.route.__class__("answer", "accident"))
+    rows = kiosk.screens["answer"].related_rows
+    assert rows
+    target = rows[0].key
+    tap(qtbot, rows[0])
+    assert kiosk.route.arg == target
+
+
+def test_machine_translation_is_announced(qtbot, kiosk):
+    tap(qtbot, button(kiosk.language_screen.buttons, "en"))
+    kiosk.go(kiosk.route.__class__("answer", "damage"))
+    answer = kiosk.screens["answer"]
+    assert answer.answer.machine_translated
+    assert kiosk.context().text("machine_translation") in answer.notices
+
+
+def test_arabic_mirrors_the_whole_layout_and_back(qtbot, kiosk):
+    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
+    home_x, back_x = kiosk.bar.home.x(), kiosk.bar.back.x()
+    assert home_x < back_x
+    tap(qtbot, kiosk.bar.language)
+    tap(qtbot, button(kiosk.language_screen.buttons, "ar"))
+    assert QApplication.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert kiosk.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert kiosk.bar.home.x() > kiosk.bar.back.x()  # Home is now at the right
+    tiles = kiosk.screens["home"].tiles
+    assert tiles[0].mapTo(kiosk, tiles[0].rect().topLeft()).x() > tiles[1].mapTo(kiosk, tiles[1].rect().topLeft()).x()
+    assert kiosk.icons.name_for("arrow-left", kiosk.context().rtl) == "arrow-right"
+    assert kiosk.bar.home.text() == kiosk.context().text("home")
+    tap(qtbot, kiosk.bar.language)
+    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
+    assert QApplication.layoutDirection() == Qt.LayoutDirection.LeftToRight
+    assert kiosk.bar.home.x() < kiosk.bar.back.x()
+
+
+def test_switching_language_rerenders_the_visible_answer(qtbot, kiosk):
+    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
+    kiosk.go(kiosk.route.__class__("answer", "leefloon"))
+    dutch = kiosk.screens["answer"].question_label.text()
+    tap(qtbot, kiosk.bar.language)
+    tap(qtbot, button(kiosk.language_screen.buttons, "uk"))
+    assert kiosk.route.screen == "answer" and kiosk.route.arg == "leefloon"
+    assert kiosk.screens["answer"].question_label.text() != dutch
+    assert kiosk.screens["answer"].answer.lang == "uk"
+
+
+def test_search_with_the_on_screen_keyboard(qtbot, kiosk):
+    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
+    tap(qtbot, kiosk.bar.search)
+    search = kiosk.search_screen
+    for letter in "verzek":
+        tap(qtbot, search.keyboard.keys[letter])
+    assert search.query == "verzek"
+    assert search.results, "typing 'verzek' shows results"
+    ids = [row.key for row in search.results]
+    assert "am-i-insured" in ids
+    tap(qtbot, search.keyboard.keys["backspace"])
+    assert search.query == "verze"
+    tap(qtbot, search.results[0])
+    assert kiosk.route.screen == "answer"
+
+
+def test_ethiopic_keyboard_picks_consonant_then_vowel(qtbot, kiosk):
+    tap(qtbot, button(kiosk.language_screen.buttons, "ti"))
+    tap(qtbot, kiosk.bar.search)
+    keyboard = kiosk.search_screen.keyboard
+    tap(qtbot, keyboard.keys["ሰ"])
+    assert kiosk.search_screen.query == ""  # a consonant opens its vowel forms first
+    assert "ሱ" in keyboard.picker_keys
+    tap(qtbot, keyboard.picker_keys["ራ" if "ራ" in keyboard.picker_keys else "ሱ"])
+    assert kiosk.search_screen.query == "ሱ"
+
+
+def test_arabic_keyboard_with_harakat_free_search(qtbot, kiosk):
+    tap(qtbot, button(kiosk.language_screen.buttons, "ar"))
+    tap(qtbot, kiosk.bar.search)
+    keyboard = kiosk.search_screen.keyboard
+    assert keyboard.layoutDirection() == Qt.LayoutDirection.LeftToRight  # keys stay where a keyboard has them
+    assert "ض" in keyboard.keys
