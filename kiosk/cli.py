@@ -33,7 +33,9 @@ def main(data_dir: Path | None) -> None:
 
 # --- the kiosk -----------------------------------------------------------------------------------
 @main.command("run")
-@click.option("--windowed", is_flag=True, help="Run in a normal window (development); default is full-screen and locked.")
+@click.option(
+    "--windowed", is_flag=True, help="Run in a normal window (development); default is full-screen and locked."
+)
 @click.option("--size", default="1920x1080", show_default=True, help="Window size with --windowed, e.g. 1080x1920.")
 @click.option("--idle-timeout", type=click.IntRange(5, 3600), default=90, show_default=True,
               help="Seconds without touch before 'Are you still there?'.")  # fmt: skip
@@ -102,7 +104,11 @@ def content_build(source: Path | None, output: Path | None) -> None:
     click.echo(
         f"built {result.output}: guide version {result.content_version}, {result.languages} languages, "
         f"{result.questions} questions, {result.answers} answers"
-        + (f" ({len(result.report.warnings)} warning(s): run 'wegwijzer content check')" if result.report.warnings else "")
+        + (
+            f" ({len(result.report.warnings)} warning(s): run 'wegwijzer content check')"
+            if result.report.warnings
+            else ""
+        )
     )
 
 
@@ -137,7 +143,7 @@ def content_stamp(lang: str, question_ids: tuple[str, ...], source: Path | None)
     try:
         changed = stamp(root, lang, list(question_ids))
     except (KeyError, FileNotFoundError, ValueError) as exc:
-        raise click.ClickException(str(exc).strip("'\"")) from exc
+        raise click.ClickException(str(exc.args[0])) from exc
     for path in changed:
         click.echo(f"stamped {path}")
     click.echo(f"{len(changed)} file(s) stamped", err=True)
@@ -148,16 +154,23 @@ def content_stamp(lang: str, question_ids: tuple[str, ...], source: Path | None)
 @click.argument("query")
 @click.option("--lang", required=True, help="Language code, e.g. nl, ar, ti.")
 @_database_option
-@click.option("--audience", type=click.Choice(["resident", "organisation"]), default=None, help="Only questions for this audience.")
+@click.option(
+    "--audience",
+    type=click.Choice(["resident", "organisation"]),
+    default=None,
+    help="Only questions for this audience.",
+)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def search_command(query: str, lang: str, database: Path | None, audience: str | None, limit: int, as_json: bool) -> None:
+def search_command(
+    query: str, lang: str, database: Path | None, audience: str | None, limit: int, as_json: bool
+) -> None:
     """Search the guide the way the kiosk does."""
     store = _open(database)
     try:
         hits = store.search(query, lang, audience=audience, limit=limit)
     except KeyError as exc:
-        raise click.ClickException(str(exc).strip("'\"")) from exc
+        raise click.ClickException(str(exc.args[0])) from exc
     if as_json:
         click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
         return

@@ -244,9 +244,7 @@ class GuideStore:
     def ui_strings(self, lang: str) -> dict[str, str]:
         """Every screen text for ``lang``, with missing ones taken from the fallback chain."""
         chain = self.chain(lang)
-        rows = self._query(
-            f"SELECT lang, key, value FROM ui_strings WHERE lang IN ({_marks(chain)})", chain
-        )
+        rows = self._query(f"SELECT lang, key, value FROM ui_strings WHERE lang IN ({_marks(chain)})", chain)
         return _pick_by_chain(rows, chain, key="key", value="value")
 
     def keyboard(self, name: str) -> Keyboard:
@@ -259,9 +257,7 @@ class GuideStore:
     # --- topics and questions --------------------------------------------------------------------
     def topics(self, lang: str, audience: str | None = None) -> list[Topic]:
         chain = self.chain(lang)
-        titles = self._query(
-            f"SELECT lang, topic_id, title FROM topic_titles WHERE lang IN ({_marks(chain)})", chain
-        )
+        titles = self._query(f"SELECT lang, topic_id, title FROM topic_titles WHERE lang IN ({_marks(chain)})", chain)
         best = _pick_by_chain(titles, chain, key="topic_id", value="title")
         best_lang = _pick_by_chain(titles, chain, key="topic_id", value="lang")
         counts = {
@@ -385,7 +381,9 @@ class GuideStore:
             )
             by = {s: sum(r["n"] for r in rows if r["status"] == s) for s in ("original", "reviewed", "machine")}
             stale = sum(r["n"] for r in rows if r["stale"])
-            out.append(Coverage(lang.code, by["original"], by["reviewed"], by["machine"], stale, total - sum(by.values())))
+            out.append(
+                Coverage(lang.code, by["original"], by["reviewed"], by["machine"], stale, total - sum(by.values()))
+            )
         return out
 
 

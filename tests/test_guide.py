@@ -147,7 +147,22 @@ def test_highlights_point_at_the_matched_words(store):
 
 @pytest.mark.parametrize(
     "query",
-    ['"', '""', "NOT", "-", "a OR b", "*", "verzekering)", "(", "NEAR(a b)", "x" * 10_000, "\x00", "'; DROP TABLE meta; --", "   ", ""],
+    [
+        '"',
+        '""',
+        "NOT",
+        "-",
+        "a OR b",
+        "*",
+        "verzekering)",
+        "(",
+        "NEAR(a b)",
+        "x" * 10_000,
+        "\x00",
+        "'; DROP TABLE meta; --",
+        "   ",
+        "",
+    ],
 )
 def test_search_is_safe_for_any_input(store, query):
     assert isinstance(store.search(query, "nl"), list)

@@ -19,7 +19,7 @@ from kiosk import __version__
 from kiosk.content import markdown
 from kiosk.content.check import check
 from kiosk.content.fold import fold
-from kiosk.content.model import AnswerSource, GuideSources
+from kiosk.content.model import AnswerSource, GuideSources, TopicSource
 from kiosk.content.problems import ContentError, Report
 
 SCHEMA_VERSION = 1
@@ -84,8 +84,8 @@ def _write_tables(db: sqlite_utils.Database, guide: GuideSources) -> None:
         "content_hash": guide.content_hash(),
         "builder": f"wegwijzer {__version__}",
     }
-    db["meta"].insert_all(({"key": k, "value": v} for k, v in meta.items()), pk="key")
-    db["languages"].insert_all(
+    db.table("meta").insert_all(({"key": k, "value": v} for k, v in meta.items()), pk="key")
+    db.table("languages").insert_all(
         (
             {
                 "code": lang.code, "position": lang.position, "name": lang.name, "english": lang.english,
@@ -97,11 +97,11 @@ def _write_tables(db: sqlite_utils.Database, guide: GuideSources) -> None:
         ),
         pk="code",
     )  # fmt: skip
-    db["topics"].insert_all(
+    db.table("topics").insert_all(
         ({"id": t.id, "position": t.position, "icon": t.icon} for t in sorted(guide.topics, key=_order)),
         pk="id",
     )
-    db["questions"].insert_all(
+    db.table("questions").insert_all(
         (
             {"id": q.id, "topic_id": q.topic, "position": q.position, "icon": q.icon, "audience": q.audience,
              "related": json.dumps(q.related)}
@@ -109,25 +109,25 @@ def _write_tables(db: sqlite_utils.Database, guide: GuideSources) -> None:
         ),
         pk="id",
     )  # fmt: skip
-    db["questions"].create_index(["topic_id", "position"])
+    db.table("questions").create_index(["topic_id", "position"])
     titles, strings = [], []
     for lang in sorted(guide.strings):
         source = guide.strings[lang]
         titles += [{"topic_id": k, "lang": lang, "title": v} for k, v in sorted(source.topics.items())]
         strings += [{"lang": lang, "key": k, "value": v} for k, v in sorted(source.ui.items())]
-    db["topic_titles"].insert_all(titles, pk=("topic_id", "lang"))
-    db["keyboards"].insert_all(
+    db.table("topic_titles").insert_all(titles, pk=("topic_id", "lang"))
+    db.table("keyboards").insert_all(
         (
             {"name": k.name, "script": k.script, "picker": k.picker, "rows": json.dumps(k.rows, ensure_ascii=False)}
             for k in sorted(guide.keyboards.values(), key=lambda k: k.name)
         ),
         pk="name",
     )
-    db["ui_strings"].insert_all(strings, pk=("lang", "key"))
+    db.table("ui_strings").insert_all(strings, pk=("lang", "key"))
 
 
-def _order(topic: object) -> tuple[int, str]:
-    return (getattr(topic, "position"), getattr(topic, "id"))
+def _order(topic: TopicSource) -> tuple[int, str]:
+    return (topic.position, topic.id)
 
 
 def _write_answers(db: sqlite_utils.Database, guide: GuideSources) -> int:
@@ -144,7 +144,7 @@ def _write_answers(db: sqlite_utils.Database, guide: GuideSources) -> int:
                 "checked": a.checked, "status": a.status, "stale": stale,
             }
         )  # fmt: skip
-    db["answers"].insert_all(rows, pk=("question_id", "lang"))
+    db.table("answers").insert_all(rows, pk=("question_id", "lang"))
     return len(rows)
 
 
@@ -163,10 +163,12 @@ def _write_search(db: sqlite_utils.Database, guide: GuideSources) -> None:
             a = _resolved(guide, q.id, lang.code)
             if a is not None:
                 body = markdown.to_plain_text(a.body)
-                rows.append({"question_id": q.id, "question": fold(a.question), "short": fold(a.short), "body": fold(body)})
-        db[table].insert_all(rows, pk="question_id")
-        db[table].enable_fts(["question", "short", "body"], tokenize="unicode61 remove_diacritics 2")
-        db[f"{table}_fts"].optimize()
+                rows.append(
+                    {"question_id": q.id, "question": fold(a.question), "short": fold(a.short), "body": fold(body)}
+                )
+        db.table(table).insert_all(rows, pk="question_id")
+        db.table(table).enable_fts(["question", "short", "body"], tokenize="unicode61 remove_diacritics 2")
+        db.table(f"{table}_fts").optimize()
 
 
 def _fsync(path: Path) -> None:

@@ -163,13 +163,13 @@ class _Checker:
                 continue
             self.answer(answer, self.g.answers.get((qid, source_lang)), lang == source_lang)
         for q in self.g.questions:
-            for lang in self.g.languages:
-                if (q.id, lang.code) in self.g.answers:
+            for language in self.g.languages:
+                if (q.id, language.code) in self.g.answers:
                     continue
-                path = f"lang/{lang.code}/answers/{q.id}.md"
-                if lang.code == source_lang:
+                path = f"lang/{language.code}/answers/{q.id}.md"
+                if language.code == source_lang:
                     self.r.error(path, 1, f"answer to '{q.id}' is missing in the source language")
-                elif lang.code in self.g.strings:
+                elif language.code in self.g.strings:
                     self.r.warning(path, 1, "missing translation: the kiosk shows the fallback language")
 
     def answer(self, a: AnswerSource, source: AnswerSource | None, is_source: bool) -> None:

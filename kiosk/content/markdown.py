@@ -61,7 +61,8 @@ def _walk(tokens: Sequence[Token], line: int = 0) -> list[tuple[Token, int]]:
 
 def to_html(markdown: str) -> str:
     """HTML for the screen (raw HTML escaped, links as plain text)."""
-    return _renderer.render(markdown).strip()
+    rendered: str = _renderer.render(markdown)
+    return rendered.strip()
 
 
 def to_plain_text(markdown: str) -> str:

@@ -80,9 +80,7 @@ class _Fields:
     def check_id(self, key: str = "id") -> str:
         value = self.text(key)
         if value and not ID_PATTERN.match(value):
-            self.report.error(
-                self.path, self.line(key), f"{self.what}: id '{value}' may only hold a-z, 0-9 and '-'"
-            )
+            self.report.error(self.path, self.line(key), f"{self.what}: id '{value}' may only hold a-z, 0-9 and '-'")
         return value
 
 
@@ -343,7 +341,9 @@ def _load_keyboards(root: Path, guide: GuideSources, report: Report) -> None:
             continue
         rows = f.map.get("rows")
         if not isinstance(rows, list) or not rows or not all(isinstance(r, str) and r.split() for r in rows):
-            report.error(source.path, f.line("rows"), "'rows' must be a list of rows, each with keys separated by spaces")
+            report.error(
+                source.path, f.line("rows"), "'rows' must be a list of rows, each with keys separated by spaces"
+            )
             continue
         picker = f.text("picker", required=False) or None
         if picker not in (None, "vowels"):

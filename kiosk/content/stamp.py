@@ -44,8 +44,5 @@ def stamp(root: Path, lang: str, question_ids: list[str], source_language: str =
 def _with_hash(text: str, value: str) -> str:
     head, sep, rest = text.partition("\n---")
     line = f"source_hash: {value}"
-    if _HASH_LINE.search(head):
-        head = _HASH_LINE.sub(line, head, count=1)
-    else:
-        head = head.rstrip("\n") + "\n" + line
+    head = _HASH_LINE.sub(line, head, count=1) if _HASH_LINE.search(head) else head.rstrip("\n") + "\n" + line
     return head + sep + rest

@@ -34,9 +34,11 @@ def _render(folder: Path, name: str, size: int, colour: str) -> QPixmap:
     try:
         svg = path.read_text(encoding="utf-8").replace("currentColor", colour)
     except OSError:
-        svg = (folder / "help.svg").read_text(encoding="utf-8").replace("currentColor", colour) if (
-            folder / "help.svg"
-        ).exists() else "<svg xmlns='http://www.w3.org/2000/svg'/>"
+        svg = (
+            (folder / "help.svg").read_text(encoding="utf-8").replace("currentColor", colour)
+            if (folder / "help.svg").exists()
+            else "<svg xmlns='http://www.w3.org/2000/svg'/>"
+        )
     renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
@@ -44,7 +46,7 @@ class OnScreenKeyboard(QWidget):
             line = QHBoxLayout()
             line.setSpacing(6)
             for key in row:
-                line.addWidget(self._key(key, key, lambda _=False, k=key: self._on_key(k)))
+                line.addWidget(self._key(key, key, partial(self._on_key, key)))
             self.rows.addLayout(line)
         bottom = QHBoxLayout()
         bottom.addWidget(self._key("clear", labels.get("keyboard_clear", "×"), self.clear_pressed.emit), 2)
@@ -73,7 +75,7 @@ class OnScreenKeyboard(QWidget):
             button = QPushButton(form)
             button.setObjectName("key")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _=False, f=form: self._pick(f))
+            button.clicked.connect(partial(self._pick, form))
             self.picker.addWidget(button)
             self.picker_keys[form] = button
 

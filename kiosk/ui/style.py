@@ -38,7 +38,7 @@ def stylesheet(m: Metrics) -> str:
     QLabel#shortText {{ font-size: {m.large}px; font-weight: 600; }}
     QLabel#shortLabel {{ font-size: {m.body}px; font-weight: 700; color: {p.accent}; }}
     QFrame#notice {{ background: {p.notice_bg}; border: 2px solid {p.border}; border-radius: {radius}px; }}
-    QLabel#answerBody {{ font-size: {m.body}px; }}
+    QTextBrowser#answerBody {{ font-size: {m.body}px; color: {p.text}; background: transparent; }}
     QFrame#searchBox {{ background: {p.surface}; border: 3px solid {p.accent}; border-radius: {radius}px; }}
     QLabel#searchText {{ font-size: {m.large}px; }}
     QPushButton#key {{

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QScroller,
     QScrollerProperties,
     QSizePolicy,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +36,9 @@ class TouchButton(QPushButton):
         self.setObjectName("tile" if vertical else "row")
         self.setAccessibleName(text)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         layout: QBoxLayout = QVBoxLayout(self) if vertical else QHBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.setSpacing(14)
@@ -43,7 +46,9 @@ class TouchButton(QPushButton):
         self.icon_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         if pixmap is not None:
             self.icon_label.setPixmap(pixmap)
-            layout.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignCenter if vertical else Qt.AlignmentFlag.AlignVCenter)
+            layout.addWidget(
+                self.icon_label, 0, Qt.AlignmentFlag.AlignCenter if vertical else Qt.AlignmentFlag.AlignVCenter
+            )
         self.text_label = QLabel(text)
         self.text_label.setWordWrap(True)
         self.text_label.setObjectName("tileText" if vertical else "rowText")
@@ -78,12 +83,14 @@ def kinetic_scroll_area(content: QWidget) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)  # a constant width: no re-wrapping
     area.setWidget(content)
     QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
     scroller = QScroller.scroller(area.viewport())
     props = scroller.scrollerProperties()
     props.setScrollMetric(
-        QScrollerProperties.ScrollMetric.HorizontalOvershootPolicy, QScrollerProperties.OvershootPolicy.OvershootAlwaysOff
+        QScrollerProperties.ScrollMetric.HorizontalOvershootPolicy,
+        QScrollerProperties.OvershootPolicy.OvershootAlwaysOff,
     )
     props.setScrollMetric(QScrollerProperties.ScrollMetric.DragStartDistance, 0.004)
     scroller.setScrollerProperties(props)
@@ -101,3 +108,56 @@ def wrapping_label(text: str = "", object_name: str = "", rich: bool = False) ->
     if object_name:
         label.setObjectName(object_name)
     return label
+
+
+class RichText(QTextBrowser):
+    """Read-only rich text that grows to its full height (no own scrolling, no selection, no links).
+
+    Used for answer bodies: unlike a QLabel it keeps an exact height for any width, and its QTextDocument
+    lets speech highlight character ranges.
+    """
+
+    def __init__(self, html: str = "", object_name: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if object_name:
+            self.setObjectName(object_name)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.viewport().setAutoFillBackground(False)
+        self.document().setDocumentMargin(0)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setHtml(html)
+
+    def document_height(self, width: int) -> int:
+        doc = self.document()
+        old = doc.textWidth()
+        doc.setTextWidth(width)
+        height = doc.size().height()
+        doc.setTextWidth(old)
+        return int(height) + 2
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self.document_height(width)
+
+    def sizeHint(self) -> QSize:
+        width = max(200, self.width())
+        return QSize(width, self.document_height(width))
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        needed = self.document_height(self.viewport().width())
+        if needed != self.height():
+            self.setFixedHeight(needed)
+            self.updateGeometry()

@@ -118,7 +118,7 @@ class KioskWindow(QWidget):
         if route == self.route:
             return
         if route == Route("home"):
-            self.history = [START] if self.route != START else [START]
+            self.history = [START]  # Home always leads back to the language screen
         else:
             self.history.append(self.route)
         self._show(route, fresh=True)
@@ -183,7 +183,12 @@ class KioskWindow(QWidget):
 
     # --- idle reset --------------------------------------------------------------------------------
     def show_idle_warning(self, seconds: int) -> None:
-        if self.is_at_start() and not self.text_step and not self.high_contrast and self.lang == self.store.source_language:
+        if (
+            self.is_at_start()
+            and not self.text_step
+            and not self.high_contrast
+            and self.lang == self.store.source_language
+        ):
             return  # nothing to forget
         self.overlay.show_countdown(seconds, self.context().strings)
 

@@ -16,7 +16,7 @@ def kiosk(qtbot, shipped_guide):
     app = QApplication.instance()
     fonts.register(paths.fonts_dir())
     store = GuideStore(shipped_guide)
-    window, idle = build_window(app, store, RunOptions(windowed=True, idle_timeout_s=600))
+    window, _idle = build_window(app, store, RunOptions(windowed=True, idle_timeout_s=600))
     qtbot.addWidget(window)
     window.resize(1080, 1920)
     with qtbot.waitExposed(window):
@@ -30,7 +30,7 @@ def kiosk(qtbot, shipped_guide):
 
 def settle() -> None:
     """Let queued layout requests and show events run, as the event loop would between taps."""
-    for _ in range(2):
+    for _ in range(4):
         QApplication.processEvents()
 
 

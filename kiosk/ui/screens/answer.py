@@ -11,7 +11,7 @@ from kiosk.guide import Answer
 from kiosk.ui.context import ScreenContext
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.screens.topic import question_row
-from kiosk.ui.widgets import TouchButton, wrapping_label
+from kiosk.ui.widgets import RichText, TouchButton, wrapping_label
 
 
 def format_date(date: QDate, lang: str) -> str:
@@ -39,9 +39,9 @@ class AnswerScreen(Screen):
         self.column.addWidget(self._short_box(ctx, answer))
         self.column.addWidget(wrapping_label(ctx.text("full_answer"), "sectionTitle"))
         direction = "rtl" if ctx.store.language(answer.lang).rtl else "ltr"
-        self.body_label = wrapping_label(f"<div dir='{direction}'>{answer.body_html}</div>", "answerBody", rich=True)
         align = Qt.AlignmentFlag.AlignRight if direction == "rtl" else Qt.AlignmentFlag.AlignLeft
-        self.body_label.setAlignment(align | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignTop)
+        self.body_label = RichText(f"<div dir='{direction}'>{answer.body_html}</div>", "answerBody")
+        self.body_label.document().setDefaultFont(self.body_label.font())
         self.column.addWidget(self.body_label)
         self.column.addWidget(wrapping_label(ctx.text("sources"), "sectionTitle"))
         lines = [

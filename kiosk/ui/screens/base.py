@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.ui.context import ScreenContext
@@ -36,7 +36,6 @@ class Screen(QWidget):
         self.setObjectName("screen")
         self.body = QWidget()
         self.column = QVBoxLayout(self.body)
-        self.column.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.scroll: QScrollArea = kinetic_scroll_area(self.body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -52,6 +51,7 @@ class Screen(QWidget):
         self.column.setContentsMargins(gap * 3, gap * 2, gap * 3, gap * 3)
         self.column.setSpacing(gap * 2)
         self.build(ctx, arg)
+        self.column.addStretch(1)
         self.body.setUpdatesEnabled(True)
 
     def build(self, ctx: ScreenContext, arg: str) -> None:

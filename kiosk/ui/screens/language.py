@@ -35,14 +35,18 @@ class LanguageScreen(Screen):
         cols = self.columns(3, 2)
         rows = -(-len(languages) // cols)
         free = self.window().height() - ctx.metrics.row_height * 3
-        height = max(ctx.metrics.row_height, min(ctx.metrics.row_height * 2, free // max(1, rows) - ctx.metrics.gap * 2))
+        height = max(
+            ctx.metrics.row_height, min(ctx.metrics.row_height * 2, free // max(1, rows) - ctx.metrics.gap * 2)
+        )
         self.buttons: list[TouchButton] = []
         for index, lang in enumerate(languages):
             button = TouchButton(lang.code, lang.name, vertical=False)
             button.setObjectName("language")
             button.text_label.setObjectName("languageText")
             button.text_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            button.text_label.setLayoutDirection(Qt.LayoutDirection.RightToLeft if lang.rtl else Qt.LayoutDirection.LeftToRight)
+            button.text_label.setLayoutDirection(
+                Qt.LayoutDirection.RightToLeft if lang.rtl else Qt.LayoutDirection.LeftToRight
+            )
             button.setAccessibleName(f"{lang.name} ({lang.english})")
             button.setStyleSheet(f"QPushButton#language {{ min-height: {height}px; max-height: {height}px; }}")
             button.activated.connect(self.language_chosen)
