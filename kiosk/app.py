@@ -67,6 +67,44 @@ class GuideWatcher(QObject):
         self.guide_installed.emit(store)
 
 
+class UiTrace(QObject):
+    """Automation aid (``WEGWIJZER_UI_TRACE=FILE``): after each screen change, write the route and the
+    on-screen rectangles of every tappable element as JSON, so end-to-end tests can tap with real X input."""
+
+    def __init__(self, window: KioskWindow, path: str) -> None:
+        super().__init__(window)
+        self.window, self.path = window, path
+        self.blocked: list[str] = []
+        window.navigated.connect(self._on_window_navigated)
+        window.lockdown.key_blocked.connect(self._on_lockdown_key_blocked)  # type: ignore[attr-defined]
+
+    def _on_lockdown_key_blocked(self, key: str) -> None:
+        self.blocked.append(key)
+        self.write()
+
+    def _on_window_navigated(self, _screen: str, _arg: str) -> None:
+        QTimer.singleShot(50, self.write)  # after layout and paint
+
+    def write(self) -> None:
+        import json
+
+        from PySide6.QtWidgets import QAbstractButton
+
+        targets = {}
+        for button in self.window.findChildren(QAbstractButton):
+            if button.isVisible() and button.isEnabled():
+                key = getattr(button, "key", None) or button.accessibleName() or button.text()
+                top_left = button.mapToGlobal(button.rect().topLeft())
+                targets.setdefault(key, [top_left.x(), top_left.y(), button.width(), button.height()])
+        route = self.window.route
+        data = {"route": [route.screen, route.arg], "lang": self.window.lang, "blocked": self.blocked,
+                "targets": targets, "pid": os.getpid()}  # fmt: skip
+        tmp = f"{self.path}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False)
+        os.replace(tmp, self.path)
+
+
 def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> tuple[KioskWindow, IdleGuard]:
     """Create the window and wire lock-down and the idle guard (also used by tests and screenshots)."""
     window = KioskWindow(store, IconSet(paths.icons_dir()), allow_close=options.windowed)
@@ -107,12 +145,11 @@ def run(options: RunOptions) -> int:
         from PySide6.QtCore import Qt
 
         window.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+        screen = app.primaryScreen()
+        if screen is not None:
+            window.setGeometry(screen.geometry())  # also right where no window manager handles full-screen
         window.showFullScreen()
-    if os.environ.get("WEGWIJZER_READY_FILE"):
-        QTimer.singleShot(0, lambda: _touch_ready(os.environ["WEGWIJZER_READY_FILE"]))
+    if os.environ.get("WEGWIJZER_UI_TRACE"):
+        trace = UiTrace(window, os.environ["WEGWIJZER_UI_TRACE"])
+        QTimer.singleShot(200, trace.write)
     return app.exec()
-
-
-def _touch_ready(path: str) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(str(os.getpid()))

@@ -179,3 +179,30 @@ def test_coverage_counts_every_question_once(store):
         assert c.present + c.missing == total
     nl = next(c for c in store.coverage() if c.lang == "nl")
     assert nl.original == total and nl.missing == 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "query", "expected"),
+    [
+        ("nl", "verzekering", "am-i-insured"),
+        ("en", "insurance", "am-i-insured"),
+        ("fr", "assurance", "am-i-insured"),
+        ("ar", "التأمين", "am-i-insured"),
+        ("ar", "التَّأْمِين", "am-i-insured"),  # with harakat: the same answers
+        ("ar", "تأمين", "am-i-insured"),
+        ("ti", "መድሕን", "am-i-insured"),
+        ("uk", "страхування", "am-i-insured"),
+        ("prs", "بيمه", "am-i-insured"),  # typed with the Arabic ya
+        ("prs", "كارت نارنجي", "which-document"),  # typed with the Arabic kaf and ya
+    ],
+)
+def test_search_finds_the_right_answer_in_every_script(store, lang, query, expected):
+    hits = store.search(query, lang)
+    assert expected in [h.question_id for h in hits[:5]], [h.question_id for h in hits]
+    assert all(h.lang == lang for h in hits[:5])
+
+
+def test_arabic_with_and_without_harakat_give_the_same_results(store):
+    plain = [h.question_id for h in store.search("التأمين", "ar")]
+    marked = [h.question_id for h in store.search("التَّأْمِين", "ar")]
+    assert plain and plain == marked

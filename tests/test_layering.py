@@ -7,6 +7,10 @@ PURE = ["kiosk.content.check", "kiosk.content.build", "kiosk.content.stamp", "ki
 
 
 def test_pure_modules_do_not_import_qt():
-    code = "import sys\n" + "".join(f"import {m}\n" for m in PURE) + "print([m for m in sys.modules if m.startswith('PySide6')])"
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in PURE)
+        + "print([m for m in sys.modules if m.startswith('PySide6')])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

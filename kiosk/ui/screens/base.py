@@ -65,9 +65,15 @@ class Screen(QWidget):
         window = self.window()
         return wide if window.width() > window.height() else narrow
 
-    def grid(self) -> QGridLayout:
+    def grid(self, columns: int) -> QGridLayout:
+        """A grid whose columns all have the same width, whatever their texts."""
         grid = QGridLayout()
         gap = self.ctx.metrics.gap if self.ctx else 12
         grid.setSpacing(gap * 2)
+        margins = self.column.contentsMargins()
+        free = self.scroll.viewport().width() - margins.left() - margins.right() - gap * 2 * (columns - 1)
+        for column in range(columns):
+            grid.setColumnStretch(column, 1)
+            grid.setColumnMinimumWidth(column, max(0, free // columns - 1))
         self.column.addLayout(grid)
         return grid

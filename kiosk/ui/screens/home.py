@@ -12,8 +12,8 @@ class HomeScreen(Screen):
 
     def build(self, ctx: ScreenContext, arg: str) -> None:
         self.column.addWidget(wrapping_label(ctx.text("app_title"), "screenTitle"))
-        grid = self.grid()
         cols = self.columns(4, 2)
+        grid = self.grid(cols)
         self.tiles: list[TouchButton] = []
         for index, topic in enumerate(ctx.store.topics(ctx.lang, ctx.audience)):
             tile = TouchButton(topic.id, topic.title, ctx.icon(topic.icon), vertical=True)

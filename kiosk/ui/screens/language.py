@@ -31,8 +31,8 @@ class LanguageScreen(Screen):
         title = wrapping_label(" · ".join(titles), "screenTitle")
         header.addWidget(title, 1)
         self.column.addLayout(header)
-        grid = self.grid()
         cols = self.columns(3, 2)
+        grid = self.grid(cols)
         rows = -(-len(languages) // cols)
         free = self.window().height() - ctx.metrics.row_height * 3
         height = max(
