@@ -48,6 +48,7 @@ def synthetic_content(target: Path, questions: int) -> int:
                 continue
             text = (paths.content_dir() / a.path).read_text(encoding="utf-8")
             text = text.replace(f"question: {a.question}", f"question: {a.question} ({i})", 1)
+            text = text.rstrip("\n") + f"\n\n{i} {qid}\n"  # every body unique: no cache shortcuts
             (target / "lang" / lang / "answers" / f"{qid}.md").write_text(text, encoding="utf-8")
             answers += 1
     (target / "questions.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")

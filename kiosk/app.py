@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import dataclass
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from kiosk import __version__, guides, paths
@@ -108,11 +108,16 @@ class UiTrace(QObject):
 def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> tuple[KioskWindow, IdleGuard]:
     """Create the window and wire lock-down and the idle guard (also used by tests and screenshots)."""
     window = KioskWindow(store, IconSet(paths.icons_dir()), allow_close=options.windowed)
+    # Input reaches the top-level QWindow before any widget: filtering there sees every touch, click and key
+    # without paying for the thousands of internal events an application-wide filter would see.
+    window.winId()
+    handle = window.windowHandle()
     lockdown = Lockdown(window)
-    app.installEventFilter(lockdown)
+    handle.installEventFilter(lockdown)
+    window.installEventFilter(lockdown)  # context menus and drag-and-drop are widget events
     lockdown.staff_requested.connect(lambda: log.info("staff gesture made (staff mode comes with a later update)"))
     idle = IdleGuard(options.idle_timeout_s * 1000, options.idle_countdown_s, window)
-    app.installEventFilter(idle)
+    handle.installEventFilter(idle)
     idle.warning_started.connect(window.show_idle_warning)
     idle.countdown_ticked.connect(window.overlay.update_countdown)
     idle.warning_cancelled.connect(window.overlay.hide)
@@ -149,7 +154,31 @@ def run(options: RunOptions) -> int:
         if screen is not None:
             window.setGeometry(screen.geometry())  # also right where no window manager handles full-screen
         window.showFullScreen()
+    if os.environ.get("WEGWIJZER_READY_FILE"):
+        _announce_ready_after_first_paint(window, os.environ["WEGWIJZER_READY_FILE"])
     if os.environ.get("WEGWIJZER_UI_TRACE"):
         trace = UiTrace(window, os.environ["WEGWIJZER_UI_TRACE"])
         QTimer.singleShot(200, trace.write)
     return app.exec()
+
+
+class _FirstPaint(QObject):
+    def __init__(self, window: KioskWindow, path: str) -> None:
+        super().__init__(window)
+        self.path = path
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._write)  # runs once the event loop takes input again
+        return False
+
+    def _write(self) -> None:
+        with open(self.path, "w", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+
+
+def _announce_ready_after_first_paint(window: KioskWindow, path: str) -> None:
+    """Benchmarks and the session supervisor: write ``path`` once the first screen is painted."""
+    _FirstPaint(window, path)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from kiosk.content.build import SCHEMA_VERSION, SEARCH_WEIGHTS, search_table
 from kiosk.content.fold import token_spans, tokens
+from kiosk.content.schema import SCHEMA_VERSION, SEARCH_WEIGHTS, search_table
 
 RESIDENT, ORGANISATION, BOTH = "resident", "organisation", "both"
 MAX_QUERY_TOKENS = 8

@@ -2,7 +2,7 @@
 
 The build refuses sources with errors, writes into a temporary file next to the output and renames it into
 place only when complete, and is deterministic: the same sources give the same bytes (no timestamps; rows
-inserted in a fixed order; the file is vacuumed).
+inserted in a fixed order, in one transaction into a new file).
 """
 
 from __future__ import annotations
@@ -16,14 +16,10 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk import __version__
-from kiosk.content import markdown
 from kiosk.content.check import check
-from kiosk.content.fold import fold
 from kiosk.content.model import AnswerSource, GuideSources, TopicSource
 from kiosk.content.problems import ContentError, Report
-
-SCHEMA_VERSION = 1
-SEARCH_WEIGHTS = (10.0, 4.0, 1.0)  # question, short answer, full answer
+from kiosk.content.schema import SCHEMA_VERSION, search_table
 
 
 @dataclass
@@ -34,11 +30,6 @@ class BuildResult:
     languages: int
     questions: int
     answers: int
-
-
-def search_table(lang: str) -> str:
-    """Name of the per-language search table (its FTS5 index is ``<name>_fts``)."""
-    return "search_" + lang.replace("-", "_")
 
 
 def build(root: Path, output: Path, icons_dir: Path, fonts_dir: Path) -> BuildResult:
@@ -69,7 +60,6 @@ def _write(guide: GuideSources, path: Path) -> int:
             answers = _write_answers(db, guide)
             _write_search(db, guide)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute("VACUUM")
     finally:
         conn.close()
     return answers
@@ -138,8 +128,7 @@ def _write_answers(db: sqlite_utils.Database, guide: GuideSources) -> int:
         rows.append(
             {
                 "question_id": qid, "lang": lang, "question": a.question, "short": a.short,
-                "body_markdown": a.body, "body_html": markdown.to_html(a.body),
-                "body_text": markdown.to_plain_text(a.body),
+                "body_markdown": a.body, "body_html": a.analysed().html, "body_text": a.analysed().text,
                 "sources": json.dumps([{"title": c.title, "url": c.url} for c in a.sources], ensure_ascii=False),
                 "checked": a.checked, "status": a.status, "stale": stale,
             }
@@ -162,10 +151,8 @@ def _write_search(db: sqlite_utils.Database, guide: GuideSources) -> None:
         for q in sorted(guide.questions, key=lambda q: q.id):
             a = _resolved(guide, q.id, lang.code)
             if a is not None:
-                body = markdown.to_plain_text(a.body)
-                rows.append(
-                    {"question_id": q.id, "question": fold(a.question), "short": fold(a.short), "body": fold(body)}
-                )
+                question, short, body = a.folded()
+                rows.append({"question_id": q.id, "question": question, "short": short, "body": body})
         db.table(table).insert_all(rows, pk="question_id")
         db.table(table).enable_fts(["question", "short", "body"], tokenize="unicode61 remove_diacritics 2")
         db.table(f"{table}_fts").optimize()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import langcodes
 
-from kiosk.content import fonts, markdown
+from kiosk.content import fonts
 from kiosk.content.model import AUDIENCES, DIRECTIONS, STATUSES, AnswerSource, GuideSources
 from kiosk.content.problems import Report
 from kiosk.content.sources import load
@@ -195,8 +195,10 @@ class _Checker:
         if not a.body.strip():
             self.r.error(a.path, a.body_line, "the full answer (text after the front matter) is empty")
             return
-        for offset, message in markdown.problems(a.body):
+        for offset, message in a.analysed().problems:
             self.r.error(a.path, a.body_line + offset, message)
+        if not fonts.undrawable(a.body, self.covered):
+            return
         for index, text_line in enumerate(a.body.split("\n")):
             missing = fonts.undrawable(text_line, self.covered)
             if missing:

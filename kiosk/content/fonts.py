@@ -25,12 +25,16 @@ def coverage(fonts_dir: Path) -> frozenset[int]:
 
 def undrawable(text: str, covered: frozenset[int]) -> list[str]:
     """The distinct characters of ``text`` that no bundled font can draw, in order of appearance."""
-    missing: dict[str, None] = {}
-    for ch in text:
-        if ord(ch) in covered or unicodedata.category(ch) in _INVISIBLE_CATEGORIES:
-            continue
-        missing[ch] = None
-    return list(missing)
+    candidates = set(text).difference(_as_chars(covered))
+    missing = {ch for ch in candidates if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES}
+    if not missing:
+        return []
+    return [ch for ch in dict.fromkeys(text) if ch in missing]
+
+
+@lru_cache(maxsize=8)
+def _as_chars(covered: frozenset[int]) -> frozenset[str]:
+    return frozenset(chr(point) for point in covered)
 
 
 def describe(ch: str) -> str:

@@ -7,6 +7,8 @@ links (shown as their text only: a kiosk never opens anything). Everything else 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -36,10 +38,32 @@ _renderer.add_render_rule("link_open", _render_link_as_text)
 _renderer.add_render_rule("link_close", _render_link_as_text)
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """One parse of an answer body: what is wrong with it, and what the kiosk shows and reads."""
+
+    problems: tuple[tuple[int, str], ...]
+    html: str
+    text: str
+
+
+@lru_cache(maxsize=4096)
+def analyse(markdown: str) -> Analysis:
+    """Parse ``markdown`` once (the checker and the build both ask; the second time is a cache hit)."""
+    tokens = _checker.parse(markdown)
+    found = _problems(tokens)
+    html = "" if found else _renderer.renderer.render(tokens, _renderer.options, {}).strip()
+    return Analysis(tuple(found), html, _plain_text(tokens))
+
+
 def problems(markdown: str) -> list[tuple[int, str]]:
     """Return (line offset from the start of ``markdown``, message) for everything unsupported."""
+    return list(analyse(markdown).problems)
+
+
+def _problems(tokens: Sequence[Token]) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
-    for token, line in _walk(_checker.parse(markdown)):
+    for token, line in _walk(tokens):
         if token.type in _ALLOWED:
             if token.type == "heading_open" and token.tag in ("h1", "h2"):
                 found.append((line, f"heading '{token.markup}' is too big: use ### for a sub-heading"))
@@ -61,15 +85,22 @@ def _walk(tokens: Sequence[Token], line: int = 0) -> list[tuple[Token, int]]:
 
 def to_html(markdown: str) -> str:
     """HTML for the screen (raw HTML escaped, links as plain text)."""
-    rendered: str = _renderer.render(markdown)
-    return rendered.strip()
+    analysis = analyse(markdown)
+    if analysis.problems:
+        rendered: str = _renderer.render(markdown)
+        return rendered.strip()
+    return analysis.html
 
 
 def to_plain_text(markdown: str) -> str:
     """Plain text, one block per line: what search indexes and speech reads."""
+    return analyse(markdown).text
+
+
+def _plain_text(tokens: Sequence[Token]) -> str:
     blocks: list[str] = []
     current: list[str] = []
-    for token in _renderer.parse(markdown):
+    for token in tokens:
         if token.type == "inline":
             for child in token.children or []:
                 if child.type == "text":

@@ -6,6 +6,9 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 
+from kiosk.content.fold import fold
+from kiosk.content.markdown import Analysis, analyse
+
 AUDIENCES = ("resident", "organisation", "both")
 STATUSES = ("original", "reviewed", "machine")
 DIRECTIONS = ("ltr", "rtl")
@@ -64,6 +67,19 @@ class AnswerSource:
     source_hash: str | None
     line_of: dict[str, int] = field(default_factory=dict)
     body_line: int = 1
+    analysis: Analysis | None = None  # the body parsed once: problems, HTML and plain text
+
+    search_form: tuple[str, str, str] | None = None  # folded question, short answer and body text
+
+    def analysed(self) -> Analysis:
+        if self.analysis is None:
+            self.analysis = analyse(self.body)
+        return self.analysis
+
+    def folded(self) -> tuple[str, str, str]:
+        if self.search_form is None:
+            self.search_form = (fold(self.question), fold(self.short), fold(self.analysed().text))
+        return self.search_form
 
     @property
     def text_hash(self) -> str:

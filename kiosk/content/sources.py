@@ -14,7 +14,9 @@ Layout (documented for editors in ``content/README.md``)::
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ from kiosk.content.model import (
     StringsSource,
     TopicSource,
 )
-from kiosk.content.problems import Report
+from kiosk.content.problems import Problem, Report
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 ANSWER_KEYS = {"question", "short", "sources", "checked", "status", "source_hash"}
@@ -203,6 +205,7 @@ def _load_language_folders(root: Path, guide: GuideSources, report: Report) -> N
         report.error("lang", 1, "folder 'lang' with one folder per language is missing")
         return
     known = {lang.code for lang in guide.languages}
+    jobs: list[tuple[Path, Path, str]] = []
     for folder in sorted(lang_root.iterdir()):
         rel = f"lang/{folder.name}"
         if not folder.is_dir():
@@ -212,7 +215,8 @@ def _load_language_folders(root: Path, guide: GuideSources, report: Report) -> N
             report.error(rel, 1, f"unknown language '{folder.name}': it is not in languages.yaml")
             continue
         _load_strings(root, folder, guide, report)
-        _load_answers(root, folder, guide, report)
+        jobs += _answer_jobs(root, folder, report)
+    _load_answers(jobs, guide, report)
 
 
 def _load_strings(root: Path, folder: Path, guide: GuideSources, report: Report) -> None:
@@ -249,23 +253,50 @@ def _string_table(f: _Fields, key: str) -> tuple[dict[str, str], dict[str, int]]
     return values, dict(table.key_lines)
 
 
-def _load_answers(root: Path, folder: Path, guide: GuideSources, report: Report) -> None:
+PARALLEL_FROM = 400  # answer files; below this, starting worker processes costs more than it saves
+
+
+def _answer_jobs(root: Path, folder: Path, report: Report) -> list[tuple[Path, Path, str]]:
     answers = folder / "answers"
     if not answers.is_dir():
         report.warning(f"lang/{folder.name}/answers", 1, "no answers folder: every answer falls back")
-        return
+        return []
+    jobs = []
     for path in sorted(answers.iterdir()):
         rel = f"lang/{folder.name}/answers/{path.name}"
         if path.suffix != ".md" or not path.is_file():
             report.warning(rel, 1, "not an answer file (answers are <question-id>.md); ignored")
             continue
-        source = read_text(root, path, report)
-        if source is None:
-            continue
-        guide.file_hashes[source.path] = _sha(source.text)
-        answer = parse_answer(source, path.stem, folder.name, report)
+        jobs.append((root, path, folder.name))
+    return jobs
+
+
+def _load_answers(jobs: list[tuple[Path, Path, str]], guide: GuideSources, report: Report) -> None:
+    if len(jobs) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor() as pool:
+            results = list(pool.map(_read_answer, jobs, chunksize=64))
+    else:
+        results = [_read_answer(job) for job in jobs]
+    for answer, file_hash, path, problems in results:  # in file order, whichever process read them
+        report.problems.extend(problems)
+        if file_hash:
+            guide.file_hashes[path] = file_hash
         if answer is not None:
             guide.answers[(answer.question_id, answer.lang)] = answer
+
+
+def _read_answer(job: tuple[Path, Path, str]) -> tuple[AnswerSource | None, str, str, list[Problem]]:
+    """Read, parse and analyse one answer file (runs in a worker process for big guides)."""
+    root, path, lang = job
+    report = Report()
+    source = read_text(root, path, report)
+    if source is None:
+        return None, "", "", report.problems
+    answer = parse_answer(source, path.stem, lang, report)
+    if answer is not None:
+        answer.analysed()
+        answer.folded()
+    return answer, _sha(source.text), source.path, report.problems
 
 
 def parse_answer(source: SourceText, question_id: str, lang: str, report: Report) -> AnswerSource | None:

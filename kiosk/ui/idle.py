@@ -7,10 +7,10 @@ from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from kiosk.ui.widgets import wrapping_label
 
-ACTIVITY_EVENTS = {
-    QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.TouchBegin,
-    QEvent.Type.TouchUpdate, QEvent.Type.KeyPress, QEvent.Type.Wheel,
-}  # fmt: skip
+ACTIVITY_EVENTS = frozenset(
+    t.value for t in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.TouchBegin,
+                      QEvent.Type.TouchUpdate, QEvent.Type.KeyPress, QEvent.Type.Wheel)
+)  # fmt: skip
 
 
 class IdleGuard(QObject):
@@ -58,7 +58,7 @@ class IdleGuard(QObject):
             self._idle.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in ACTIVITY_EVENTS:
+        if event.type().value in ACTIVITY_EVENTS:  # ints: this runs for every event of the application
             self.touch()
         return False
 

@@ -9,6 +9,23 @@ from PySide6.QtWidgets import QWidget
 BLOCKED_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_F11, Qt.Key.Key_F4, Qt.Key.Key_Menu, Qt.Key.Key_Tab, Qt.Key.Key_Back}
 BLOCKED_CTRL = {Qt.Key.Key_Q, Qt.Key.Key_W, Qt.Key.Key_A, Qt.Key.Key_C, Qt.Key.Key_P, Qt.Key.Key_S, Qt.Key.Key_O}
 STAFF_CORNER_PX = 90
+_WATCHED = frozenset(
+    t.value
+    for t in (
+        QEvent.Type.KeyPress,
+        QEvent.Type.ShortcutOverride,
+        QEvent.Type.KeyRelease,
+        QEvent.Type.ContextMenu,
+        QEvent.Type.DragEnter,
+        QEvent.Type.DragMove,
+        QEvent.Type.Drop,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.TouchEnd,
+        QEvent.Type.TouchCancel,
+    )
+)
 STAFF_HOLD_MS = 3000
 
 
@@ -34,6 +51,8 @@ class Lockdown(QObject):
         self._hold.timeout.connect(self.staff_requested)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type().value not in _WATCHED:  # fast path: this runs for every event of the application
+            return False
         kind = event.type()
         if kind in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.KeyRelease):
             return self._blocked_key(event)  # type: ignore[arg-type]

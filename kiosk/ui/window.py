@@ -85,8 +85,8 @@ class KioskWindow(QWidget):
         self.bar.search_pressed.connect(lambda: self.go(Route("search")))
         self.bar.text_size_pressed.connect(self._on_bar_text_size_pressed)
         self.bar.contrast_pressed.connect(self._on_bar_contrast_pressed)
-        self._last_shape: tuple[bool, int] | None = None
-        self.refresh()
+        self._last_shape: tuple[bool, int] | None = None  # the first resize renders the first screen
+        self._applied_metrics: Metrics | None = None
 
     # --- state -------------------------------------------------------------------------------------
     @property
@@ -162,11 +162,16 @@ class KioskWindow(QWidget):
         ctx = self.context()
         app = QApplication.instance()
         direction = Qt.LayoutDirection.RightToLeft if ctx.rtl else Qt.LayoutDirection.LeftToRight
-        if isinstance(app, QApplication):
+        # Each of these re-polishes or re-lays out every widget: only when it really changes.
+        if isinstance(app, QApplication) and app.layoutDirection() != direction:
             app.setLayoutDirection(direction)
-            fonts.apply_default(app, ctx.metrics.body)
-        self.setLayoutDirection(direction)
-        self.setStyleSheet(stylesheet(ctx.metrics))
+        if self.layoutDirection() != direction:
+            self.setLayoutDirection(direction)
+        if ctx.metrics != self._applied_metrics:
+            self._applied_metrics = ctx.metrics
+            if isinstance(app, QApplication):
+                fonts.apply_default(app, ctx.metrics.body)
+            self.setStyleSheet(stylesheet(ctx.metrics))
         target = route or self.route
         scroll = self.current.scroll.verticalScrollBar().value() if route is None else 0
         self._show(target, fresh=route is not None)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from kiosk import paths
-from kiosk.content.build import SCHEMA_VERSION, build
+from kiosk.content.build import build
 from kiosk.content.problems import ContentError
+from kiosk.content.schema import SCHEMA_VERSION
 
 
 def do_build(source: Path, out: Path):

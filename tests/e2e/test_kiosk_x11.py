@@ -93,8 +93,9 @@ def test_real_kiosk_with_real_input(kiosk_process):
     tap(display, data, "Home")
     data = read_trace(trace, process, lambda d: d["route"] == ["home", ""])
 
-    window = subprocess.run(["xdotool", "search", "--pid", str(process.pid), "--onlyvisible", "--name", "Wegwijzer"],
-                            env=dict(os.environ, DISPLAY=display), capture_output=True, text=True).stdout.split()  # fmt: skip
+    search = ["xdotool", "search", "--pid", str(process.pid), "--onlyvisible", "--name", "Wegwijzer"]
+    env = dict(os.environ, DISPLAY=display)
+    window = subprocess.run(search, env=env, capture_output=True, text=True).stdout.split()
     assert window, "the kiosk window is on the X server"
     xdotool(display, "windowfocus", "--sync", window[0])
     for key in ("Escape", "alt+F4", "ctrl+q", "ctrl+w", "F11"):

@@ -23,8 +23,6 @@ def kiosk(qtbot, shipped_guide):
         window.show()
     yield window
     window.allow_close = True
-    app.removeEventFilter(window.lockdown)
-    app.removeEventFilter(window.idle)
     app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
 
 
@@ -35,9 +33,13 @@ def settle() -> None:
 
 
 def tap(qtbot, widget: QWidget) -> None:
+    """Tap the middle of ``widget`` the way a finger does: an input event at that point of the window."""
     settle()
     assert widget.isVisible(), f"{widget} is not visible"
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(widget.width() // 2, widget.height() // 2))
+    top = widget.window()
+    point = widget.mapTo(top, QPoint(widget.width() // 2, widget.height() // 2))
+    assert top.childAt(point) is not None and (top.childAt(point) is widget or widget.isAncestorOf(top.childAt(point)))
+    qtbot.mouseClick(top.windowHandle(), Qt.MouseButton.LeftButton, pos=point)
     settle()
 
 

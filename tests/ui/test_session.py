@@ -72,7 +72,7 @@ def test_blocked_keys_do_nothing(qtbot, kiosk, key, mods):
     kiosk.lockdown.key_blocked.connect(blocked.append)
     route = kiosk.route
     event = QKeyEvent(QEvent.Type.KeyPress, key, mods)
-    QApplication.sendEvent(kiosk, event)
+    QApplication.sendEvent(kiosk.windowHandle(), event)  # where real key presses arrive first
     settle()
     assert blocked, "the key reached the lock-down filter and was swallowed"
     assert kiosk.isVisible() and kiosk.route == route
@@ -98,15 +98,15 @@ def test_no_context_menu_and_no_selectable_text(qtbot, kiosk):
 def test_long_press_in_the_corner_asks_for_staff_mode(qtbot, kiosk):
     kiosk.lockdown._hold.setInterval(100)
     with qtbot.waitSignal(kiosk.lockdown.staff_requested, timeout=2000):
-        qtbot.mousePress(kiosk, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
-    qtbot.mouseRelease(kiosk, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+        qtbot.mousePress(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    qtbot.mouseRelease(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
 
 
 def test_a_short_press_in_the_corner_does_not(qtbot, kiosk):
     kiosk.lockdown._hold.setInterval(300)
     with qtbot.assertNotEmitted(kiosk.lockdown.staff_requested, wait=500):
-        qtbot.mousePress(kiosk, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
-        qtbot.mouseRelease(kiosk, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+        qtbot.mousePress(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+        qtbot.mouseRelease(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
 
 
 def _newer_store(tmp_path, shipped_guide):

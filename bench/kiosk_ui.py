@@ -1,0 +1,174 @@
+"""Benchmarks of the touch kiosk (issue #3), each against a bare PySide6 baseline in the same run."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.report import Figure, median, percentile
+from kiosk import paths
+
+HERE = Path(__file__).resolve().parent
+
+
+def _time_to_ready(command: list[str], env: dict[str, str]) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        ready = Path(tmp) / "ready"
+        env = dict(env, WEGWIJZER_READY_FILE=str(ready), WEGWIJZER_DATA_DIR=str(Path(tmp) / "data"))
+        t0 = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while not ready.exists():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{command} exited with {process.returncode}")
+                if time.perf_counter() - t0 > 30:
+                    raise RuntimeError(f"{command} never became ready")
+                time.sleep(0.002)
+            return time.perf_counter() - t0
+        finally:
+            process.kill()
+            process.wait()
+
+
+def startup(figures: list[Figure], runs: int) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    kiosk = [str(Path(sys.executable).parent / "wegwijzer"), "run", "--windowed"]
+    bare = [sys.executable, str(HERE / "bare_window.py")]
+    kiosk_times, bare_times = [], []
+    for _ in range(runs):  # interleaved, so both see the same machine load
+        bare_times.append(_time_to_ready(bare, env))
+        kiosk_times.append(_time_to_ready(kiosk, env))
+    figures.append(
+        Figure("start -> language screen painted (median)", median(kiosk_times) * 1000, "ms",
+               median(bare_times) * 1000, "bare PySide6 window, 12 buttons", "<= 2x baseline")
+    )  # fmt: skip
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def in_process(figures: list[Figure], taps: int, navigations: int) -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+
+    from kiosk import guides
+    from kiosk.app import RunOptions, build_window
+    from kiosk.ui import fonts
+    from kiosk.ui.window import Route
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # Baseline: a bare stacked widget flipping between two pages of 12 buttons, repainted.
+    bare = QWidget()
+    stack = QStackedWidget(bare)
+    QVBoxLayout(bare).addWidget(stack)
+    for page_no in range(2):
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        for i in range(12):
+            layout.addWidget(QPushButton(f"Page {page_no} button {i}"))
+        stack.addWidget(page)
+    bare.resize(1080, 1920)
+    bare.show()
+    app.processEvents()
+    bare_taps = []
+    for i in range(taps):
+        t0 = time.perf_counter()
+        stack.setCurrentIndex(i % 2)
+        bare.repaint()
+        bare_taps.append(time.perf_counter() - t0)
+    bare.close()
+
+    fonts.register(paths.fonts_dir())
+    store = guides.open_best()
+    window, idle = build_window(app, store, RunOptions(windowed=True))
+    idle.enabled = False
+    window.resize(1080, 1920)
+    window.show()
+    app.processEvents()
+    window.choose_language("nl")
+    topics = [t.id for t in store.topics("nl")]
+    questions = store.question_ids()
+    rng = random.Random(3)
+
+    def settle() -> None:
+        app.processEvents()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # as the event loop would
+
+    def tap_time(route: Route) -> float:
+        t0 = time.perf_counter()
+        window.go(route)
+        window.repaint()
+        elapsed = time.perf_counter() - t0
+        settle()
+        return elapsed
+
+    kiosk_taps = []
+    for i in range(taps):
+        route = Route("topic", rng.choice(topics)) if i % 2 == 0 else Route("answer", rng.choice(questions))
+        kiosk_taps.append(tap_time(route))
+    figures.append(
+        Figure(f"tap -> next screen painted (p95, {taps} taps)", percentile(kiosk_taps, 95) * 1000, "ms",
+               percentile(bare_taps, 95) * 1000, "bare QStackedWidget page flip + repaint", "<= 16 ms")
+    )  # fmt: skip
+    figures.append(Figure("  tap -> next screen painted (median)", median(kiosk_taps) * 1000, "ms"))
+
+    switches = []
+    window.go(Route("answer", "accident"))
+    for i in range(max(20, taps // 5)):
+        t0 = time.perf_counter()
+        window.go(Route("language"))
+        window.choose_language("ar" if i % 2 == 0 else "nl")
+        window.repaint()
+        switches.append(time.perf_counter() - t0)
+        settle()
+    figures.append(
+        Figure("language switch with RTL flip (p95)", percentile(switches, 95) * 1000, "ms",
+               percentile(bare_taps, 95) * 1000, "bare page flip", "<= 50 ms")
+    )  # fmt: skip
+
+    langs = [lang.code for lang in store.languages()]
+
+    def random_navigation() -> None:
+        choice = rng.random()
+        if choice < 0.35:
+            window.go(Route("topic", rng.choice(topics)))
+        elif choice < 0.7:
+            window.go(Route("answer", rng.choice(questions)))
+        elif choice < 0.8:
+            window.go(Route("search"))
+            window.search_screen.set_query(rng.choice(["verz", "vrij", "geld", "ins", "تأم", "ወለን"]))
+        elif choice < 0.9:
+            window.back()
+        elif choice < 0.97:
+            window.go(Route("language"))
+            window.choose_language(rng.choice(langs))
+        else:
+            window.reset_session()
+        settle()
+
+    warm = min(1000, navigations // 10)
+    for _ in range(warm):
+        random_navigation()
+    after_warmup = _rss_mib()
+    for _ in range(navigations - warm):
+        random_navigation()
+    after = _rss_mib()
+    figures.append(Figure(f"RSS after {navigations} random navigations", after, "MiB", None, "", "<= 120 MiB"))
+    figures.append(Figure(f"  RSS growth after warm-up ({warm} navigations)", after - after_warmup, "MiB", None, "",
+                          "<= 2 MiB"))  # fmt: skip
+    window.allow_close = True
+    window.close()
+
+
+def run(figures: list[Figure], quick: bool) -> None:
+    startup(figures, runs=3 if quick else 9)
+    in_process(figures, taps=60 if quick else 300, navigations=1000 if quick else 10_000)

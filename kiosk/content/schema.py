@@ -1,0 +1,9 @@
+"""Facts about the guide database shared by the build and the read API (kept import-free: start-up reads it)."""
+
+SCHEMA_VERSION = 1
+SEARCH_WEIGHTS = (10.0, 4.0, 1.0)  # question, short answer, full answer
+
+
+def search_table(lang: str) -> str:
+    """Name of the per-language search table (its FTS5 index is ``<name>_fts``)."""
+    return "search_" + lang.replace("-", "_")
