@@ -32,9 +32,8 @@ class TouchButton(QPushButton):
     def __init__(self, key: str, text: str, pixmap: QPixmap | None = None, vertical: bool = True,
                  trailing: QPixmap | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
-        self.key = key
+        self.vertical = vertical
         self.setObjectName("tile" if vertical else "row")
-        self.setAccessibleName(text)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         policy.setHeightForWidth(True)
@@ -44,25 +43,38 @@ class TouchButton(QPushButton):
         layout.setSpacing(14)
         self.icon_label = QLabel()
         self.icon_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        if pixmap is not None:
-            self.icon_label.setPixmap(pixmap)
-            layout.addWidget(
-                self.icon_label, 0, Qt.AlignmentFlag.AlignCenter if vertical else Qt.AlignmentFlag.AlignVCenter
-            )
-        self.text_label = QLabel(text)
+        icon_align = Qt.AlignmentFlag.AlignCenter if vertical else Qt.AlignmentFlag.AlignVCenter
+        layout.addWidget(self.icon_label, 0, icon_align)
+        self.text_label = QLabel()
         self.text_label.setWordWrap(True)
         self.text_label.setObjectName("tileText" if vertical else "rowText")
-        align = Qt.AlignmentFlag.AlignHCenter if vertical else Qt.AlignmentFlag.AlignLeading
-        self.text_label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
-        self.text_label.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.text_label, 1)
-        if trailing is not None:
-            self.trailing_label = QLabel()
-            self.trailing_label.setPixmap(trailing)
-            layout.addWidget(self.trailing_label, 0, Qt.AlignmentFlag.AlignVCenter)
-        for child in self.findChildren(QLabel):
+        self.trailing_label = QLabel()
+        layout.addWidget(self.trailing_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        for child in (self.icon_label, self.text_label, self.trailing_label):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.clicked.connect(lambda: self.activated.emit(self.key))
+        self.clicked.connect(self._on_clicked)
+        self.set_content(key, text, pixmap, trailing)
+
+    def set_content(self, key: str, text: str, pixmap: QPixmap | None = None, trailing: QPixmap | None = None,
+                    rich: bool = False) -> None:  # fmt: skip
+        """Show new content (buttons are reused from screen to screen: creating widgets is slow)."""
+        self.key = key
+        self.setAccessibleName(text)
+        self.setDown(False)
+        for label, image in ((self.icon_label, pixmap), (self.trailing_label, trailing)):
+            if image is None:
+                label.hide()
+            else:
+                label.setPixmap(image)
+                label.show()
+        self.text_label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+        align = Qt.AlignmentFlag.AlignHCenter if self.vertical else Qt.AlignmentFlag.AlignLeading
+        self.text_label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+        self.text_label.setText(text)
+
+    def _on_clicked(self) -> None:
+        self.activated.emit(self.key)
 
     def sizeHint(self) -> QSize:
         return self.layout().sizeHint()
@@ -135,15 +147,38 @@ class RichText(QTextBrowser):
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
+        self.set_content(html)
+
+    def set_content(self, html: str) -> None:
+        """Show ``html`` in the widget's current font and take the height it needs."""
+        self._heights: dict[int, int] = {}
+        self.document().setDefaultFont(self.font())
         self.setHtml(html)
+        self._heights = {}
+        self._fit()
+
+    def _fit(self) -> None:
+        needed = self.document_height(self.viewport().width())
+        if needed != self.height():
+            self.setFixedHeight(needed)
+            self.updateGeometry()
+
+    def changeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self._heights = {}  # a new font or style changes every height
+        super().changeEvent(event)
 
     def document_height(self, width: int) -> int:
-        doc = self.document()
-        old = doc.textWidth()
-        doc.setTextWidth(width)
-        height = doc.size().height()
-        doc.setTextWidth(old)
-        return int(height) + 2
+        """Height of the whole text at ``width`` (memoised: layouts ask many times per render)."""
+        heights = getattr(self, "_heights", None)
+        if heights is None:
+            heights = self._heights = {}
+        if width not in heights:
+            doc = self.document()
+            old = doc.textWidth()
+            doc.setTextWidth(width)
+            heights[width] = int(doc.size().height()) + 2
+            doc.setTextWidth(old)
+        return heights[width]
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -157,7 +192,4 @@ class RichText(QTextBrowser):
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().resizeEvent(event)
-        needed = self.document_height(self.viewport().width())
-        if needed != self.height():
-            self.setFixedHeight(needed)
-            self.updateGeometry()
+        self._fit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QDate, QLocale, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.guide import Answer
 from kiosk.ui.context import ScreenContext
@@ -24,6 +24,19 @@ def format_date(date: QDate, lang: str) -> str:
 class AnswerScreen(Screen):
     name = "answer"
 
+    def _kept(self) -> set[QWidget]:
+        kept = super()._kept()
+        if getattr(self, "_rich", None) is not None:
+            kept.add(self._rich)
+        return kept
+
+    def _body_text(self) -> RichText:
+        """The answer body's rich text widget, created once (a QTextBrowser is slow to create)."""
+        if getattr(self, "_rich", None) is None:
+            self._rich = RichText("", "answerBody")
+        self._rich.show()
+        return self._rich
+
     def build(self, ctx: ScreenContext, arg: str) -> None:
         try:
             answer = ctx.store.answer(arg, ctx.lang)
@@ -40,8 +53,8 @@ class AnswerScreen(Screen):
         self.column.addWidget(wrapping_label(ctx.text("full_answer"), "sectionTitle"))
         direction = "rtl" if ctx.store.language(answer.lang).rtl else "ltr"
         align = Qt.AlignmentFlag.AlignRight if direction == "rtl" else Qt.AlignmentFlag.AlignLeft
-        self.body_label = RichText(f"<div dir='{direction}'>{answer.body_html}</div>", "answerBody")
-        self.body_label.document().setDefaultFont(self.body_label.font())
+        self.body_label = self._body_text()
+        self.body_label.set_content(f"<div dir='{direction}'>{answer.body_html}</div>")
         self.column.addWidget(self.body_label)
         self.column.addWidget(wrapping_label(ctx.text("sources"), "sectionTitle"))
         lines = [
@@ -58,8 +71,7 @@ class AnswerScreen(Screen):
         if related:
             self.column.addWidget(wrapping_label(ctx.text("related_questions"), "sectionTitle"))
             for q in related:
-                row = question_row(ctx, q.id, q.text, q.icon)
-                row.activated.connect(lambda key: self.navigation_requested.emit("answer", key))
+                row = question_row(self, ctx, q.id, q.text, q.icon)
                 self.column.addWidget(row)
                 self.related_rows.append(row)
 

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QGridLayout, QLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.ui.context import ScreenContext
-from kiosk.ui.widgets import kinetic_scroll_area
+from kiosk.ui.widgets import TouchButton, kinetic_scroll_area
 
 
-def clear_layout(layout: QLayout) -> None:
+def clear_layout(layout: QLayout, keep: Collection[QWidget] = ()) -> None:
+    """Empty ``layout``; widgets in ``keep`` are only hidden (to be reused), the others are deleted."""
     while layout.count():
         item = layout.takeAt(0)
         widget = item.widget()
         if widget is not None:
             widget.hide()
-            widget.setParent(None)
-            widget.deleteLater()
+            if widget not in keep:
+                for kept in keep:  # rescue reusable widgets that live inside the one going away
+                    if widget.isAncestorOf(kept):
+                        kept.hide()
+                        kept.setParent(widget.parentWidget())
+                widget.setParent(None)
+                widget.deleteLater()
         elif item.layout() is not None:
-            clear_layout(item.layout())
+            clear_layout(item.layout(), keep)
 
 
 class Screen(QWidget):
@@ -42,11 +51,14 @@ class Screen(QWidget):
         outer.addWidget(self.scroll)
         self.ctx: ScreenContext | None = None
         self.arg = ""
+        self._pool: list[TouchButton] = []
+        self._pool_used = 0
 
     def render(self, ctx: ScreenContext, arg: str = "") -> None:
         self.ctx, self.arg = ctx, arg
         self.body.setUpdatesEnabled(False)
-        clear_layout(self.column)
+        clear_layout(self.column, keep=self._kept())
+        self._pool_used = 0
         gap = ctx.metrics.gap
         self.column.setContentsMargins(gap * 3, gap * 2, gap * 3, gap * 3)
         self.column.setSpacing(gap * 2)
@@ -56,6 +68,31 @@ class Screen(QWidget):
 
     def build(self, ctx: ScreenContext, arg: str) -> None:
         raise NotImplementedError
+
+    def _kept(self) -> set[QWidget]:
+        return set(self._pool)
+
+    def button(self, key: str, text: str, pixmap: QPixmap | None = None, vertical: bool = False,
+               trailing: QPixmap | None = None, rich: bool = False) -> TouchButton:  # fmt: skip
+        """A tile or row for this render: reused from earlier renders when possible."""
+        while self._pool_used < len(self._pool):
+            candidate = self._pool[self._pool_used]
+            self._pool_used += 1
+            if candidate.vertical == vertical:
+                candidate.set_content(key, text, pixmap, trailing, rich)
+                candidate.show()
+                return candidate
+        button = TouchButton(key, text, pixmap, vertical, trailing)
+        if rich:
+            button.set_content(key, text, pixmap, trailing, rich)
+        button.activated.connect(self.on_button)
+        self._pool.append(button)
+        self._pool_used = len(self._pool)
+        return button
+
+    def on_button(self, key: str) -> None:
+        """A tile or row of this screen was tapped."""
+        self.navigation_requested.emit("answer", key)
 
     def reset_scroll(self) -> None:
         self.scroll.verticalScrollBar().setValue(0)

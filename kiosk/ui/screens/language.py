@@ -16,6 +16,9 @@ class LanguageScreen(Screen):
     name = "language"
     language_chosen = Signal(str)
 
+    def on_button(self, key: str) -> None:
+        self.language_chosen.emit(key)
+
     def build(self, ctx: ScreenContext, arg: str) -> None:
         header = QHBoxLayout()
         icon = QLabel()
@@ -40,7 +43,7 @@ class LanguageScreen(Screen):
         )
         self.buttons: list[TouchButton] = []
         for index, lang in enumerate(languages):
-            button = TouchButton(lang.code, lang.name, vertical=False)
+            button = self.button(lang.code, lang.name, vertical=False)
             button.setObjectName("language")
             button.text_label.setObjectName("languageText")
             button.text_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -48,7 +51,8 @@ class LanguageScreen(Screen):
                 Qt.LayoutDirection.RightToLeft if lang.rtl else Qt.LayoutDirection.LeftToRight
             )
             button.setAccessibleName(f"{lang.name} ({lang.english})")
-            button.setStyleSheet(f"QPushButton#language {{ min-height: {height}px; max-height: {height}px; }}")
-            button.activated.connect(self.language_chosen)
+            sheet = f"QPushButton#language {{ min-height: {height}px; max-height: {height}px; }}"
+            if button.styleSheet() != sheet:  # setting a style sheet re-polishes: only when it changes
+                button.setStyleSheet(sheet)
             grid.addWidget(button, index // cols, index % cols)
             self.buttons.append(button)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel
 
 from kiosk.guide import SearchHit
@@ -75,8 +74,9 @@ class SearchScreen(Screen):
         if ctx is None:
             return
         self.query_label.setText(self.query + "│" if self.query else ctx.text("search_hint"))
-        clear_layout(self.result_layout)
+        clear_layout(self.result_layout, keep=self._kept())
         self.results = []
+        self._pool_used = 0
         if not self.query.strip():
             self.status.setText("")
             return
@@ -86,10 +86,8 @@ class SearchScreen(Screen):
             self.result_layout.addWidget(self._row(ctx, hit))
 
     def _row(self, ctx: ScreenContext, hit: SearchHit) -> TouchButton:
-        row = question_row(ctx, hit.question_id, hit.question, hit.icon)
-        row.text_label.setTextFormat(Qt.TextFormat.RichText)
         snippet = f"<br><span style='font-weight:400'>{marked(hit.snippet, hit.snippet_highlights)}</span>"
-        row.text_label.setText(marked(hit.question, hit.question_highlights) + snippet)
-        row.activated.connect(lambda key: self.navigation_requested.emit("answer", key))
+        text = marked(hit.question, hit.question_highlights) + snippet
+        row = question_row(self, ctx, hit.question_id, text, hit.icon, rich=True)
         self.results.append(row)
         return row

@@ -10,11 +10,12 @@ from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import TouchButton, wrapping_label
 
 
-def question_row(ctx: ScreenContext, key: str, text: str, icon: str) -> TouchButton:
+def question_row(screen: Screen, ctx: ScreenContext, key: str, text: str, icon: str, rich: bool = False) -> TouchButton:
+    """A question as a row: its icon, its text, and an arrow that points the reading way."""
     m = ctx.metrics
-    return TouchButton(
+    return screen.button(
         key, text, ctx.icon(icon, round(m.icon * 0.7)), vertical=False,
-        trailing=ctx.icon("chevron-right", m.bar_icon, m.palette.muted),
+        trailing=ctx.icon("chevron-right", m.bar_icon, m.palette.muted), rich=rich,
     )  # fmt: skip
 
 
@@ -32,7 +33,6 @@ class TopicScreen(Screen):
         self.column.addLayout(header)
         self.rows: list[TouchButton] = []
         for q in ctx.store.questions(arg, ctx.lang, ctx.audience):
-            row = question_row(ctx, q.id, q.text, q.icon)
-            row.activated.connect(lambda key: self.navigation_requested.emit("answer", key))
+            row = question_row(self, ctx, q.id, q.text, q.icon)
             self.column.addWidget(row)
             self.rows.append(row)
