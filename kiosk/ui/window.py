@@ -75,6 +75,8 @@ class KioskWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        # The window's size is the screen's: screens must not push new minimum sizes to the window system.
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
         layout.addWidget(self.bar)
         layout.addWidget(self.stack, 1)
         self.overlay = IdleOverlay(self)

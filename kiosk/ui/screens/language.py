@@ -25,9 +25,12 @@ class LanguageScreen(Screen):
         icon.setPixmap(ctx.icon("language"))
         header.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         languages = ctx.store.languages()
-        # The title in the first three languages of the list: whoever walks up may read none of the rest.
-        titles = []
-        for lang in languages[:3]:
+        # The title in the source language and the next Latin-script languages; every other language
+        # speaks for itself on its own button.
+        source = ctx.store.language(ctx.store.source_language)
+        latin = [lang for lang in languages if lang.script == "Latn" and lang.code != source.code]
+        titles: list[str] = []
+        for lang in [source, *latin[:2]]:
             text = ctx.store.ui_strings(lang.code).get("choose_language", "")
             if text and text not in titles:
                 titles.append(text)

@@ -1,0 +1,113 @@
+"""Touch targets, fonts, contrast, and noticing a newly installed guide."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+
+import pytest
+from PySide6.QtWidgets import QAbstractButton, QScrollArea, QScroller
+
+from kiosk import paths
+from kiosk.app import GuideWatcher
+from kiosk.guide import GuideStore
+from kiosk.ui import fonts
+from kiosk.ui.theme import HIGH_CONTRAST, MIN_TARGET_PX, NORMAL, Metrics, contrast_ratio, mm_to_px
+from kiosk.ui.window import Route
+from tests.ui.conftest import button, settle, tap
+
+
+def test_targets_are_at_least_10_mm_with_a_minimum_at_unknown_dpi():
+    assert mm_to_px(10, 96) == 38
+    assert mm_to_px(10, 200) == 79
+    assert mm_to_px(10, 0) == mm_to_px(10, 96)  # unknown DPI
+    assert Metrics.for_screen(1920, 1080, 0, 0, False).target == MIN_TARGET_PX
+    assert Metrics.for_screen(1920, 1080, 200, 0, False).target == 79
+
+
+@pytest.mark.parametrize("palette", [NORMAL, HIGH_CONTRAST], ids=["normal", "high-contrast"])
+def test_text_contrast_is_at_least_7_to_1(palette):
+    pairs = [
+        (palette.text, palette.background), (palette.text, palette.surface), (palette.text, palette.short_bg),
+        (palette.text, palette.notice_bg), (palette.text, palette.pressed), (palette.muted, palette.background),
+        (palette.accent_text, palette.accent), (palette.accent, palette.short_bg),
+    ]  # fmt: skip
+    for foreground, background in pairs:
+        assert contrast_ratio(foreground, background) >= 7, (foreground, background)
+
+
+def test_every_tappable_thing_is_big_enough(qtbot, kiosk):
+    target = kiosk.context().metrics.target
+    for route in (
+        Route("language"),
+        Route("home"),
+        Route("topic", "money"),
+        Route("answer", "damage"),
+        Route("search"),
+    ):
+        kiosk.go(route)
+        settle()
+        small = [
+            (b.accessibleName() or b.text(), b.width(), b.height())
+            for b in kiosk.findChildren(QAbstractButton)
+            if b.isVisible() and (b.width() < target or b.height() < target)
+        ]
+        assert small == [], route
+
+
+def test_every_scrolling_list_scrolls_by_touch(qtbot, kiosk):
+    areas = [area for area in kiosk.findChildren(QScrollArea) if area.objectName() != "answerBody"]
+    assert len(areas) >= 5
+    assert all(QScroller.hasScroller(area.viewport()) for area in areas)
+
+
+def test_bundled_fonts_register(qapp):
+    families = fonts.register(paths.fonts_dir())
+    assert set(fonts.FAMILIES) <= set(families)
+
+
+def test_a_broken_font_file_is_logged_not_fatal(qapp, tmp_path, caplog):
+    shutil.copy(paths.fonts_dir() / "NotoSans-Regular.ttf", tmp_path)
+    (tmp_path / "Broken.ttf").write_bytes(b"not a font")
+    with caplog.at_level(logging.ERROR):
+        families = fonts.register(tmp_path)
+    assert "Noto Sans" in families
+    assert any("Broken.ttf" in r.message for r in caplog.records)
+
+
+def test_text_size_and_contrast_toggles(qtbot, kiosk):
+    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
+    body = kiosk.context().metrics.body
+    tap(qtbot, kiosk.bar.text_size)
+    assert kiosk.context().metrics.body > body
+    tap(qtbot, kiosk.bar.contrast)
+    assert kiosk.context().metrics.palette == HIGH_CONTRAST
+    assert HIGH_CONTRAST.background in kiosk.styleSheet()
+
+
+def test_watcher_notices_a_newly_installed_guide(qtbot, shipped_guide, data_dir):
+    current = GuideStore(shipped_guide)
+    watcher = GuideWatcher(current)
+    guides = paths.guides_dir()
+    guides.mkdir(parents=True)
+    installed = guides / "guide-2.sqlite"
+    shutil.copy(shipped_guide, installed)
+    conn = sqlite3.connect(installed)
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'content_version'")
+    conn.commit()
+    conn.close()
+    with qtbot.waitSignal(watcher.guide_installed, timeout=2000) as blocker:
+        (guides / "current").write_text("guide-2.sqlite", encoding="utf-8")
+        watcher.check()
+    assert blocker.args[0].content_version == 2
+
+
+def test_watcher_ignores_a_broken_new_guide(qtbot, shipped_guide, data_dir):
+    watcher = GuideWatcher(GuideStore(shipped_guide))
+    guides = paths.guides_dir()
+    guides.mkdir(parents=True)
+    (guides / "guide-2.sqlite").write_bytes(b"garbage" * 1000)
+    (guides / "current").write_text("guide-2.sqlite", encoding="utf-8")
+    with qtbot.assertNotEmitted(watcher.guide_installed):
+        watcher.check()
