@@ -158,10 +158,8 @@ class RichText(QTextBrowser):
         self._fit()
 
     def _fit(self) -> None:
-        needed = self.document_height(self.viewport().width())
-        if needed != self.height():
-            self.setFixedHeight(needed)
-            self.updateGeometry()
+        """Ask the layout again: it sizes the widget through heightForWidth (never a stale fixed height)."""
+        self.updateGeometry()
 
     def changeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self._heights = {}  # a new font or style changes every height
@@ -190,6 +188,10 @@ class RichText(QTextBrowser):
         width = max(200, self.width())
         return QSize(width, self.document_height(width))
 
+    def minimumSizeHint(self) -> QSize:
+        return QSize(100, self.document_height(max(200, self.width())))
+
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().resizeEvent(event)
-        self._fit()
+        if event.oldSize().width() != event.size().width():
+            self._fit()

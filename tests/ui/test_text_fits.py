@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 
+from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import RichText
 from kiosk.ui.window import Route
 from tests.ui.conftest import settle
@@ -26,6 +29,16 @@ def clipped(root: QWidget) -> list[str]:
     for text in root.findChildren(RichText):
         if text.isVisibleTo(root) and text.document_height(text.viewport().width()) > text.height() + 2:
             problems.append(f"rich text clipped: {text.toPlainText()[:60]!r}")
+    for screen in root.findChildren(Screen):
+        if not screen.isVisibleTo(root):
+            continue
+        shown = sorted(
+            (w for w in screen.body.findChildren(QWidget) if w.parentWidget() is screen.body and w.isVisibleTo(root)),
+            key=lambda w: w.geometry().top(),
+        )
+        for upper, lower in itertools.pairwise(shown):
+            if lower.geometry().top() < upper.geometry().bottom() and upper.geometry().intersects(lower.geometry()):
+                problems.append(f"{upper.objectName()} overlaps {lower.objectName()}")
     for button in root.findChildren(QToolButton):
         if button.isVisibleTo(root) and button.sizeHint().width() > button.width() + 2:
             problems.append(f"bar button too narrow: {button.text()!r}")
@@ -69,6 +82,28 @@ def test_largest_text_size_still_fits(qtbot, kiosk):
         for route in (Route("home"), Route("topic", "money"), Route("answer", "how-much-2026")):
             kiosk.go(route)
             kiosk.refresh()
+            settle()
+            problems += [f"{lang} {route.screen}: {p}" for p in clipped(kiosk)]
+    assert problems == []
+
+
+def test_turning_the_screen_while_an_answer_is_hidden(qtbot, kiosk):
+    """Regression: the reused answer text kept a height measured for the other orientation."""
+    kiosk.resize(1920, 1080)
+    for lang in ("nl", "ar"):
+        kiosk.reset_session()
+        kiosk.choose_language(lang)
+        for route in (Route("answer", "damage"), Route("topic", "money"), Route("search")):
+            kiosk.go(route)
+            settle()
+    kiosk.resize(1080, 1920)
+    settle()
+    problems = []
+    for lang in ("ar", "prs", "nl"):
+        kiosk.reset_session()
+        kiosk.choose_language(lang)
+        for route in (Route("topic", "money"), Route("answer", "volunteer-during-application")):
+            kiosk.go(route)
             settle()
             problems += [f"{lang} {route.screen}: {p}" for p in clipped(kiosk)]
     assert problems == []

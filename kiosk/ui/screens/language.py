@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel
 
@@ -25,12 +27,13 @@ class LanguageScreen(Screen):
         icon.setPixmap(ctx.icon("language"))
         header.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         languages = ctx.store.languages()
-        # The title in the source language and the next Latin-script languages; every other language
-        # speaks for itself on its own button.
+        # The title in the source language and the two languages the others fall back to most (the shared
+        # languages of the guide); every language also speaks for itself on its own button.
         source = ctx.store.language(ctx.store.source_language)
-        latin = [lang for lang in languages if lang.script == "Latn" and lang.code != source.code]
+        fallbacks = Counter(code for lang in languages for code in lang.fallback if code != source.code)
+        shared = [ctx.store.language(code) for code, _ in fallbacks.most_common(2)]
         titles: list[str] = []
-        for lang in [source, *latin[:2]]:
+        for lang in [source, *shared]:
             text = ctx.store.ui_strings(lang.code).get("choose_language", "")
             if text and text not in titles:
                 titles.append(text)
