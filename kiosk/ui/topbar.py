@@ -43,7 +43,8 @@ class TopBar(QFrame):
         button.clicked.connect(signal)
         return button
 
-    def render(self, ctx: ScreenContext, can_go_back: bool, compact: bool) -> None:
+    def render(self, ctx: ScreenContext, can_go_back: bool, width: int) -> None:
+        """Show the buttons in ``ctx``'s language; drop labels (least needed first) until they fit ``width``."""
         m = ctx.metrics
         colour = m.palette.accent_text
         size = QSize(m.bar_icon, m.bar_icon)
@@ -59,9 +60,23 @@ class TopBar(QFrame):
             button.setIcon(ctx.icons.icon(icon, m.bar_icon, colour, ctx.rtl))
             button.setIconSize(size)
             button.setAccessibleName(text)
-            always_text = button in (self.language, self.home, self.back)
-            button.setText(text if (always_text or not compact) else "")
+            button.setToolTip("")
+        self.back.setEnabled(can_go_back)
+        # Labels go in this order when space runs out; the language's own name always stays.
+        steps = [(), (self.contrast, self.text_size), (self.search,), (self.back, self.home)]
+        hidden: set[QToolButton] = set()
+        for step in steps:
+            hidden.update(step)
+            self._label(items, hidden)
+            margins = self.layout().contentsMargins()
+            needed = sum(b.sizeHint().width() for b, _, _ in items) + self.layout().spacing() * 6
+            if needed + margins.left() + margins.right() <= width:
+                break
+
+    @staticmethod
+    def _label(items: list[tuple[QToolButton, str, str]], hidden: set[QToolButton]) -> None:
+        for button, _icon, text in items:
+            button.setText("" if button in hidden else text)
             button.setToolButtonStyle(
                 Qt.ToolButtonStyle.ToolButtonTextBesideIcon if button.text() else Qt.ToolButtonStyle.ToolButtonIconOnly
             )
-        self.back.setEnabled(can_go_back)

@@ -153,7 +153,7 @@ class KioskWindow(QWidget):
         if fresh:
             screen.reset_scroll()
         self.stack.setCurrentWidget(screen)
-        self.bar.render(ctx, bool(self.history), compact=self.width() < self.height())
+        self.bar.render(ctx, bool(self.history), self.width())
         self.setUpdatesEnabled(True)
         self.navigated.emit(route.screen, route.arg)
         if self.pending_store is not None and self.is_at_start():

@@ -72,10 +72,11 @@ def test_every_screen_in_every_language_fits(qtbot, kiosk, size):
     assert problems == []
 
 
-def test_largest_text_size_still_fits(qtbot, kiosk):
-    kiosk.resize(1080, 1920)
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)], ids=["portrait", "landscape"])
+def test_largest_text_size_still_fits(qtbot, kiosk, size):
+    kiosk.resize(*size)
     problems = []
-    for lang in ("nl", "ar", "ti", "uk"):
+    for lang in ("nl", "ar", "ti", "uk", "so", "fr"):
         kiosk.reset_session()
         kiosk.choose_language(lang)
         kiosk.text_step = 2
