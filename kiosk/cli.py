@@ -180,6 +180,44 @@ def search_command(
     click.echo(f"{len(hits)} result(s)", err=True)
 
 
+# --- speech --------------------------------------------------------------------------------------
+@main.command("speak")
+@click.argument("text")
+@click.option("--lang", required=True, help="Language code, e.g. nl, ar, prs, ti.")
+@click.option("--output", type=_PATH, default=None, help="Save a WAV file instead of playing it.")
+@click.option("--slow", is_flag=True, help="The slower speed the kiosk offers.")
+@click.option("--words", "show_words", is_flag=True, help="Also print when each word starts.")
+@_database_option
+def speak_command(
+    text: str, lang: str, output: Path | None, slow: bool, show_words: bool, database: Path | None
+) -> None:
+    """Hear (or save) TEXT the way the kiosk says it: the same lexicon and voice choice."""
+    from kiosk.speech.engine import EspeakEngine, SpeechError
+    from kiosk.speech.speaker import Speaker, write_wav
+
+    store = _open(database)
+    try:
+        speaker = Speaker(store, EspeakEngine())
+        utterance = speaker.say(text, lang, slow=slow)
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from exc
+    except SpeechError as exc:
+        raise click.ClickException(str(exc)) from exc
+    spoken, _ = speaker.lexicon(lang).apply(text)
+    click.echo(f"voice {speaker.voice_for(lang)}, {utterance.duration_ms} ms: {spoken}", err=True)
+    if show_words:
+        for word in utterance.words:
+            click.echo(f"{word.ms:>7} ms  {text[word.start : word.end]}")
+    if output is not None:
+        write_wav(utterance, output)
+        click.echo(f"saved {output}", err=True)
+    else:
+        from kiosk.speech.playback import play_blocking
+
+        if not play_blocking(utterance):
+            raise click.ClickException("no audio output device here; use --output FILE.wav to save the speech")
+
+
 def _mark(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     out, last = [], 0
     for start, end in spans:

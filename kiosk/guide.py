@@ -247,6 +247,11 @@ class GuideStore:
         rows = self._query(f"SELECT lang, key, value FROM ui_strings WHERE lang IN ({_marks(chain)})", chain)
         return _pick_by_chain(rows, chain, key="key", value="value")
 
+    def lexicon(self, lang: str) -> list[tuple[str, str, bool]]:
+        """(written, spoken, is_pattern) entries of ``lang``'s pronunciation lexicon, in content order."""
+        rows = self._query("SELECT kind, written, spoken FROM lexicon WHERE lang = ? ORDER BY position", (lang,))
+        return [(r["written"], r["spoken"], r["kind"] == "pattern") for r in rows]
+
     def keyboard(self, name: str) -> Keyboard:
         rows = self._query("SELECT * FROM keyboards WHERE name = ?", (name,))
         if not rows:

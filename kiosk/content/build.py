@@ -106,6 +106,20 @@ def _write_tables(db: sqlite_utils.Database, guide: GuideSources) -> None:
         titles += [{"topic_id": k, "lang": lang, "title": v} for k, v in sorted(source.topics.items())]
         strings += [{"lang": lang, "key": k, "value": v} for k, v in sorted(source.ui.items())]
     db.table("topic_titles").insert_all(titles, pk=("topic_id", "lang"))
+    lexicon_rows = []
+    for lang in sorted(guide.lexicons):
+        lexicon = guide.lexicons[lang]
+        entries = [("pattern", m, say) for m, say, _ in lexicon.patterns] + [
+            ("word", w, say) for w, say, _ in lexicon.words
+        ]
+        for position, (kind, written, spoken) in enumerate(entries):
+            lexicon_rows.append(
+                {"lang": lang, "position": position, "kind": kind, "written": written, "spoken": spoken}
+            )
+    db.table("lexicon").create(
+        {"lang": str, "position": int, "kind": str, "written": str, "spoken": str}, pk=("lang", "position")
+    )
+    db.table("lexicon").insert_all(lexicon_rows)
     db.table("keyboards").insert_all(
         (
             {"name": k.name, "script": k.script, "picker": k.picker, "rows": json.dumps(k.rows, ensure_ascii=False)}

@@ -52,6 +52,7 @@ class _Checker:
         self.strings()
         self.answers()
         self.keyboards()
+        self.lexicons()
 
     # --- helpers -------------------------------------------------------------------------------
     def icon(self, path: str, line: int, name: str) -> None:
@@ -263,3 +264,18 @@ class _Checker:
                 if key in seen:
                     self.r.error(keyboard.path, keyboard.line, f"key '{key}' appears twice")
                 seen.add(key)
+
+    # --- pronunciation --------------------------------------------------------------------------
+    def lexicons(self) -> None:
+        for lexicon in self.g.lexicons.values():
+            for expression, say, line in lexicon.patterns:
+                try:
+                    groups = re.compile(expression).groups
+                except re.error as exc:
+                    self.r.error(lexicon.path, line, f"pattern '{expression}' is not a valid regular expression: {exc}")
+                    continue
+                used = [int(n) for n in re.findall(r"\\(\d+)", say)]
+                if any(n > groups or n == 0 for n in used):
+                    self.r.error(
+                        lexicon.path, line, f"'{say}' refers to a part in (brackets) the pattern does not have"
+                    )

@@ -105,6 +105,14 @@ class StringsSource:
 
 
 @dataclass
+class LexiconSource:
+    lang: str
+    path: str
+    words: list[tuple[str, str, int]]  # written, spoken, line
+    patterns: list[tuple[str, str, int]]  # regular expression, spoken, line
+
+
+@dataclass
 class KeyboardSource:
     name: str
     path: str
@@ -127,6 +135,7 @@ class GuideSources:
     strings: dict[str, StringsSource] = field(default_factory=dict)
     answers: dict[tuple[str, str], AnswerSource] = field(default_factory=dict)  # (question_id, lang)
     keyboards: dict[str, KeyboardSource] = field(default_factory=dict)
+    lexicons: dict[str, LexiconSource] = field(default_factory=dict)
     file_hashes: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of its text
 
     def language(self, code: str) -> LanguageSource | None:

@@ -27,6 +27,7 @@ from kiosk.content.model import (
     GuideSources,
     KeyboardSource,
     LanguageSource,
+    LexiconSource,
     QuestionSource,
     StringsSource,
     TopicSource,
@@ -215,6 +216,7 @@ def _load_language_folders(root: Path, guide: GuideSources, report: Report) -> N
             report.error(rel, 1, f"unknown language '{folder.name}': it is not in languages.yaml")
             continue
         _load_strings(root, folder, guide, report)
+        _load_lexicon(root, folder, guide, report)
         jobs += _answer_jobs(root, folder, report)
     _load_answers(jobs, guide, report)
 
@@ -237,6 +239,39 @@ def _load_strings(root: Path, folder: Path, guide: GuideSources, report: Report)
     guide.strings[folder.name] = StringsSource(
         folder.name, source.path, f.text("status"), ui, topics, ui_lines, topic_lines, f.line()
     )
+
+
+def _load_lexicon(root: Path, folder: Path, guide: GuideSources, report: Report) -> None:
+    """Optional ``lexicon.yaml``: words and patterns the voice should say differently."""
+    path = folder / "lexicon.yaml"
+    if not path.exists():
+        return
+    source = read_text(root, path, report)
+    if source is None:
+        return
+    guide.file_hashes[source.path] = _sha(source.text)
+    f = _Fields(parse_yaml(source, report), source.path, report, "lexicon")
+    if not f.ok:
+        return
+    lexicon = LexiconSource(folder.name, source.path, [], [])
+    words = f.map.get("words") or LineDict()
+    if not isinstance(words, LineDict):
+        report.error(source.path, f.line("words"), "'words' must be 'written: spoken' lines")
+    else:
+        for written, spoken in words.items():
+            if not isinstance(spoken, str) or not spoken.strip():
+                report.error(source.path, words.line_of(written), f"'{written}' needs what to say")
+                continue
+            lexicon.words.append((str(written), spoken.strip(), words.line_of(written)))
+    patterns = f.map.get("patterns") or []
+    if not isinstance(patterns, list):
+        report.error(source.path, f.line("patterns"), "'patterns' must be a list of '- match: ... say: ...'")
+        patterns = []
+    for item in patterns:
+        p = _Fields(item, source.path, report, "pattern", f.line("patterns"))
+        if p.ok:
+            lexicon.patterns.append((p.text("match"), p.text("say"), p.line()))
+    guide.lexicons[folder.name] = lexicon
 
 
 def _string_table(f: _Fields, key: str) -> tuple[dict[str, str], dict[str, int]]:

@@ -248,3 +248,13 @@ def test_front_matter_missing(content_copy):
 )
 def test_sentence_counting_across_scripts(text, count):
     assert count_sentences(text) == count
+
+
+def test_lexicon_pattern_errors_are_reported(content_copy):
+    path = content_copy / "lang/nl/lexicon.yaml"
+    text = path.read_text(encoding="utf-8")
+    text += "  - match: 'EUR (\\d+'\n    say: 'x'\n  - match: 'EUR (\\d+)'\n    say: '\\2 euro'\n"
+    path.write_text(text, encoding="utf-8")
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith("lang/nl/lexicon.yaml:") and "not a valid regular expression" in e for e in errors)
+    assert any("refers to a part in (brackets)" in e for e in errors)

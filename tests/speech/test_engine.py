@@ -1,0 +1,122 @@
+"""Synthesis with the bundled espeak-ng: real audio, word timings, lexicon, missing voices."""
+
+from __future__ import annotations
+
+import array
+import itertools
+import wave
+
+import pytest
+from click.testing import CliRunner
+
+from kiosk.cli import main
+from kiosk.guide import GuideStore
+from kiosk.speech.engine import EspeakEngine, SpeechError
+from kiosk.speech.lexicon import Lexicon, LexiconEntry
+from kiosk.speech.speaker import Speaker
+
+WITHOUT_VOICE = {"ps", "so"}  # espeak-ng 1.52 has no Pashto or Somali voice
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return EspeakEngine()
+
+
+@pytest.fixture
+def speaker(engine, shipped_guide):
+    return Speaker(GuideStore(shipped_guide), engine)
+
+
+def peak(samples: bytes) -> int:
+    values = array.array("h", samples)
+    return max(abs(v) for v in values) if values else 0
+
+
+def test_every_voiced_language_speaks_its_answers(speaker):
+    for lang in speaker.store.languages():
+        if lang.code in WITHOUT_VOICE:
+            continue
+        text = speaker.store.answer("damage", lang.code).short
+        utterance = speaker.say(text, lang.code)
+        words = len(text.split())
+        assert peak(utterance.samples) > 1000, f"{lang.code}: silent"
+        assert 80 * words <= utterance.duration_ms <= 1500 * words, f"{lang.code}: {utterance.duration_ms} ms"
+        times = [w.ms for w in utterance.words]
+        assert times == sorted(times) and len(set(times)) == len(times), f"{lang.code}: timings not increasing"
+        starts = [w.start for w in utterance.words]
+        assert starts == sorted(starts)
+        assert len(utterance.words) >= 0.6 * words, f"{lang.code}: only {len(utterance.words)} of {words} words timed"
+        assert utterance.words[-1].ms < utterance.duration_ms
+
+
+def test_languages_without_a_voice_are_reported(speaker):
+    for code in WITHOUT_VOICE:
+        assert speaker.voice_for(code) is None
+        with pytest.raises(SpeechError, match="no voice"):
+            speaker.say("test", code)
+
+
+def test_dari_uses_the_persian_voice(speaker):
+    assert speaker.voice_for("prs") == "fa"
+
+
+def test_lexicon_turns_abbreviations_and_amounts_into_speech():
+    lexicon = Lexicon(
+        [
+            LexiconEntry("OCMW", "O C M W"),
+            LexiconEntry(r"EUR (\d{1,3})\.(\d{3}),(\d{2})(?!\d)", r"\1\2 euro \3", pattern=True),
+            LexiconEntry(r"EUR (\d+),(\d{2})(?!\d)", r"\1 euro \2", pattern=True),
+        ]
+    )
+    text = "Het OCMW betaalt EUR 44,02 per dag, EUR 1.760,83 per jaar."
+    spoken, spans = lexicon.apply(text)
+    assert spoken == "Het O C M W betaalt 44 euro 02 per dag, 1760 euro 83 per jaar."
+    assert len(spans) == len(spoken)
+    ocmw = spoken.index("O C M W")
+    assert text[spans[ocmw][0] : spans[ocmw + 6][1]] == "OCMW"
+    assert Lexicon([LexiconEntry("OCMW", "x")]).apply("OCMWX")[0] == "OCMWX"  # whole words only
+
+
+def test_word_timings_point_at_the_original_written_words(engine):
+    lexicon = Lexicon([LexiconEntry("OCMW", "O C M W"), LexiconEntry(r"EUR (\d+),(\d{2})", r"\1 euro \2", True)])
+    text = "Het OCMW betaalt EUR 44,02 per dag."
+    spoken, spans = lexicon.apply(text)
+    utterance = engine.synthesize(spoken, "nl", spans=spans)
+    said = [text[w.start : w.end] for w in utterance.words]
+    assert said == ["Het", "OCMW", "betaalt", "EUR 44,02", "per", "dag"]
+
+
+def test_the_word_at_a_playback_position_is_the_one_being_spoken(engine):
+    text = "Ja, u mag vrijwilligerswerk doen."
+    utterance = engine.synthesize(text, "nl")
+    words = utterance.words
+    for current, following in itertools.pairwise(words):
+        middle = (current.ms + following.ms) // 2
+        assert utterance.word_at(middle) == current
+    assert utterance.word_at(words[-1].ms + 10) == words[-1]
+    assert utterance.word_at(-1) is None
+
+
+def test_slow_is_slower(speaker):
+    text = speaker.store.answer("accident", "nl").short
+    assert speaker.say(text, "nl", slow=True).duration_ms > speaker.say(text, "nl").duration_ms * 1.15
+
+
+def test_speak_command_saves_a_wav(tmp_path, shipped_guide):
+    out = tmp_path / "speech.wav"
+    result = CliRunner().invoke(
+        main, ["speak", "Het OCMW helpt u.", "--lang", "nl", "--output", str(out), "--database", str(shipped_guide)]
+    )
+    assert result.exit_code == 0, result.output
+    with wave.open(str(out)) as wav:
+        assert wav.getnchannels() == 1 and wav.getsampwidth() == 2 and wav.getnframes() > wav.getframerate() // 2
+    assert "O C M W" in result.output
+
+
+def test_speak_command_without_a_voice_says_so(shipped_guide, tmp_path):
+    result = CliRunner().invoke(
+        main, ["speak", "سلام", "--lang", "ps", "--output", str(tmp_path / "x.wav"), "--database", str(shipped_guide)]
+    )
+    assert result.exit_code != 0 and "no voice for language 'ps'" in result.output
+    assert not (tmp_path / "x.wav").exists()
