@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk import __version__, guides, paths
 from kiosk.guide import GuideError, GuideStore
+from kiosk.speech.service import SpeechService
 from kiosk.ui import fonts
 from kiosk.ui.icons import IconSet
 from kiosk.ui.idle import IdleGuard
@@ -141,6 +142,10 @@ def run(options: RunOptions) -> int:
         return 2
     log.info("guide %s, version %s", store.path, store.content_version)
     window, _idle = build_window(app, store, options)
+    speech = SpeechService(store, window)  # its worker process starts in the background
+    window.attach_speech(speech)
+    app.aboutToQuit.connect(speech.shutdown)
+    log.info("speech worker started (pid %s)", speech.worker_pid)
     watcher = GuideWatcher(store, window)
     watcher.guide_installed.connect(window.offer_store)
     if options.windowed:

@@ -45,3 +45,26 @@ def content_copy(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(paths.content_dir(), target)
     return target
+
+
+@pytest.fixture
+def kiosk(qtbot, shipped_guide):
+    """The kiosk window on the shipped guide, 1080x1920 portrait, shown."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.app import RunOptions, build_window
+    from kiosk.guide import GuideStore
+    from kiosk.ui import fonts
+
+    app = QApplication.instance()
+    fonts.register(paths.fonts_dir())
+    store = GuideStore(shipped_guide)
+    window, _idle = build_window(app, store, RunOptions(windowed=True, idle_timeout_s=600))
+    qtbot.addWidget(window)
+    window.resize(1080, 1920)
+    with qtbot.waitExposed(window):
+        window.show()
+    yield window
+    window.allow_close = True
+    app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)

@@ -51,6 +51,13 @@ def stylesheet(m: Metrics) -> str:
         font-size: {m.large}px; font-weight: 700; padding: 0 24px;
     }}
     QPushButton#primary:pressed {{ background: {p.text}; }}
+    QPushButton#toggle {{
+        background: {p.surface}; color: {p.text}; border: 3px solid {p.accent}; border-radius: {radius}px;
+        min-height: {m.row_height}px; font-size: {m.body}px; font-weight: 600; padding: 0 20px;
+    }}
+    QPushButton#toggle:checked {{ background: {p.accent}; color: {p.accent_text}; }}
+    QPushButton#primary:disabled {{ background: {p.surface}; color: {p.text}; border: 2px dashed {p.border}; }}
+    QTextBrowser#shortText {{ font-size: {m.large}px; font-weight: 600; color: {p.text}; background: transparent; }}
     #idleOverlay {{ background: {p.background}; }}
     QLabel#idleTitle {{ font-size: {round(m.title * 1.4)}px; font-weight: 700; }}
     QLabel#idleCount {{ font-size: {round(m.title * 2.5)}px; font-weight: 700; color: {p.accent}; }}

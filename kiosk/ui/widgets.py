@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPixmap, QTextCursor
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QScrollerProperties,
     QSizePolicy,
     QTextBrowser,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -148,6 +149,25 @@ class RichText(QTextBrowser):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.set_content(html)
+
+    def highlight(self, span: tuple[int, int] | None) -> QRect | None:
+        """Light up the characters ``span`` (document positions) as the word being spoken; None clears.
+        Returns the word's rectangle in widget coordinates."""
+        if span is None:
+            self.setExtraSelections([])
+            return None
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        end = min(span[1], self.document().characterCount() - 1)
+        cursor.setPosition(min(span[0], end))
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        selection.format.setBackground(QColor(self.highlight_colour))
+        selection.format.setForeground(QColor("#000000"))
+        self.setExtraSelections([selection])
+        return self.cursorRect(cursor)
+
+    highlight_colour = "#FFD23F"
 
     def set_content(self, html: str) -> None:
         """Show ``html`` in the widget's current font and take the height it needs."""

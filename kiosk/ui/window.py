@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
@@ -23,6 +24,9 @@ from kiosk.ui.screens.topic import TopicScreen
 from kiosk.ui.style import stylesheet
 from kiosk.ui.theme import TEXT_STEPS, Metrics
 from kiosk.ui.topbar import TopBar
+
+if TYPE_CHECKING:
+    from kiosk.speech.service import SpeechService
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +63,7 @@ class KioskWindow(QWidget):
         self.allow_close = allow_close
         self.audience: str | None = None
         self.pending_store: GuideStore | None = None
+        self.speech: SpeechService | None = None
         self.lang = store.source_language
         self.text_step = 0
         self.high_contrast = False
@@ -103,13 +108,23 @@ class KioskWindow(QWidget):
     def current(self) -> Screen:
         return self.screens[self.route.screen]
 
+    def attach_speech(self, speech: SpeechService) -> None:
+        """Let the answers be heard; speech stops whenever the visitor moves on or leaves."""
+        self.speech = speech
+        answer: AnswerScreen = self.screens["answer"]  # type: ignore[assignment]
+        answer.attach_speech(speech)
+        self.navigated.connect(lambda _screen, _arg: speech.stop())
+        self.language_changed.connect(lambda _code: speech.stop())
+        self.session_reset.connect(speech.reset)
+        self.guide_reloaded.connect(lambda _version: speech.set_store(self.store))
+
     def context(self) -> ScreenContext:
         screen = self.screen() or QGuiApplication.primaryScreen()
         dpi = screen.physicalDotsPerInch() if screen else 0.0
         metrics = Metrics.for_screen(self.width(), self.height(), dpi, self.text_step, self.high_contrast)
         return ScreenContext(
             self.store, self.store.language(self.lang), self.store.ui_strings(self.lang), metrics, self.icons,
-            self.audience,
+            self.audience, self.speech,
         )  # fmt: skip
 
     def is_at_start(self) -> bool:

@@ -1,29 +1,7 @@
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QWidget
-
-from kiosk import paths
-from kiosk.app import RunOptions, build_window
-from kiosk.guide import GuideStore
-from kiosk.ui import fonts
-
-
-@pytest.fixture
-def kiosk(qtbot, shipped_guide):
-    """The kiosk window on the shipped guide, 1080x1920 portrait, shown."""
-    app = QApplication.instance()
-    fonts.register(paths.fonts_dir())
-    store = GuideStore(shipped_guide)
-    window, _idle = build_window(app, store, RunOptions(windowed=True, idle_timeout_s=600))
-    qtbot.addWidget(window)
-    window.resize(1080, 1920)
-    with qtbot.waitExposed(window):
-        window.show()
-    yield window
-    window.allow_close = True
-    app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
 
 def settle() -> None:
@@ -36,6 +14,12 @@ def tap(qtbot, widget: QWidget) -> None:
     """Tap the middle of ``widget`` the way a finger does: an input event at that point of the window."""
     settle()
     assert widget.isVisible(), f"{widget} is not visible"
+    area = widget.parentWidget()
+    while area is not None and not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    if area is not None:  # scroll to it first, as a person would
+        area.ensureWidgetVisible(widget)
+        settle()
     top = widget.window()
     point = widget.mapTo(top, QPoint(widget.width() // 2, widget.height() // 2))
     assert top.childAt(point) is not None and (top.childAt(point) is widget or widget.isAncestorOf(top.childAt(point)))

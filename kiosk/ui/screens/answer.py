@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QLocale, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, QLocale, QSize, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.guide import Answer
 from kiosk.ui.context import ScreenContext
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.screens.topic import question_row
 from kiosk.ui.widgets import RichText, TouchButton, wrapping_label
+
+if TYPE_CHECKING:
+    from kiosk.speech.service import SpeechService
 
 
 def format_date(date: QDate, lang: str) -> str:
@@ -24,18 +28,28 @@ def format_date(date: QDate, lang: str) -> str:
 class AnswerScreen(Screen):
     name = "answer"
 
-    def _kept(self) -> set[QWidget]:
-        kept = super()._kept()
-        if getattr(self, "_rich", None) is not None:
-            kept.add(self._rich)
-        return kept
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Created once and reused (a QTextBrowser is slow to create); both can light up spoken words.
+        self.short_label = RichText("", "shortText")
+        self.body_label = RichText("", "answerBody")
+        self._speech: SpeechService | None = None
+        self.answer: Answer | None = None
 
-    def _body_text(self) -> RichText:
-        """The answer body's rich text widget, created once (a QTextBrowser is slow to create)."""
-        if getattr(self, "_rich", None) is None:
-            self._rich = RichText("", "answerBody")
-        self._rich.show()
-        return self._rich
+    def _kept(self) -> set[QWidget]:
+        return super()._kept() | {self.short_label, self.body_label}
+
+    @property
+    def speech_key(self) -> str:
+        return f"answer:{self.answer.question_id}" if self.answer else ""
+
+    def attach_speech(self, speech: SpeechService) -> None:
+        """Connect once: the service tells which word is being spoken; the screen lights it up."""
+        self._speech = speech
+        speech.word_spoken.connect(self._on_speech_word_spoken)
+        speech.finished.connect(self._on_speech_ended)
+        speech.stopped.connect(self._on_speech_ended)
+        speech.voices_checked.connect(lambda _voices: self._update_listen())
 
     def build(self, ctx: ScreenContext, arg: str) -> None:
         try:
@@ -49,11 +63,12 @@ class AnswerScreen(Screen):
         title = wrapping_label(answer.question, "screenTitle")
         self.question_label = title
         self.column.addWidget(title)
+        self.column.addLayout(self._listen_row(ctx))
         self.column.addWidget(self._short_box(ctx, answer))
         self.column.addWidget(wrapping_label(ctx.text("full_answer"), "sectionTitle"))
         direction = "rtl" if ctx.store.language(answer.lang).rtl else "ltr"
         align = Qt.AlignmentFlag.AlignRight if direction == "rtl" else Qt.AlignmentFlag.AlignLeft
-        self.body_label = self._body_text()
+        self.body_label.show()
         self.body_label.set_content(f"<div dir='{direction}'>{answer.body_html}</div>")
         self.column.addWidget(self.body_label)
         self.column.addWidget(wrapping_label(ctx.text("sources"), "sectionTitle"))
@@ -107,7 +122,75 @@ class AnswerScreen(Screen):
         row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         texts = QVBoxLayout()
         texts.addWidget(wrapping_label(ctx.text("in_short"), "shortLabel"))
-        self.short_label = wrapping_label(answer.short, "shortText")
+        direction = "rtl" if ctx.store.language(answer.lang).rtl else "ltr"
+        self.short_label.set_content(f"<div dir='{direction}'>{html.escape(answer.short)}</div>")
+        self.short_label.show()
         texts.addWidget(self.short_label)
         row.addLayout(texts, 1)
         return box
+
+    # --- listening ---------------------------------------------------------------------------------
+    def _listen_row(self, ctx: ScreenContext) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.listen = QPushButton()
+        self.listen.setObjectName("primary")
+        self.listen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.listen.clicked.connect(self._on_listen_clicked)
+        self.slower = QPushButton(ctx.text("slower"))
+        self.slower.setObjectName("toggle")
+        self.slower.setCheckable(True)
+        self.slower.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.slower.setChecked(bool(self._speech and self._speech.slow))
+        self.slower.toggled.connect(self._on_slower_toggled)
+        row.addWidget(self.listen)
+        row.addWidget(self.slower)
+        row.addStretch(1)
+        self._update_listen()
+        return row
+
+    def _update_listen(self) -> None:
+        ctx, answer = self.ctx, self.answer
+        if ctx is None or answer is None or not hasattr(self, "listen"):
+            return
+        m = ctx.metrics
+        speaking = self._speech is not None and self._speech.speaking == self.speech_key
+        voiced = self._speech is not None and self._speech.has_voice(answer.lang)
+        icon, text = ("player-stop", ctx.text("stop")) if speaking else ("volume", ctx.text("listen"))
+        if not voiced:
+            icon, text = "volume-off", ctx.text("no_voice")
+        self.listen.setIcon(ctx.icons.icon(icon, m.bar_icon, m.palette.accent_text))
+        self.listen.setIconSize(QSize(m.bar_icon, m.bar_icon))
+        self.listen.setText(text)
+        self.listen.setEnabled(voiced)
+        self.slower.setVisible(voiced)
+
+    def _on_listen_clicked(self) -> None:
+        if self._speech is None or self.answer is None:
+            return
+        if self._speech.speaking == self.speech_key:
+            self._speech.stop()
+        else:
+            parts = [self.short_label.toPlainText(), self.body_label.toPlainText()]
+            self._speech.speak(self.speech_key, parts, self.answer.lang, slow=self._speech.slow)
+        self._update_listen()
+
+    def _on_slower_toggled(self, checked: bool) -> None:
+        if self._speech is not None:
+            self._speech.slow = checked
+
+    def _on_speech_word_spoken(self, key: str, part: int, start: int, end: int) -> None:
+        if key != self.speech_key or not self.isVisible():
+            return
+        self._update_listen()
+        target, other = (self.short_label, self.body_label) if part == 0 else (self.body_label, self.short_label)
+        other.highlight(None)
+        rect = target.highlight((start, end))
+        if rect is not None:
+            top_left = target.mapTo(self.body, rect.topLeft())
+            self.scroll.ensureVisible(top_left.x(), top_left.y() + rect.height() // 2, 0, self.height() // 4)
+
+    def _on_speech_ended(self, key: str) -> None:
+        if key == self.speech_key:
+            self.short_label.highlight(None)
+            self.body_label.highlight(None)
+            self._update_listen()

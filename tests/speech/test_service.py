@@ -1,0 +1,137 @@
+"""The speech service in the kiosk: never blocks, stops at once, survives its engine, lights up words."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+
+import pytest
+
+from kiosk.guide import GuideStore
+from kiosk.speech.service import SpeechService, sentences
+from kiosk.ui.window import Route
+from tests.ui.conftest import button, settle, tap
+
+
+@pytest.fixture
+def speech(qtbot, shipped_guide):
+    service = SpeechService(GuideStore(shipped_guide), use_device=False)
+    service.output.clock_speed = 8.0
+    with qtbot.waitSignal(service.voices_checked, timeout=10_000):
+        pass
+    yield service
+    service.shutdown()
+
+
+def test_sentences_cover_the_text():
+    text = "Ja. U mag dat!\nMeld het eerst? Goed። ሰላም።"
+    pieces = sentences(text)
+    assert all(text[offset : offset + len(piece)] == piece for offset, piece in pieces)
+    assert [piece.strip() for _, piece in pieces] == ["Ja.", "U mag dat!", "Meld het eerst?", "Goed።", "ሰላም።"]
+
+
+def test_words_are_reported_in_order_then_finished(qtbot, speech):
+    speech.output.clock_speed = 1.0  # real time: every word gets its turn
+    text = "Ja, u mag vrijwilligerswerk doen. Meld het eerst."
+    words = []
+    speech.word_spoken.connect(lambda key, part, start, end: words.append(text[start:end]))
+    with qtbot.waitSignal(speech.finished, timeout=10_000) as done:
+        assert speech.speak("k", [text], "nl")
+    assert done.args == ["k"]
+    assert words[:4] == ["Ja", "u", "mag", "vrijwilligerswerk"] and words[-1] == "eerst"
+
+
+def test_start_stop_100_times_leaves_nothing_behind(qtbot, speech):
+    threads = threading.active_count()
+    for i in range(100):
+        speech.speak(f"k{i}", ["Ja, u mag vrijwilligerswerk doen."], "nl")
+        speech.stop()
+    settle()
+    assert speech.speaking is None
+    assert [p.pid for p in multiprocessing.active_children()] == [speech.worker_pid]
+    assert threading.active_count() == threads
+    with qtbot.waitSignal(speech.finished, timeout=10_000):
+        speech.speak("after", ["Ja."], "nl")
+
+
+def test_a_killed_engine_is_replaced_and_the_next_request_works(qtbot, speech):
+    old = speech.worker_pid
+    os.kill(old, signal.SIGKILL)
+    qtbot.waitUntil(lambda: speech.worker_pid != old, timeout=5_000)
+    with qtbot.waitSignal(speech.finished, timeout=10_000):
+        speech.speak("again", ["Ja."], "nl")
+
+
+def test_an_engine_dying_mid_request_is_reported_and_replaced(qtbot, speech):
+    old = speech.worker_pid
+    os.kill(old, signal.SIGSTOP)  # it will not answer...
+    speech.speak("k", ["Ja, u mag vrijwilligerswerk doen."], "nl")
+    with qtbot.waitSignal(speech.failed, timeout=5_000) as failed:
+        os.kill(old, signal.SIGKILL)  # ...and then it dies
+    assert "stopped" in failed.args[0]
+    assert speech.worker_pid != old and speech.speaking is None
+    with qtbot.waitSignal(speech.finished, timeout=10_000):
+        speech.speak("again", ["Ja."], "nl")
+
+
+def test_a_hanging_engine_is_replaced(qtbot, speech):
+    speech._watchdog.setInterval(500)
+    old = speech.worker_pid
+    os.kill(old, signal.SIGSTOP)
+    with qtbot.waitSignal(speech.failed, timeout=5_000):
+        speech.speak("k", ["Ja."], "nl")
+    assert speech.worker_pid != old
+    speech._watchdog.setInterval(8000)  # a new worker needs time to start
+    with qtbot.waitSignal(speech.finished, timeout=10_000):
+        speech.speak("again", ["Ja."], "nl")
+
+
+def test_a_language_without_a_voice_is_refused(qtbot, speech):
+    assert not speech.has_voice("ps") and speech.has_voice("prs")
+    with qtbot.waitSignal(speech.failed, timeout=1000):
+        assert not speech.speak("k", ["سلام"], "ps")
+
+
+def test_listening_to_an_answer_lights_up_its_words_and_navigation_stops_it(qtbot, kiosk, speech):
+    kiosk.attach_speech(speech)
+    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
+    kiosk.go(Route("answer", "accident"))
+    settle()
+    screen = kiosk.screens["answer"]
+    assert screen.listen.isEnabled()
+    with qtbot.waitSignal(speech.word_spoken, timeout=10_000):
+        tap(qtbot, screen.listen)
+    settle()
+    assert speech.speaking == "answer:accident"
+    assert screen.listen.text() == kiosk.context().text("stop")
+    selection = screen.short_label.extraSelections()
+    assert selection and selection[0].cursor.selectedText().strip()
+    with qtbot.waitSignal(speech.stopped, timeout=1000):
+        tap(qtbot, kiosk.bar.back)
+    assert speech.speaking is None and screen.short_label.extraSelections() == []
+
+
+def test_no_voice_shows_a_disabled_listen_button(qtbot, kiosk, speech):
+    kiosk.attach_speech(speech)
+    tap(qtbot, button(kiosk.language_screen.buttons, "ps"))
+    kiosk.go(Route("answer", "accident"))
+    settle()
+    screen = kiosk.screens["answer"]
+    assert not screen.listen.isEnabled()
+    assert screen.listen.text() == kiosk.context().text("no_voice")
+
+
+def test_idle_reset_stops_speech_and_forgets_slow(qtbot, kiosk, speech):
+    kiosk.attach_speech(speech)
+    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
+    kiosk.go(Route("answer", "damage"))
+    settle()
+    tap(qtbot, kiosk.screens["answer"].slower)
+    assert speech.slow
+    with qtbot.waitSignal(speech.started, timeout=10_000):
+        tap(qtbot, kiosk.screens["answer"].listen)
+    with qtbot.waitSignal(speech.stopped, timeout=1000):
+        kiosk.reset_session()
+    assert not speech.slow and speech.speaking is None
