@@ -26,6 +26,7 @@ from kiosk.speech.output import AudioOutput
 from kiosk.speech.worker import serve
 
 log = logging.getLogger(__name__)
+LOOKAHEAD = 3  # sentences synthesised ahead of the one playing
 _SENTENCE = re.compile(r".+?(?:[.!?؟።፧]+(?=\s|$)|\n|$)", re.DOTALL)
 
 
@@ -39,6 +40,8 @@ class _Piece:
     request_id: int
     part: int
     offset: int
+    message: tuple[object, ...]
+    sent: bool = False
     utterance: Utterance | None = None
 
 
@@ -185,15 +188,24 @@ class SpeechService(QObject):
         for part, text in enumerate(parts):
             for offset, sentence in sentences(text):
                 spoken, spans = lexicon.apply(sentence)
-                piece = _Piece(next(self._ids), part, offset)
-                job.pieces.append(piece)
-                self._send(("synth", piece.request_id, spoken, voice, wpm, spans))
+                request_id = next(self._ids)
+                job.pieces.append(_Piece(request_id, part, offset, ("synth", request_id, spoken, voice, wpm, spans)))
         if not job.pieces:
             return False
         self._job, self._announced = job, False
-        self._arm_watchdog()
+        self._feed()
         self._tick.start()
         return True
+
+    def _feed(self) -> None:
+        """Keep a few sentences in the worker's queue, not all: after a stop it has little left to finish."""
+        if self._job is None:
+            return
+        for piece in itertools.islice(self._job.pieces, LOOKAHEAD):
+            if not piece.sent:
+                piece.sent = True
+                self._send(piece.message)
+        self._arm_watchdog()
 
     def _send(self, message: tuple[object, ...]) -> None:
         try:
@@ -240,7 +252,7 @@ class SpeechService(QObject):
             piece = self._piece(request_id)
             if piece is not None:
                 piece.utterance = Utterance(samples, rate, tuple(WordTiming(*w) for w in words))
-                self._arm_watchdog()
+                self._feed()
                 self._on_tick_timeout()
         elif kind == "error":
             if self._piece(message[1]) is not None:
@@ -265,7 +277,7 @@ class SpeechService(QObject):
 
     def _arm_watchdog(self) -> None:
         """Run the watchdog only while some sentence is still waiting for the worker."""
-        if self._job is not None and any(p.utterance is None for p in self._job.pieces):
+        if self._job is not None and any(p.sent and p.utterance is None for p in self._job.pieces):
             self._watchdog.start()
         else:
             self._watchdog.stop()
@@ -284,6 +296,7 @@ class SpeechService(QObject):
             if self._playing is not None:
                 job.pieces.popleft()
                 self._playing = None
+                self._feed()
             if not job.pieces:
                 self._job = None
                 self._tick.stop()
