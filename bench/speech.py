@@ -53,7 +53,7 @@ def service(figures: list[Figure], runs: int) -> None:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     store = guides.open_best()
-    speech = SpeechService(store, use_device=True)
+    speech = SpeechService(store, app, use_device=True)
     loop = QEventLoop()
     speech.voices_checked.connect(lambda _v: loop.quit())
     QTimer.singleShot(10_000, loop.quit)
