@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPixmap, QTextCursor
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -29,6 +29,8 @@ class TouchButton(QPushButton):
     """
 
     activated = Signal(str)
+    long_pressed = Signal(str, str)
+    LONG_PRESS_MS = 700
 
     def __init__(self, key: str, text: str, pixmap: QPixmap | None = None, vertical: bool = True,
                  trailing: QPixmap | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
@@ -55,6 +57,11 @@ class TouchButton(QPushButton):
         for child in (self.icon_label, self.text_label, self.trailing_label):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.clicked.connect(self._on_clicked)
+        self._long = False
+        self._hold = QTimer(self, singleShot=True, interval=self.LONG_PRESS_MS)
+        self._hold.timeout.connect(self._on_hold_timeout)
+        self.pressed.connect(self._on_pressed)
+        self.released.connect(self._hold.stop)
         self.set_content(key, text, pixmap, trailing)
 
     def set_content(self, key: str, text: str, pixmap: QPixmap | None = None, trailing: QPixmap | None = None,
@@ -74,7 +81,19 @@ class TouchButton(QPushButton):
         self.text_label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
         self.text_label.setText(text)
 
+    def _on_pressed(self) -> None:
+        self._long = False
+        self._hold.start()
+
+    def _on_hold_timeout(self) -> None:
+        """Held down: say what this is instead of going there (for people who read little)."""
+        self._long = True
+        self.long_pressed.emit(self.key, self.accessibleName())
+
     def _on_clicked(self) -> None:
+        if self._long:
+            self._long = False
+            return
         self.activated.emit(self.key)
 
     def sizeHint(self) -> QSize:

@@ -117,6 +117,12 @@ class KioskWindow(QWidget):
         self.language_changed.connect(lambda _code: speech.stop())
         self.session_reset.connect(speech.reset)
         self.guide_reloaded.connect(lambda _version: speech.set_store(self.store))
+        for screen in self.screens.values():
+            screen.speech_requested.connect(self._on_screen_speech_requested)
+
+    def _on_screen_speech_requested(self, text: str, lang: str) -> None:
+        if self.speech is not None:
+            self.speech.speak("label", [text], lang or self.lang, slow=self.speech.slow)
 
     def context(self) -> ScreenContext:
         screen = self.screen() or QGuiApplication.primaryScreen()

@@ -135,3 +135,38 @@ def test_idle_reset_stops_speech_and_forgets_slow(qtbot, kiosk, speech):
     with qtbot.waitSignal(speech.stopped, timeout=1000):
         kiosk.reset_session()
     assert not speech.slow and speech.speaking is None
+
+
+def test_holding_a_language_button_says_its_name_in_its_own_voice(qtbot, kiosk, speech):
+    from PySide6.QtCore import QPoint, Qt
+
+    kiosk.attach_speech(speech)
+    arabic = button(kiosk.language_screen.buttons, "ar")
+    said = []
+    speech.started.connect(said.append)
+    handle = kiosk.windowHandle()
+    centre = arabic.mapTo(kiosk, QPoint(arabic.width() // 2, arabic.height() // 2))
+    with qtbot.waitSignal(speech.started, timeout=5000):
+        qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=centre)
+        qtbot.wait(arabic.LONG_PRESS_MS + 200)
+        qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=centre)
+    settle()
+    assert said == ["label"]
+    assert kiosk.route.screen == "language", "a long press says the label and does not navigate"
+    assert speech._job is None or speech._job.lang == "ar"
+
+
+def test_holding_a_topic_tile_says_its_title(qtbot, kiosk, speech):
+    from PySide6.QtCore import QPoint, Qt
+
+    kiosk.attach_speech(speech)
+    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
+    tile = button(kiosk.screens["home"].tiles, "insurance")
+    centre = tile.mapTo(kiosk, QPoint(tile.width() // 2, tile.height() // 2))
+    with qtbot.waitSignal(speech.started, timeout=5000):
+        qtbot.mousePress(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=centre)
+        qtbot.wait(tile.LONG_PRESS_MS + 200)
+        qtbot.mouseRelease(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=centre)
+    assert kiosk.route.screen == "home"
+    tap(qtbot, tile)  # an ordinary tap still opens the topic
+    assert kiosk.route == Route("topic", "insurance")

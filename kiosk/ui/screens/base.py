@@ -35,10 +35,12 @@ class Screen(QWidget):
 
     Signals:
         navigation_requested(str, str): go to a route (screen name, argument).
+        speech_requested(str, str): read a label aloud (text, language or "" for the visitor's).
     """
 
     name = "screen"
     navigation_requested = Signal(str, str)
+    speech_requested = Signal(str, str)  # text, language ("" = the visitor's language)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,9 +88,14 @@ class Screen(QWidget):
         if rich:
             button.set_content(key, text, pixmap, trailing, rich)
         button.activated.connect(self.on_button)
+        button.long_pressed.connect(self.on_long_press)
         self._pool.append(button)
         self._pool_used = len(self._pool)
         return button
+
+    def on_long_press(self, key: str, text: str) -> None:
+        """A tile or row was held down: its label is read aloud."""
+        self.speech_requested.emit(text, "")
 
     def on_button(self, key: str) -> None:
         """A tile or row of this screen was tapped."""

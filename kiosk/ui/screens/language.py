@@ -21,6 +21,11 @@ class LanguageScreen(Screen):
     def on_button(self, key: str) -> None:
         self.language_chosen.emit(key)
 
+    def on_long_press(self, key: str, text: str) -> None:
+        """Each language's name is said in its own voice."""
+        language = self.ctx.store.language(key) if self.ctx else None
+        self.speech_requested.emit(language.name if language else text, key)
+
     def build(self, ctx: ScreenContext, arg: str) -> None:
         header = QHBoxLayout()
         icon = QLabel()
