@@ -130,6 +130,24 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class Recording:
+    """16-bit PCM audio of a person reading a text."""
+
+    sample_rate: int
+    channels: int
+    frames: bytes
+
+    def mono(self) -> bytes:
+        """The frames as mono (stereo channels are averaged)."""
+        if self.channels == 1:
+            return self.frames
+        import array
+
+        samples = array.array("h", self.frames)
+        return array.array("h", ((samples[i] + samples[i + 1]) // 2 for i in range(0, len(samples) - 1, 2))).tobytes()
+
+
+@dataclass(frozen=True)
 class Keyboard:
     """An on-screen keyboard layout. With ``picker == "vowels"`` a key opens its vowel forms (Ethiopic)."""
 
@@ -251,6 +269,23 @@ class GuideStore:
         """(written, spoken, is_pattern) entries of ``lang``'s pronunciation lexicon, in content order."""
         rows = self._query("SELECT kind, written, spoken FROM lexicon WHERE lang = ? ORDER BY position", (lang,))
         return [(r["written"], r["spoken"], r["kind"] == "pattern") for r in rows]
+
+    def recorded(self, question_id: str, lang: str) -> tuple[bool, bool]:
+        """Whether human recordings exist for (the "in short" text, the full answer) - without loading them."""
+        rows = self._query("SELECT part FROM recordings WHERE question_id = ? AND lang = ?", (question_id, lang))
+        parts = {r["part"] for r in rows}
+        return ("short" in parts, "answer" in parts)
+
+    def recording(self, question_id: str, lang: str, part: str) -> Recording | None:
+        """A human recording of ``part`` ('short' or 'answer') of the answer in ``lang``, if there is one."""
+        rows = self._query(
+            "SELECT sample_rate, channels, frames FROM recordings WHERE question_id = ? AND lang = ? AND part = ?",
+            (question_id, lang, part),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return Recording(r["sample_rate"], r["channels"], bytes(r["frames"]))
 
     def keyboard(self, name: str) -> Keyboard:
         rows = self._query("SELECT * FROM keyboards WHERE name = ?", (name,))

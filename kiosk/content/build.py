@@ -120,6 +120,15 @@ def _write_tables(db: sqlite_utils.Database, guide: GuideSources) -> None:
         {"lang": str, "position": int, "kind": str, "written": str, "spoken": str}, pk=("lang", "position")
     )
     db.table("lexicon").insert_all(lexicon_rows)
+    db.table("recordings").create(
+        {"question_id": str, "lang": str, "part": str, "sample_rate": int, "channels": int, "frames": bytes},
+        pk=("question_id", "lang", "part"),
+    )
+    db.table("recordings").insert_all(
+        {"question_id": r.question_id, "lang": r.lang, "part": r.part, "sample_rate": r.sample_rate,
+         "channels": r.channels, "frames": r.frames}
+        for _, r in sorted(guide.recordings.items())
+    )  # fmt: skip
     db.table("keyboards").insert_all(
         (
             {"name": k.name, "script": k.script, "picker": k.picker, "rows": json.dumps(k.rows, ensure_ascii=False)}

@@ -53,6 +53,9 @@ class _Checker:
         self.answers()
         self.keyboards()
         self.lexicons()
+        for (qid, lang, _part), recording in sorted(self.g.recordings.items()):
+            if (qid, lang) not in self.g.answers:
+                self.r.error(recording.path, 1, f"recording for '{qid}', which has no answer in this language")
 
     # --- helpers -------------------------------------------------------------------------------
     def icon(self, path: str, line: int, name: str) -> None:

@@ -113,6 +113,23 @@ class LexiconSource:
 
 
 @dataclass
+class RecordingSource:
+    """A human recording of an answer's "in short" text (part 'short') or full answer (part 'answer')."""
+
+    question_id: str
+    lang: str
+    part: str
+    path: str
+    sample_rate: int
+    channels: int
+    frames: bytes
+
+    @property
+    def duration_ms(self) -> int:
+        return len(self.frames) * 1000 // (2 * self.channels * self.sample_rate)
+
+
+@dataclass
 class KeyboardSource:
     name: str
     path: str
@@ -136,6 +153,7 @@ class GuideSources:
     answers: dict[tuple[str, str], AnswerSource] = field(default_factory=dict)  # (question_id, lang)
     keyboards: dict[str, KeyboardSource] = field(default_factory=dict)
     lexicons: dict[str, LexiconSource] = field(default_factory=dict)
+    recordings: dict[tuple[str, str, str], RecordingSource] = field(default_factory=dict)  # (question, lang, part)
     file_hashes: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of its text
 
     def language(self, code: str) -> LanguageSource | None:

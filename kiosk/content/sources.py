@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import wave
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from kiosk.content.model import (
     LanguageSource,
     LexiconSource,
     QuestionSource,
+    RecordingSource,
     StringsSource,
     TopicSource,
 )
@@ -217,6 +219,7 @@ def _load_language_folders(root: Path, guide: GuideSources, report: Report) -> N
             continue
         _load_strings(root, folder, guide, report)
         _load_lexicon(root, folder, guide, report)
+        _load_recordings(root, folder, guide, report)
         jobs += _answer_jobs(root, folder, report)
     _load_answers(jobs, guide, report)
 
@@ -272,6 +275,45 @@ def _load_lexicon(root: Path, folder: Path, guide: GuideSources, report: Report)
         if p.ok:
             lexicon.patterns.append((p.text("match"), p.text("say"), p.line()))
     guide.lexicons[folder.name] = lexicon
+
+
+MAX_RECORDING_BYTES = 30 * 1024 * 1024
+RECORDING_PARTS = ("short", "answer")
+
+
+def _load_recordings(root: Path, folder: Path, guide: GuideSources, report: Report) -> None:
+    """Optional ``recordings/<question-id>.<short|answer>.wav``: 16-bit PCM WAV, mono or stereo."""
+    recordings = folder / "recordings"
+    if not recordings.is_dir():
+        return
+    for path in sorted(recordings.iterdir()):
+        rel = f"lang/{folder.name}/recordings/{path.name}"
+        parts = path.name.split(".")
+        if len(parts) != 3 or parts[2] != "wav" or parts[1] not in RECORDING_PARTS:
+            report.error(rel, 1, "a recording is named <question-id>.short.wav or <question-id>.answer.wav")
+            continue
+        if path.is_symlink() or not path.is_file():
+            report.error(rel, 1, "a recording must be a plain file")
+            continue
+        if path.stat().st_size > MAX_RECORDING_BYTES:
+            report.error(rel, 1, f"recording too large (limit {MAX_RECORDING_BYTES // (1024 * 1024)} MiB)")
+            continue
+        try:
+            with wave.open(str(path), "rb") as wav:
+                if wav.getsampwidth() != 2 or wav.getnchannels() not in (1, 2) or wav.getcomptype() != "NONE":
+                    report.error(rel, 1, "a recording must be 16-bit PCM WAV, mono or stereo")
+                    continue
+                rate, channels = wav.getframerate(), wav.getnchannels()
+                frames = wav.readframes(wav.getnframes())
+        except (wave.Error, EOFError, OSError) as exc:
+            report.error(rel, 1, f"not a readable WAV file: {exc}")
+            continue
+        recording = RecordingSource(parts[0], folder.name, parts[1], rel, rate, channels, frames)
+        if not 300 <= recording.duration_ms <= 15 * 60 * 1000:
+            report.error(rel, 1, f"a recording of {recording.duration_ms} ms is too short or too long")
+            continue
+        guide.file_hashes[rel] = hashlib.sha256(frames).hexdigest()
+        guide.recordings[(recording.question_id, recording.lang, recording.part)] = recording
 
 
 def _string_table(f: _Fields, key: str) -> tuple[dict[str, str], dict[str, int]]:

@@ -160,6 +160,9 @@ class SpeechService(QObject):
     def has_voice(self, lang: str) -> bool:
         return self.voice_for(lang) is not None
 
+    def can_speak(self, lang: str, has_recording: bool) -> bool:
+        return has_recording or self.has_voice(lang)
+
     def _emit_voices(self) -> None:
         if self.voices:
             self.voices_checked.emit({lang.code: self.has_voice(lang.code) for lang in self.store.languages()})
@@ -175,17 +178,29 @@ class SpeechService(QObject):
         """The key being spoken, or None."""
         return self._job.key if self._job is not None else None
 
-    def speak(self, key: str, parts: list[str], lang: str, slow: bool = False) -> bool:
-        """Speak ``parts`` (e.g. the short answer, then the full answer) in ``lang``; False if no voice."""
+    def speak(self, key: str, parts: list[str], lang: str, slow: bool = False,
+              recordings: list[tuple[str, str] | None] | None = None) -> bool:  # fmt: skip
+        """Speak ``parts`` (e.g. the short answer, then the full answer) in ``lang``.
+
+        ``recordings[i]`` = (question id, 'short' | 'answer') plays that human recording instead of the voice for
+        part i. Returns False if a part needs the voice and ``lang`` has none.
+        """
         self.stop()
+        recordings = recordings or [None] * len(parts)
         voice = self.voice_for(lang)
-        if voice is None:
+        if voice is None and not all(recordings):
             self.failed.emit(f"no voice for language '{lang}'")
             return False
         job = _Job(key, lang)
         lexicon = self._lexicon(lang)
         wpm = SLOW_WPM if slow else DEFAULT_WPM
         for part, text in enumerate(parts):
+            recording = recordings[part] if part < len(recordings) else None
+            if recording is not None:
+                request_id = next(self._ids)
+                message = ("recording", request_id, str(self.store.path), recording[0], lang, recording[1])
+                job.pieces.append(_Piece(request_id, part, 0, message))
+                continue
             for offset, sentence in sentences(text):
                 spoken, spans = lexicon.apply(sentence)
                 request_id = next(self._ids)

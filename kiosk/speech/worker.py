@@ -5,6 +5,8 @@ notices, starts a new worker and carries on. Messages are tuples:
 
     -> ("voices",)                                   <- ("voices", {tag: identifier})
     -> ("synth", request_id, spoken, voice, wpm, spans)  <- ("audio", request_id, samples, rate, words)
+    -> ("recording", request_id, database, question_id, lang, part)
+                                                     <- ("audio", request_id, samples, rate, [])
                                                      <- ("error", request_id, message)
     -> ("quit",)
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from multiprocessing.connection import Connection
 
+from kiosk.guide import GuideError, GuideStore
 from kiosk.speech.engine import EspeakEngine, SpeechError
 
 
@@ -34,6 +37,18 @@ def serve(conn: Connection) -> None:
             return
         if kind == "voices":
             conn.send(("voices", dict(engine.voices)))
+        elif kind == "recording":
+            _, request_id, database, question_id, lang, part = message
+            try:
+                with GuideStore(database) as store:
+                    recording = store.recording(question_id, lang, part)
+            except GuideError as exc:
+                conn.send(("error", request_id, str(exc)))
+                continue
+            if recording is None:
+                conn.send(("error", request_id, f"no recording of {question_id} ({lang}, {part})"))
+            else:
+                conn.send(("audio", request_id, recording.mono(), recording.sample_rate, []))
         elif kind == "synth":
             _, request_id, spoken, voice, wpm, spans = message
             try:

@@ -35,6 +35,7 @@ class AnswerScreen(Screen):
         self.body_label = RichText("", "answerBody")
         self._speech: SpeechService | None = None
         self.answer: Answer | None = None
+        self.recorded = (False, False)  # a human recording of (short, full answer) exists
 
     def _kept(self) -> set[QWidget]:
         return super()._kept() | {self.short_label, self.body_label}
@@ -58,6 +59,7 @@ class AnswerScreen(Screen):
             self.column.addWidget(wrapping_label(ctx.text("search_no_results"), "screenTitle"))
             return
         self.answer = answer
+        self.recorded = ctx.store.recorded(arg, answer.lang)
         for notice in self._notices(ctx, answer):
             self.column.addWidget(notice)
         title = wrapping_label(answer.question, "screenTitle")
@@ -154,7 +156,7 @@ class AnswerScreen(Screen):
             return
         m = ctx.metrics
         speaking = self._speech is not None and self._speech.speaking == self.speech_key
-        voiced = self._speech is not None and self._speech.has_voice(answer.lang)
+        voiced = self._speech is not None and self._speech.can_speak(answer.lang, any(self.recorded))
         icon, text = ("player-stop", ctx.text("stop")) if speaking else ("volume", ctx.text("listen"))
         if not voiced:
             icon, text = "volume-off", ctx.text("no_voice")
@@ -171,7 +173,9 @@ class AnswerScreen(Screen):
             self._speech.stop()
         else:
             parts = [self.short_label.toPlainText(), self.body_label.toPlainText()]
-            self._speech.speak(self.speech_key, parts, self.answer.lang, slow=self._speech.slow)
+            qid = self.answer.question_id
+            recordings = [(qid, "short") if self.recorded[0] else None, (qid, "answer") if self.recorded[1] else None]
+            self._speech.speak(self.speech_key, parts, self.answer.lang, self._speech.slow, recordings)
         self._update_listen()
 
     def _on_slower_toggled(self, checked: bool) -> None:
