@@ -105,6 +105,8 @@ class Answer:
     status: str  # original, reviewed or machine
     stale: bool
     related: tuple[str, ...]
+    spoken_short: str | None = None  # with vowel marks, for the voice (Arabic harakat)
+    spoken_answer: str | None = None
 
     @property
     def fell_back(self) -> bool:
@@ -369,7 +371,7 @@ class GuideStore:
             body_html=r["body_html"], body_text=r["body_text"], body_markdown=r["body_markdown"],
             sources=tuple(Source(s["title"], s.get("url")) for s in json.loads(r["sources"])),
             checked=dt.date.fromisoformat(r["checked"]), status=r["status"], stale=bool(r["stale"]),
-            related=tuple(json.loads(r["related"])),
+            related=tuple(json.loads(r["related"])), spoken_short=r["spoken_short"], spoken_answer=r["spoken_answer"],
         )  # fmt: skip
 
     def question_ids(self) -> list[str]:

@@ -154,9 +154,12 @@ def _write_answers(db: sqlite_utils.Database, guide: GuideSources) -> int:
                 "body_markdown": a.body, "body_html": a.analysed().html, "body_text": a.analysed().text,
                 "sources": json.dumps([{"title": c.title, "url": c.url} for c in a.sources], ensure_ascii=False),
                 "checked": a.checked, "status": a.status, "stale": stale,
+                "spoken_short": a.spoken_short, "spoken_answer": a.spoken_answer,
             }
         )  # fmt: skip
-    db.table("answers").insert_all(rows, pk=("question_id", "lang"))
+    db.table("answers").insert_all(
+        rows, pk=("question_id", "lang"), columns={"spoken_short": str, "spoken_answer": str}
+    )
     return len(rows)
 
 

@@ -17,6 +17,7 @@ from kiosk.content.model import AUDIENCES, DIRECTIONS, STATUSES, AnswerSource, G
 from kiosk.content.problems import Report
 from kiosk.content.sources import load
 from kiosk.content.uikeys import REQUIRED_UI_KEYS
+from kiosk.speech.variants import align
 
 SHORT_MAX_SENTENCES = 2
 SHORT_MAX_CHARS = 260
@@ -191,6 +192,7 @@ class _Checker:
                     a.path, line("short", 2), f"'short' is {len(a.short)} characters; at most {SHORT_MAX_CHARS}"
                 )
         self.body(a)
+        self.spoken_variants(a)
         self.citations(a)
         self.checked(a)
         self.status(a, source, is_source)
@@ -208,6 +210,15 @@ class _Checker:
             if missing:
                 shown = ", ".join(fonts.describe(ch) for ch in missing[:5])
                 self.r.error(a.path, a.body_line + index, f"the bundled fonts cannot draw {shown}")
+
+    def spoken_variants(self, a: AnswerSource) -> None:
+        for key, display, spoken in (
+            ("spoken_short", a.short, a.spoken_short), ("spoken_answer", a.analysed().text, a.spoken_answer)
+        ):  # fmt: skip
+            if spoken is not None and align(display, spoken) is None:
+                which = "'short'" if key == "spoken_short" else "the full answer"
+                message = f"'{key}' must be the text of {which} with vowel marks added, nothing else changed"
+                self.r.error(a.path, a.line_of.get(key, 2), message)
 
     def citations(self, a: AnswerSource) -> None:
         line = a.line_of.get("sources", 2)

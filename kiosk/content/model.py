@@ -65,6 +65,8 @@ class AnswerSource:
     checked: str
     status: str
     source_hash: str | None
+    spoken_short: str | None = None  # the "in short" text with vowel marks, for the voice only
+    spoken_answer: str | None = None  # the full answer's plain text with vowel marks, for the voice only
     line_of: dict[str, int] = field(default_factory=dict)
     body_line: int = 1
     analysis: Analysis | None = None  # the body parsed once: problems, HTML and plain text

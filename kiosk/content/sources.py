@@ -37,7 +37,7 @@ from kiosk.content.model import (
 from kiosk.content.problems import Problem, Report
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-ANSWER_KEYS = {"question", "short", "sources", "checked", "status", "source_hash"}
+ANSWER_KEYS = {"question", "short", "sources", "checked", "status", "source_hash", "spoken_short", "spoken_answer"}
 
 
 class _Fields:
@@ -409,6 +409,8 @@ def parse_answer(source: SourceText, question_id: str, lang: str, report: Report
         checked=f.text("checked"),
         status=f.text("status"),
         source_hash=f.text("source_hash", required=False) or None,
+        spoken_short=f.text("spoken_short", required=False) or None,
+        spoken_answer=f.text("spoken_answer", required=False) or None,
         line_of=dict(f.map.key_lines),
         body_line=end + 2,
     )

@@ -23,6 +23,7 @@ from kiosk.guide import GuideStore
 from kiosk.speech.engine import DEFAULT_WPM, SLOW_WPM, Utterance, WordTiming
 from kiosk.speech.lexicon import Lexicon, LexiconEntry
 from kiosk.speech.output import AudioOutput
+from kiosk.speech.variants import align
 from kiosk.speech.worker import serve
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class _Piece:
     part: int
     offset: int
     message: tuple[object, ...]
+    positions: list[int] | None = None  # spoken variant -> displayed text, for the whole part
     sent: bool = False
     utterance: Utterance | None = None
 
@@ -179,11 +181,13 @@ class SpeechService(QObject):
         return self._job.key if self._job is not None else None
 
     def speak(self, key: str, parts: list[str], lang: str, slow: bool = False,
-              recordings: list[tuple[str, str] | None] | None = None) -> bool:  # fmt: skip
+              recordings: list[tuple[str, str] | None] | None = None,
+              variants: list[str | None] | None = None) -> bool:  # fmt: skip
         """Speak ``parts`` (e.g. the short answer, then the full answer) in ``lang``.
 
         ``recordings[i]`` = (question id, 'short' | 'answer') plays that human recording instead of the voice for
-        part i. Returns False if a part needs the voice and ``lang`` has none.
+        part i. ``variants[i]`` is part i with vowel marks, read instead of it (the displayed words still light up).
+        Returns False if a part needs the voice and ``lang`` has none.
         """
         self.stop()
         recordings = recordings or [None] * len(parts)
@@ -201,10 +205,15 @@ class SpeechService(QObject):
                 message = ("recording", request_id, str(self.store.path), recording[0], lang, recording[1])
                 job.pieces.append(_Piece(request_id, part, 0, message))
                 continue
-            for offset, sentence in sentences(text):
+            variant = variants[part] if variants and part < len(variants) else None
+            positions = align(text, variant) if variant else None
+            if variant and positions is None:
+                log.warning("speech variant of part %d does not match its text; reading the text", part)
+            for offset, sentence in sentences(variant if positions is not None else text):
                 spoken, spans = lexicon.apply(sentence)
                 request_id = next(self._ids)
-                job.pieces.append(_Piece(request_id, part, offset, ("synth", request_id, spoken, voice, wpm, spans)))
+                message = ("synth", request_id, spoken, voice, wpm, spans)
+                job.pieces.append(_Piece(request_id, part, offset, message, positions))
         if not job.pieces:
             return False
         self._job, self._announced = job, False
@@ -326,9 +335,13 @@ class SpeechService(QObject):
             if not self._announced:
                 self._announced = True
                 self.started.emit(job.key)
-        word = self._playing.utterance.word_at(self.output.position_ms()) if self._playing.utterance else None
+        piece = self._playing
+        word = piece.utterance.word_at(self.output.position_ms()) if piece.utterance else None
         if word is not None:
-            current = (self._playing.part, self._playing.offset + word.start, self._playing.offset + word.end)
+            start, end = piece.offset + word.start, piece.offset + word.end
+            if piece.positions is not None:
+                start, end = piece.positions[start], piece.positions[end - 1] + 1
+            current = (piece.part, start, end)
             if current != self._word:
                 self._word = current
                 self.word_spoken.emit(job.key, *current)

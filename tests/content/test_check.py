@@ -258,3 +258,15 @@ def test_lexicon_pattern_errors_are_reported(content_copy):
     errors = messages(run_check(content_copy))
     assert any(e.startswith("lang/nl/lexicon.yaml:") and "not a valid regular expression" in e for e in errors)
     assert any("refers to a part in (brackets)" in e for e in errors)
+
+
+def test_spoken_variant_must_be_the_same_text_with_marks(content_copy):
+    path = content_copy / "lang/ar/answers/accident.md"
+    text = path.read_text(encoding="utf-8")
+    short = next(line for line in text.splitlines() if line.startswith("short:")).split(":", 1)[1].strip().strip('"')
+    good = "".join(ch + ("\u064e" if "\u0621" <= ch <= "\u064a" else "") for ch in short)
+    path.write_text(text.replace("\nstatus:", f'\nspoken_short: "{good}"\nstatus:', 1), encoding="utf-8")
+    assert messages(run_check(content_copy)) == []
+    path.write_text(text.replace("\nstatus:", '\nspoken_short: "نص آخر تماما"\nstatus:', 1), encoding="utf-8")
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith("lang/ar/answers/accident.md:") and "'spoken_short' must be the text" in e for e in errors)

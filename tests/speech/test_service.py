@@ -170,3 +170,24 @@ def test_holding_a_topic_tile_says_its_title(qtbot, kiosk, speech):
     assert kiosk.route.screen == "home"
     tap(qtbot, tile)  # an ordinary tap still opens the topic
     assert kiosk.route == Route("topic", "insurance")
+
+
+def test_a_diacritised_variant_is_read_and_the_displayed_words_light_up(qtbot, speech):
+    speech.output.clock_speed = 2.0
+    shown = "نعم، يحق لكم القيام بعمل تطوعي."
+    spoken = "نَعَمْ، يَحِقُّ لَكُمُ الْقِيَامُ بِعَمَلٍ تَطَوُّعِيٍّ."
+    lit = []
+    speech.word_spoken.connect(lambda key, part, start, end: lit.append(shown[start:end]))
+    with qtbot.waitSignal(speech.finished, timeout=15_000):
+        assert speech.speak("k", [shown], "ar", variants=[spoken])
+    assert lit and set(lit) <= set(shown.replace("،", " ").replace(".", " ").split())
+    assert lit[0] == "نعم"
+
+
+def test_a_variant_that_changes_the_words_is_ignored(qtbot, speech):
+    speech.output.clock_speed = 8.0
+    lit = []
+    speech.word_spoken.connect(lambda key, part, start, end: lit.append((start, end)))
+    with qtbot.waitSignal(speech.finished, timeout=15_000):
+        assert speech.speak("k", ["Ja."], "nl", variants=["Nee, helemaal niet."])
+    assert lit == [(0, 2)]

@@ -175,7 +175,8 @@ class AnswerScreen(Screen):
             parts = [self.short_label.toPlainText(), self.body_label.toPlainText()]
             qid = self.answer.question_id
             recordings = [(qid, "short") if self.recorded[0] else None, (qid, "answer") if self.recorded[1] else None]
-            self._speech.speak(self.speech_key, parts, self.answer.lang, self._speech.slow, recordings)
+            variants = [self.answer.spoken_short, self.answer.spoken_answer]
+            self._speech.speak(self.speech_key, parts, self.answer.lang, self._speech.slow, recordings, variants)
         self._update_listen()
 
     def _on_slower_toggled(self, checked: bool) -> None:
