@@ -146,6 +146,12 @@ def run(options: RunOptions) -> int:
     window.attach_speech(speech)
     app.aboutToQuit.connect(speech.shutdown)
     log.info("speech worker started (pid %s)", speech.worker_pid)
+    speech.voices_checked.connect(
+        lambda voiced: log.info(
+            "voices: %s", ", ".join(f"{code} {'yes' if ok else 'NO VOICE'}" for code, ok in voiced.items())
+        )
+    )
+    speech.failed.connect(lambda reason: log.error("speech: %s", reason))
     watcher = GuideWatcher(store, window)
     watcher.guide_installed.connect(window.offer_store)
     if options.windowed:

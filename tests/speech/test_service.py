@@ -191,3 +191,19 @@ def test_a_variant_that_changes_the_words_is_ignored(qtbot, speech):
     with qtbot.waitSignal(speech.finished, timeout=15_000):
         assert speech.speak("k", ["Ja."], "nl", variants=["Nee, helemaal niet."])
     assert lit == [(0, 2)]
+
+
+def test_pause_holds_the_position_and_resume_goes_on(qtbot, speech):
+    speech.output.clock_speed = 1.0
+    with qtbot.waitSignal(speech.started, timeout=10_000):
+        speech.speak("k", ["Ja, u mag vrijwilligerswerk doen. Meld het eerst."], "nl")
+    qtbot.wait(300)
+    speech.pause()
+    held = speech.output.position_ms()
+    qtbot.wait(400)
+    assert speech.output.position_ms() == held and speech.speaking == "k"
+    speech.resume()
+    qtbot.wait(300)
+    assert speech.output.position_ms() > held
+    with qtbot.waitSignal(speech.stopped, timeout=1000):
+        speech.stop()
