@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, QTimer, Signal
@@ -16,7 +17,6 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk import __version__, guides, paths
 from kiosk.guide import GuideError, GuideStore
-from kiosk.speech.service import SpeechService
 from kiosk.ui import fonts
 from kiosk.ui.icons import IconSet
 from kiosk.ui.idle import IdleGuard
@@ -76,8 +76,21 @@ class UiTrace(QObject):
         super().__init__(window)
         self.window, self.path = window, path
         self.blocked: list[str] = []
+        self.spoken_words = 0
         window.navigated.connect(self._on_window_navigated)
         window.lockdown.key_blocked.connect(self._on_lockdown_key_blocked)  # type: ignore[attr-defined]
+
+    def watch_speech(self) -> None:
+        speech = self.window.speech
+        if speech is not None:
+            speech.word_spoken.connect(self._on_speech_word_spoken)
+            speech.finished.connect(lambda _key: self.write())
+            speech.stopped.connect(lambda _key: self.write())
+
+    def _on_speech_word_spoken(self, *_args: object) -> None:
+        self.spoken_words += 1
+        if self.spoken_words % 5 == 1:
+            self.write()
 
     def _on_lockdown_key_blocked(self, key: str) -> None:
         self.blocked.append(key)
@@ -98,8 +111,10 @@ class UiTrace(QObject):
                 top_left = button.mapToGlobal(button.rect().topLeft())
                 targets.setdefault(key, [top_left.x(), top_left.y(), button.width(), button.height()])
         route = self.window.route
+        speech = self.window.speech
         data = {"route": [route.screen, route.arg], "lang": self.window.lang, "blocked": self.blocked,
-                "targets": targets, "pid": os.getpid()}  # fmt: skip
+                "targets": targets, "pid": os.getpid(), "speaking": speech.speaking if speech else None,
+                "spoken_words": self.spoken_words}  # fmt: skip
         tmp = f"{self.path}.tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False)
@@ -128,6 +143,22 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
     return window, idle
 
 
+def start_speech(app: QApplication, window: KioskWindow) -> None:
+    """Start the speech service (its worker process starts in the background) and let the window use it."""
+    from kiosk.speech.service import SpeechService
+
+    speech = SpeechService(window.store, window)
+    window.attach_speech(speech)
+    app.aboutToQuit.connect(speech.shutdown)
+    log.info("speech worker started (pid %s)", speech.worker_pid)
+    speech.voices_checked.connect(
+        lambda voiced: log.info(
+            "voices: %s", ", ".join(f"{code} {'yes' if ok else 'NO VOICE'}" for code, ok in voiced.items())
+        )
+    )
+    speech.failed.connect(lambda reason: log.error("speech: %s", reason))
+
+
 def run(options: RunOptions) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log.info("Wegwijzer %s starting; data directory %s", __version__, paths.data_dir())
@@ -142,16 +173,14 @@ def run(options: RunOptions) -> int:
         return 2
     log.info("guide %s, version %s", store.path, store.content_version)
     window, _idle = build_window(app, store, options)
-    speech = SpeechService(store, window)  # its worker process starts in the background
-    window.attach_speech(speech)
-    app.aboutToQuit.connect(speech.shutdown)
-    log.info("speech worker started (pid %s)", speech.worker_pid)
-    speech.voices_checked.connect(
-        lambda voiced: log.info(
-            "voices: %s", ", ".join(f"{code} {'yes' if ok else 'NO VOICE'}" for code, ok in voiced.items())
-        )
-    )
-    speech.failed.connect(lambda reason: log.error("speech: %s", reason))
+    trace = UiTrace(window, os.environ["WEGWIJZER_UI_TRACE"]) if os.environ.get("WEGWIJZER_UI_TRACE") else None
+
+    def _speech_up() -> None:
+        start_speech(app, window)
+        if trace is not None:
+            trace.watch_speech()
+
+    after_first_paint(window, _speech_up)  # the first screen comes first
     watcher = GuideWatcher(store, window)
     watcher.guide_installed.connect(window.offer_store)
     if options.windowed:
@@ -166,30 +195,31 @@ def run(options: RunOptions) -> int:
             window.setGeometry(screen.geometry())  # also right where no window manager handles full-screen
         window.showFullScreen()
     if os.environ.get("WEGWIJZER_READY_FILE"):
-        _announce_ready_after_first_paint(window, os.environ["WEGWIJZER_READY_FILE"])
-    if os.environ.get("WEGWIJZER_UI_TRACE"):
-        trace = UiTrace(window, os.environ["WEGWIJZER_UI_TRACE"])
+        after_first_paint(window, lambda: _write_ready(os.environ["WEGWIJZER_READY_FILE"]))
+    if trace is not None:
         QTimer.singleShot(200, trace.write)
     return app.exec()
 
 
 class _FirstPaint(QObject):
-    def __init__(self, window: KioskWindow, path: str) -> None:
+    def __init__(self, window: KioskWindow, callback: Callable[[], None]) -> None:
         super().__init__(window)
-        self.path = path
+        self.callback = callback
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._write)  # runs once the event loop takes input again
+            QTimer.singleShot(0, self.callback)  # runs once the event loop takes input again
         return False
 
-    def _write(self) -> None:
-        with open(self.path, "w", encoding="utf-8") as f:
-            f.write(f"{os.getpid()}\n")
+
+def after_first_paint(window: KioskWindow, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the window has painted its first screen."""
+    _FirstPaint(window, callback)
 
 
-def _announce_ready_after_first_paint(window: KioskWindow, path: str) -> None:
-    """Benchmarks and the session supervisor: write ``path`` once the first screen is painted."""
-    _FirstPaint(window, path)
+def _write_ready(path: str) -> None:
+    """For benchmarks and supervisors: the first screen is up."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f"{os.getpid()}\n")

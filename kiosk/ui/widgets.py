@@ -164,6 +164,7 @@ class RichText(QTextBrowser):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.viewport().setAutoFillBackground(False)
         self.document().setDocumentMargin(0)
+        self.document().setUndoRedoEnabled(False)  # read-only: an undo history would only grow
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)

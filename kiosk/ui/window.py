@@ -38,6 +38,7 @@ class Route:
 
 
 START = Route("language")
+MAX_HISTORY = 50  # steps Back can retrace; nobody goes back further, and memory stays flat
 
 
 class KioskWindow(QWidget):
@@ -144,6 +145,7 @@ class KioskWindow(QWidget):
             self.history = [START]  # Home always leads back to the language screen
         else:
             self.history.append(self.route)
+            del self.history[:-MAX_HISTORY]
         self._show(route, fresh=True)
 
     def back(self) -> None:
