@@ -68,3 +68,16 @@ def kiosk(qtbot, shipped_guide):
     yield window
     window.allow_close = True
     app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+def guide_copy(source: Path, target: Path, **meta: str) -> Path:
+    """A copy of a built guide with some meta values changed (e.g. content_version='2')."""
+    import sqlite3
+
+    shutil.copy(source, target)
+    conn = sqlite3.connect(target)
+    for key, value in meta.items():
+        conn.execute("UPDATE meta SET value = ? WHERE key = ?", (value, key))
+    conn.commit()
+    conn.close()
+    return target

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 
 import pytest
@@ -13,6 +12,7 @@ from kiosk.guide import (
     GuideSchemaError,
     GuideStore,
 )
+from tests.conftest import guide_copy
 
 
 @pytest.fixture
@@ -45,12 +45,7 @@ def test_truncated_database_raises(tmp_path, shipped_guide):
 
 
 def test_newer_schema_raises(tmp_path, shipped_guide):
-    newer = tmp_path / "newer.sqlite"
-    shutil.copy(shipped_guide, newer)
-    conn = sqlite3.connect(newer)
-    conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
-    conn.commit()
-    conn.close()
+    newer = guide_copy(shipped_guide, tmp_path / "newer.sqlite", schema_version="999")
     with pytest.raises(GuideSchemaError, match="newer kiosk"):
         GuideStore(newer)
 

@@ -224,23 +224,29 @@ def _load_language_folders(root: Path, guide: GuideSources, report: Report) -> N
     _load_answers(jobs, guide, report)
 
 
+def _yaml_fields(root: Path, path: Path, guide: GuideSources, report: Report, what: str) -> _Fields | None:
+    """Read one YAML mapping file of the content (hashed for the build); None if it cannot be used."""
+    source = read_text(root, path, report)
+    if source is None:
+        return None
+    guide.file_hashes[source.path] = _sha(source.text)
+    f = _Fields(parse_yaml(source, report), source.path, report, what)
+    return f if f.ok else None
+
+
 def _load_strings(root: Path, folder: Path, guide: GuideSources, report: Report) -> None:
     path = folder / "strings.yaml"
     rel = f"lang/{folder.name}/strings.yaml"
     if not path.exists():
         report.error(rel, 1, "strings.yaml (screen texts and topic titles) is missing")
         return
-    source = read_text(root, path, report)
-    if source is None:
-        return
-    guide.file_hashes[source.path] = _sha(source.text)
-    f = _Fields(parse_yaml(source, report), source.path, report, "strings")
-    if not f.ok:
+    f = _yaml_fields(root, path, guide, report, "strings")
+    if f is None:
         return
     ui, ui_lines = _string_table(f, "ui")
     topics, topic_lines = _string_table(f, "topics")
     guide.strings[folder.name] = StringsSource(
-        folder.name, source.path, f.text("status"), ui, topics, ui_lines, topic_lines, f.line()
+        folder.name, f.path, f.text("status"), ui, topics, ui_lines, topic_lines, f.line()
     )
 
 
@@ -249,29 +255,25 @@ def _load_lexicon(root: Path, folder: Path, guide: GuideSources, report: Report)
     path = folder / "lexicon.yaml"
     if not path.exists():
         return
-    source = read_text(root, path, report)
-    if source is None:
+    f = _yaml_fields(root, path, guide, report, "lexicon")
+    if f is None:
         return
-    guide.file_hashes[source.path] = _sha(source.text)
-    f = _Fields(parse_yaml(source, report), source.path, report, "lexicon")
-    if not f.ok:
-        return
-    lexicon = LexiconSource(folder.name, source.path, [], [])
+    lexicon = LexiconSource(folder.name, f.path, [], [])
     words = f.map.get("words") or LineDict()
     if not isinstance(words, LineDict):
-        report.error(source.path, f.line("words"), "'words' must be 'written: spoken' lines")
+        report.error(f.path, f.line("words"), "'words' must be 'written: spoken' lines")
     else:
         for written, spoken in words.items():
             if not isinstance(spoken, str) or not spoken.strip():
-                report.error(source.path, words.line_of(written), f"'{written}' needs what to say")
+                report.error(f.path, words.line_of(written), f"'{written}' needs what to say")
                 continue
             lexicon.words.append((str(written), spoken.strip(), words.line_of(written)))
     patterns = f.map.get("patterns") or []
     if not isinstance(patterns, list):
-        report.error(source.path, f.line("patterns"), "'patterns' must be a list of '- match: ... say: ...'")
+        report.error(f.path, f.line("patterns"), "'patterns' must be a list of '- match: ... say: ...'")
         patterns = []
     for item in patterns:
-        p = _Fields(item, source.path, report, "pattern", f.line("patterns"))
+        p = _Fields(item, f.path, report, "pattern", f.line("patterns"))
         if p.ok:
             lexicon.patterns.append((p.text("match"), p.text("say"), p.line()))
     guide.lexicons[folder.name] = lexicon

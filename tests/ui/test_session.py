@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QKeyEvent
@@ -11,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.guide import GuideStore
 from kiosk.ui.window import START, Route
+from tests.conftest import guide_copy
 from tests.ui.conftest import button, settle, tap
 
 
@@ -110,15 +109,7 @@ def test_a_short_press_in_the_corner_does_not(qtbot, kiosk):
 
 
 def _newer_store(tmp_path, shipped_guide):
-    import sqlite3
-
-    newer = tmp_path / "newer.sqlite"
-    shutil.copy(shipped_guide, newer)
-    conn = sqlite3.connect(newer)
-    conn.execute("UPDATE meta SET value = '99' WHERE key = 'content_version'")
-    conn.commit()
-    conn.close()
-    return GuideStore(newer)
+    return GuideStore(guide_copy(shipped_guide, tmp_path / "newer.sqlite", content_version="99"))
 
 
 def test_newer_guide_waits_while_someone_reads(qtbot, kiosk, tmp_path, shipped_guide):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import sqlite3
 
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QScrollArea, QScroller
@@ -15,6 +14,7 @@ from kiosk.guide import GuideStore
 from kiosk.ui import fonts
 from kiosk.ui.theme import HIGH_CONTRAST, MIN_TARGET_PX, NORMAL, Metrics, contrast_ratio, mm_to_px
 from kiosk.ui.window import Route
+from tests.conftest import guide_copy
 from tests.ui.conftest import button, settle, tap
 
 
@@ -91,12 +91,7 @@ def test_watcher_notices_a_newly_installed_guide(qtbot, shipped_guide, data_dir)
     watcher = GuideWatcher(current)
     guides = paths.guides_dir()
     guides.mkdir(parents=True)
-    installed = guides / "guide-2.sqlite"
-    shutil.copy(shipped_guide, installed)
-    conn = sqlite3.connect(installed)
-    conn.execute("UPDATE meta SET value = '2' WHERE key = 'content_version'")
-    conn.commit()
-    conn.close()
+    guide_copy(shipped_guide, guides / "guide-2.sqlite", content_version="2")
     with qtbot.waitSignal(watcher.guide_installed, timeout=2000) as blocker:
         (guides / "current").write_text("guide-2.sqlite", encoding="utf-8")
         watcher.check()
