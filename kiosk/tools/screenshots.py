@@ -10,10 +10,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk import guides, paths
 from kiosk.app import RunOptions, build_window
+from kiosk.speech.service import SpeechService
 from kiosk.ui import fonts
 from kiosk.ui.window import Route
 
@@ -33,6 +35,12 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float)
     store = guides.open_best()
     window, idle = build_window(app, store, RunOptions(windowed=True))
     idle.enabled = False
+    speech = SpeechService(store, window, use_device=False)
+    loop = QEventLoop()
+    speech.voices_checked.connect(loop.quit)
+    QTimer.singleShot(10_000, loop.quit)
+    loop.exec()  # the Listen buttons show whether each language has a voice
+    window.attach_speech(speech)
     saved: list[Path] = []
     codes = langs or [lang.code for lang in store.languages()]
     for shape in shapes:
@@ -63,6 +71,7 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float)
                 pixmap.save(str(path))
                 saved.append(path)
                 window.overlay.hide()
+    speech.shutdown()
     window.allow_close = True
     window.close()
     return saved
@@ -75,7 +84,7 @@ def _sample_word(store, code: str) -> str:  # type: ignore[no-untyped-def]
     return longest[: max(3, len(longest) - 2)]
 
 
-def main() -> None:
+def main() -> None:  # run as a module: the speech worker process re-imports it, hence the guard below
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
     parser.add_argument("--lang", action="append", help="only these languages (repeatable)")

@@ -45,6 +45,11 @@ class TopBar(QFrame):
 
     def render(self, ctx: ScreenContext, can_go_back: bool, width: int) -> None:
         """Show the buttons in ``ctx``'s language; drop labels (least needed first) until they fit ``width``."""
+        state = (id(ctx.store), ctx.lang, ctx.metrics, width)
+        self.back.setEnabled(can_go_back)
+        if state == getattr(self, "_state", None):
+            return  # nothing changed: no new icons, no relayout (this runs on every tap)
+        self._state = state
         m = ctx.metrics
         colour = m.palette.accent_text
         size = QSize(m.bar_icon, m.bar_icon)

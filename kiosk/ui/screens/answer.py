@@ -33,12 +33,31 @@ class AnswerScreen(Screen):
         # Created once and reused (a QTextBrowser is slow to create); both can light up spoken words.
         self.short_label = RichText("", "shortText")
         self.body_label = RichText("", "answerBody")
+        self.listen = QPushButton()
+        self.listen.setObjectName("primary")
+        self.listen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.listen.clicked.connect(self._on_listen_clicked)
+        self.slower = QPushButton()
+        self.slower.setObjectName("toggle")
+        self.slower.setCheckable(True)
+        self.slower.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.slower.toggled.connect(self._on_slower_toggled)
+        self.short_box = QFrame()
+        self.short_box.setObjectName("shortBox")
+        box_row = QHBoxLayout(self.short_box)
+        self.short_icon = QLabel()
+        box_row.addWidget(self.short_icon, 0, Qt.AlignmentFlag.AlignTop)
+        texts = QVBoxLayout()
+        self.short_title = wrapping_label("", "shortLabel")
+        texts.addWidget(self.short_title)
+        texts.addWidget(self.short_label)
+        box_row.addLayout(texts, 1)
         self._speech: SpeechService | None = None
         self.answer: Answer | None = None
         self.recorded = (False, False)  # a human recording of (short, full answer) exists
 
     def _kept(self) -> set[QWidget]:
-        return super()._kept() | {self.short_label, self.body_label}
+        return super()._kept() | {self.short_label, self.body_label, self.listen, self.slower, self.short_box}
 
     @property
     def speech_key(self) -> str:
@@ -113,37 +132,27 @@ class AnswerScreen(Screen):
         return frames
 
     def _short_box(self, ctx: ScreenContext, answer: Answer) -> QFrame:
-        box = QFrame()
-        box.setObjectName("shortBox")
-        row = QHBoxLayout(box)
+        """The "in short" box: the question's icon first, then the short answer in large type (reused)."""
         gap = ctx.metrics.gap
+        row = self.short_box.layout()
         row.setContentsMargins(gap * 2, gap * 2, gap * 2, gap * 2)
         row.setSpacing(gap * 2)
-        icon = QLabel()
-        icon.setPixmap(ctx.icon(answer.icon))
-        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        texts = QVBoxLayout()
-        texts.addWidget(wrapping_label(ctx.text("in_short"), "shortLabel"))
+        self.short_icon.setPixmap(ctx.icon(answer.icon))
+        self.short_title.setText(ctx.text("in_short"))
         direction = "rtl" if ctx.store.language(answer.lang).rtl else "ltr"
         self.short_label.set_content(f"<div dir='{direction}'>{html.escape(answer.short)}</div>")
-        self.short_label.show()
-        texts.addWidget(self.short_label)
-        row.addLayout(texts, 1)
-        return box
+        for widget in (self.short_box, self.short_label):
+            widget.show()
+        return self.short_box
 
     # --- listening ---------------------------------------------------------------------------------
     def _listen_row(self, ctx: ScreenContext) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.listen = QPushButton()
-        self.listen.setObjectName("primary")
-        self.listen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.listen.clicked.connect(self._on_listen_clicked)
-        self.slower = QPushButton(ctx.text("slower"))
-        self.slower.setObjectName("toggle")
-        self.slower.setCheckable(True)
-        self.slower.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.slower.setText(ctx.text("slower"))
+        self.slower.blockSignals(True)
         self.slower.setChecked(bool(self._speech and self._speech.slow))
-        self.slower.toggled.connect(self._on_slower_toggled)
+        self.slower.blockSignals(False)
+        self.listen.show()
         row.addWidget(self.listen)
         row.addWidget(self.slower)
         row.addStretch(1)
@@ -152,15 +161,16 @@ class AnswerScreen(Screen):
 
     def _update_listen(self) -> None:
         ctx, answer = self.ctx, self.answer
-        if ctx is None or answer is None or not hasattr(self, "listen"):
+        if ctx is None or answer is None:
             return
         m = ctx.metrics
         speaking = self._speech is not None and self._speech.speaking == self.speech_key
         voiced = self._speech is not None and self._speech.can_speak(answer.lang, any(self.recorded))
         icon, text = ("player-stop", ctx.text("stop")) if speaking else ("volume", ctx.text("listen"))
+        colour = m.palette.accent_text
         if not voiced:
-            icon, text = "volume-off", ctx.text("no_voice")
-        self.listen.setIcon(ctx.icons.icon(icon, m.bar_icon, m.palette.accent_text))
+            icon, text, colour = "volume-off", ctx.text("no_voice"), m.palette.text
+        self.listen.setIcon(ctx.icons.icon(icon, m.bar_icon, colour))
         self.listen.setIconSize(QSize(m.bar_icon, m.bar_icon))
         self.listen.setText(text)
         self.listen.setEnabled(voiced)
