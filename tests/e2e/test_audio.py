@@ -1,0 +1,70 @@
+"""The voice really comes out of the audio device, and Stop really silences it (PulseAudio null sink)."""
+
+from __future__ import annotations
+
+import array
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not (shutil.which("pulseaudio") and shutil.which("parec")), reason="needs pulseaudio"),
+]
+RATE = 22050
+
+
+@pytest.fixture
+def sound_server(tmp_path):
+    runtime = tmp_path / "pulse"
+    runtime.mkdir(mode=0o700)
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime), HOME=str(tmp_path))
+    server = subprocess.Popen(
+        ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--load=module-null-sink sink_name=kiosk",
+         "--load=module-native-protocol-unix", "--log-target=stderr"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode != 0:
+        assert time.monotonic() < deadline, "pulseaudio did not start"
+        time.sleep(0.1)
+    yield env
+    server.terminate()
+    server.wait(5)
+
+
+def rms(samples: array.array) -> float:
+    return (sum(s * s for s in samples) / max(1, len(samples))) ** 0.5
+
+
+def test_speech_is_heard_and_stop_silences_it(sound_server, shipped_guide, tmp_path):
+    env = dict(sound_server, QT_QPA_PLATFORM="offscreen")
+    recording = tmp_path / "heard.raw"
+    with recording.open("wb") as out:
+        recorder = subprocess.Popen(
+            ["parec", "-d", "kiosk.monitor", "--format=s16le", f"--rate={RATE}", "--channels=1", "--latency-msec=20"],
+            env=env, stdout=out,
+        )  # fmt: skip
+        time.sleep(0.5)
+        helper = Path(__file__).with_name("speak_then_stop.py")
+        result = subprocess.run(
+            [sys.executable, str(helper), str(shipped_guide), "1500"], env=env, capture_output=True, text=True,
+            timeout=60, cwd=Path(__file__).parents[2],
+        )  # fmt: skip
+        time.sleep(1.5)  # what the sound server still holds reaches the recorder
+        recorder.terminate()
+        recorder.wait(5)
+    assert result.returncode == 0, result.stdout + result.stderr
+    samples = array.array("h", recording.read_bytes()[: len(recording.read_bytes()) // 2 * 2])
+    loud = [i for i in range(0, len(samples), RATE // 20) if rms(samples[i : i + RATE // 20]) > 300]
+    assert loud, "nothing was heard"
+    heard_ms = (loud[-1] - loud[0]) * 1000 // RATE
+    # Unstopped, this answer takes about 9 s; Stop came 1.5 s after the tap (the stream needs a moment to start).
+    assert 200 <= heard_ms <= 2000, f"speech lasted {heard_ms} ms; it was stopped after 1500 ms"
+    tail = samples[loud[-1] + RATE // 10 :]
+    assert len(tail) > RATE // 2 and rms(tail) < 50, "silence after Stop"
