@@ -6,10 +6,12 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QWidget
 
 from kiosk.ui.context import ScreenContext
+from kiosk.ui.widgets import HoldToHear
 
 
 class TopBar(QFrame):
-    """Signals: home_pressed, back_pressed, language_pressed, text_size_pressed, contrast_pressed, search_pressed."""
+    """Signals: home_pressed, back_pressed, language_pressed, text_size_pressed, contrast_pressed, search_pressed,
+    label_requested(str) (a button was held down: read its label)."""
 
     home_pressed = Signal()
     back_pressed = Signal()
@@ -17,6 +19,7 @@ class TopBar(QFrame):
     text_size_pressed = Signal()
     contrast_pressed = Signal()
     search_pressed = Signal()
+    label_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +38,10 @@ class TopBar(QFrame):
         self.contrast = self._button(self.contrast_pressed)
         for button in (self.search, self.language, self.text_size, self.contrast):
             layout.addWidget(button)
+        self._hold = HoldToHear(self)
+        self._hold.held.connect(self.label_requested)
+        for button in (self.home, self.back, self.search, self.language, self.text_size, self.contrast):
+            self._hold.watch(button)
 
     def _button(self, signal: Signal) -> QToolButton:
         button = QToolButton()

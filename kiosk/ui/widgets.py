@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPixmap, QTextCursor
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QBoxLayout,
     QFrame,
     QHBoxLayout,
@@ -235,3 +236,41 @@ class RichText(QTextBrowser):
         super().resizeEvent(event)
         if event.oldSize().width() != event.size().width():
             self._fit()
+
+
+class HoldToHear(QObject):
+    """Event filter for buttons: held down for a while, the button is not pressed but its label is read aloud.
+
+    Signals:
+        held(str): the accessible name of the button that was held.
+    """
+
+    held = Signal(str)
+
+    def __init__(self, parent: QObject | None = None, hold_ms: int = TouchButton.LONG_PRESS_MS) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self, singleShot=True, interval=hold_ms)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._button: QAbstractButton | None = None
+        self._fired = False
+
+    def watch(self, button: QAbstractButton) -> None:
+        button.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress and isinstance(watched, QAbstractButton):
+            self._button, self._fired = watched, False
+            self._timer.start()
+        elif kind == QEvent.Type.MouseButtonRelease and watched is self._button:
+            self._timer.stop()
+            if self._fired:
+                self._fired = False
+                watched.setDown(False)
+                return True  # swallowed: a long press never triggers the button
+        return False
+
+    def _on_timer_timeout(self) -> None:
+        if self._button is not None and self._button.isDown():
+            self._fired = True
+            self.held.emit(self._button.accessibleName() or self._button.text())

@@ -120,6 +120,7 @@ class KioskWindow(QWidget):
         self.guide_reloaded.connect(lambda _version: speech.set_store(self.store))
         for screen in self.screens.values():
             screen.speech_requested.connect(self._on_screen_speech_requested)
+        self.bar.label_requested.connect(lambda text: self._on_screen_speech_requested(text, ""))
 
     def _on_screen_speech_requested(self, text: str, lang: str) -> None:
         if self.speech is not None:

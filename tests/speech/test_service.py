@@ -207,3 +207,23 @@ def test_pause_holds_the_position_and_resume_goes_on(qtbot, speech):
     assert speech.output.position_ms() > held
     with qtbot.waitSignal(speech.stopped, timeout=1000):
         speech.stop()
+
+
+def test_holding_a_bar_button_says_its_label_and_does_not_press_it(qtbot, kiosk, speech):
+    from PySide6.QtCore import QPoint, Qt
+
+    kiosk.attach_speech(speech)
+    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
+    home = kiosk.bar.home
+    centre = home.mapTo(kiosk, QPoint(home.width() // 2, home.height() // 2))
+    kiosk.go(Route("topic", "money"))
+    settle()
+    with qtbot.waitSignal(kiosk.bar.label_requested, timeout=3000) as held:
+        qtbot.mousePress(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=centre)
+        qtbot.wait(900)
+        qtbot.mouseRelease(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=centre)
+    settle()
+    assert held.args == [kiosk.context().text("home")]
+    assert kiosk.route == Route("topic", "money"), "holding Home read it aloud instead of going home"
+    tap(qtbot, home)
+    assert kiosk.route == Route("home")
