@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from kiosk.content.fold import token_spans, tokens
 from kiosk.content.schema import SCHEMA_VERSION, SEARCH_WEIGHTS, search_table
@@ -196,7 +195,7 @@ class GuideStore:
         self.path = Path(path)
         if not self.path.is_file():
             raise GuideNotFoundError(f"guide database not found: {self.path}")
-        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
         self._lock = threading.Lock()
         try:
             self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)

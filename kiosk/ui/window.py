@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+class _Screens(dict[str, Screen]):
+    """The screens made so far; asking for another one makes it."""
+
+    def __init__(self, make: Callable[[str], Screen]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, name: str) -> Screen:
+        screen = self._make(name)
+        self[name] = screen
+        return screen
+
+
 @dataclass(frozen=True)
 class Route:
     screen: str
@@ -38,6 +52,10 @@ class Route:
 
 
 START = Route("language")
+SCREENS: dict[str, Callable[[], Screen]] = {
+    "language": LanguageScreen, "home": HomeScreen, "topic": TopicScreen, "answer": AnswerScreen,
+    "search": SearchScreen,
+}  # fmt: skip
 MAX_HISTORY = 50  # steps Back can retrace; nobody goes back further, and memory stays flat
 
 
@@ -72,11 +90,8 @@ class KioskWindow(QWidget):
         self.route = START
         self.bar = TopBar()
         self.stack = QStackedWidget()
-        self.screens: dict[str, Screen] = {}
-        for screen in (LanguageScreen(), HomeScreen(), TopicScreen(), AnswerScreen(), SearchScreen()):
-            self.screens[screen.name] = screen
-            self.stack.addWidget(screen)
-            screen.navigation_requested.connect(self._on_screen_navigation_requested)
+        # Screens are made when first shown: the first screen paints sooner.
+        self.screens = _Screens(self._make_screen)
         self.language_screen.language_chosen.connect(self.choose_language)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -96,6 +111,14 @@ class KioskWindow(QWidget):
         self._last_shape: tuple[bool, int] | None = None  # the first resize renders the first screen
         self._applied_metrics: Metrics | None = None
 
+    def _make_screen(self, name: str) -> Screen:
+        screen = SCREENS[name]()
+        self.stack.addWidget(screen)
+        screen.navigation_requested.connect(self._on_screen_navigation_requested)
+        if self.speech is not None:
+            self._connect_speech(screen)
+        return screen
+
     # --- state -------------------------------------------------------------------------------------
     @property
     def language_screen(self) -> LanguageScreen:
@@ -112,15 +135,19 @@ class KioskWindow(QWidget):
     def attach_speech(self, speech: SpeechService) -> None:
         """Let the answers be heard; speech stops whenever the visitor moves on or leaves."""
         self.speech = speech
-        answer: AnswerScreen = self.screens["answer"]  # type: ignore[assignment]
-        answer.attach_speech(speech)
         self.navigated.connect(lambda _screen, _arg: speech.stop())
         self.language_changed.connect(lambda _code: speech.stop())
         self.session_reset.connect(speech.reset)
         self.guide_reloaded.connect(lambda _version: speech.set_store(self.store))
         for screen in self.screens.values():
-            screen.speech_requested.connect(self._on_screen_speech_requested)
+            self._connect_speech(screen)
         self.bar.label_requested.connect(lambda text: self._on_screen_speech_requested(text, ""))
+
+    def _connect_speech(self, screen: Screen) -> None:
+        assert self.speech is not None
+        screen.speech_requested.connect(self._on_screen_speech_requested)
+        if isinstance(screen, AnswerScreen):
+            screen.attach_speech(self.speech)
 
     def _on_screen_speech_requested(self, text: str, lang: str) -> None:
         if self.speech is not None:
