@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 from types import ModuleType
@@ -53,6 +54,11 @@ class Utterance:
                 break
             current = word
         return current
+
+
+def pick_voice(hints: list[str] | tuple[str, ...], available: Collection[str]) -> str | None:
+    """The first voice hint (a language's ``voice:`` list, e.g. Dari -> ['fa']) that is available."""
+    return next((hint for hint in hints if hint.lower() in available), None)
 
 
 def _load_binding() -> ModuleType:
@@ -102,7 +108,7 @@ class EspeakEngine:
 
     def resolve(self, hints: list[str] | tuple[str, ...]) -> str | None:
         """The first of ``hints`` (e.g. ['fr-be', 'fr']) this engine has a voice for, or None."""
-        return next((h for h in hints if h.lower() in self.voices), None)
+        return pick_voice(hints, self.voices)
 
     def synthesize(
         self, spoken: str, voice: str, wpm: int = DEFAULT_WPM, spans: list[tuple[int, int]] | None = None

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.guide import GuideStore
 
 Span = tuple[int, int]  # [start, end) in the original text
 
@@ -54,3 +58,8 @@ class Lexicon:
             out_spans.extend(spans[last:])
             text, spans = "".join(out), out_spans
         return text, spans
+
+
+def lexicon_for(store: GuideStore, lang: str) -> Lexicon:
+    """The pronunciation lexicon of ``lang`` in a guide database."""
+    return Lexicon([LexiconEntry(written, spoken, pattern) for written, spoken, pattern in store.lexicon(lang)])

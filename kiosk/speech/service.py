@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.guide import GuideStore
-from kiosk.speech.engine import DEFAULT_WPM, SLOW_WPM, Utterance, WordTiming
-from kiosk.speech.lexicon import Lexicon, LexiconEntry
+from kiosk.speech.engine import DEFAULT_WPM, SLOW_WPM, Utterance, WordTiming, pick_voice
+from kiosk.speech.lexicon import Lexicon, lexicon_for
 from kiosk.speech.output import AudioOutput
 from kiosk.speech.variants import align
 from kiosk.speech.worker import serve
@@ -156,8 +156,7 @@ class SpeechService(QObject):
         self._emit_voices()
 
     def voice_for(self, lang: str) -> str | None:
-        hints = self.store.language(lang).voices
-        return next((h for h in hints if h.lower() in self.voices), None)
+        return pick_voice(self.store.language(lang).voices, self.voices)
 
     def has_voice(self, lang: str) -> bool:
         return self.voice_for(lang) is not None
@@ -171,7 +170,7 @@ class SpeechService(QObject):
 
     def _lexicon(self, lang: str) -> Lexicon:
         if lang not in self._lexicons:
-            self._lexicons[lang] = Lexicon([LexiconEntry(w, s, p) for w, s, p in self.store.lexicon(lang)])
+            self._lexicons[lang] = lexicon_for(self.store, lang)
         return self._lexicons[lang]
 
     # --- speaking ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kiosk.guide import GuideStore
 from kiosk.speech.engine import DEFAULT_WPM, SLOW_WPM, EspeakEngine, SpeechError, Utterance
-from kiosk.speech.lexicon import Lexicon, LexiconEntry
+from kiosk.speech.lexicon import Lexicon, lexicon_for
 
 
 class Speaker:
@@ -24,8 +24,7 @@ class Speaker:
 
     def lexicon(self, lang: str) -> Lexicon:
         if lang not in self._lexicons:
-            entries = [LexiconEntry(w, s, p) for w, s, p in self.store.lexicon(lang)]
-            self._lexicons[lang] = Lexicon(entries)
+            self._lexicons[lang] = lexicon_for(self.store, lang)
         return self._lexicons[lang]
 
     def say(self, text: str, lang: str, slow: bool = False) -> Utterance:
