@@ -149,6 +149,69 @@ def content_stamp(lang: str, question_ids: tuple[str, ...], source: Path | None)
     click.echo(f"{len(changed)} file(s) stamped", err=True)
 
 
+# --- signing and bundles ----------------------------------------------------------------------
+@main.group()
+def keys() -> None:
+    """Signing keys for guide bundles."""
+
+
+@keys.command("generate")
+@click.option("--out", type=_PATH, required=True, help="Folder for NAME.private.pem and NAME.public.pem.")
+@click.option("--name", default="wegwijzer", show_default=True, help="File name prefix, e.g. release-2027 or test.")
+def keys_generate(out: Path, name: str) -> None:
+    """Make an Ed25519 key pair. Keep the private key offline; ship the public key with the kiosk."""
+    from kiosk.updates.bundle import BundleError, generate_keys
+
+    try:
+        private, public = generate_keys(out, name)
+    except BundleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"private key (keep offline, never on a kiosk): {private}")
+    click.echo(f"public key (goes into assets/keys/ of the kiosk build): {public}")
+
+
+@main.group()
+def bundle() -> None:
+    """Signed guide bundles for USB sticks and network sync."""
+
+
+@bundle.command("create")
+@click.option("--database", type=_PATH, required=True, help="The guide database to publish.")
+@click.option("--key", type=_PATH, required=True, help="The private signing key (PEM).")
+@click.option("--out", type=_PATH, required=True, help="A new, empty folder for the bundle.")
+@click.option("--channel", default="stable", show_default=True, help="Release channel, e.g. stable or test.")
+@click.option(
+    "--valid-days", type=click.IntRange(1, 3650), default=365, show_default=True, help="Days until it expires."
+)
+def bundle_create(database: Path, key: Path, out: Path, channel: str, valid_days: int) -> None:
+    """Sign a guide database into a bundle folder (manifest, signature, database)."""
+    from kiosk.updates.bundle import BundleError, create_bundle
+
+    try:
+        manifest = create_bundle(database, key, out, channel, valid_days)
+    except BundleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"bundle {out}: guide version {manifest.content_version}, channel {manifest.channel}, "
+               f"expires {manifest.expires.date()}")  # fmt: skip
+
+
+@bundle.command("verify")
+@click.argument("folder", type=_PATH)
+@click.option("--trust", type=_PATH, multiple=True, help="A trusted public key (default: the kiosk's own).")
+def bundle_verify(folder: Path, trust: tuple[Path, ...]) -> None:
+    """Check a bundle's signature and database; exit 1 with the reason if it must not be installed."""
+    from kiosk.updates.bundle import BundleError, load_public_key, verify_bundle
+
+    try:
+        files = list(trust) or sorted(paths.trusted_keys_dir().glob("*.public.pem"))
+        manifest = verify_bundle(folder, [load_public_key(path) for path in files])
+    except BundleError as exc:
+        click.echo(f"refused: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"valid: guide version {manifest.content_version}, channel {manifest.channel}, "
+               f"issued {manifest.issued.isoformat()}, expires {manifest.expires.isoformat()}")  # fmt: skip
+
+
 # --- search --------------------------------------------------------------------------------------
 @main.command("search")
 @click.argument("query")

@@ -45,6 +45,11 @@ def content_dir() -> Path:
     return bundle_root() / "content"
 
 
+def trusted_keys_dir() -> Path:
+    """Public keys (``*.public.pem``) whose signatures the kiosk accepts: part of the build. None: fail closed."""
+    return assets_dir() / "keys"
+
+
 def bundled_guide() -> Path:
     """The guide database shipped with the app (built by ``wegwijzer content build``)."""
     return assets_dir() / "guide.sqlite"

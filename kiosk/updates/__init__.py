@@ -1,0 +1,1 @@
+"""Guide updates: signed bundles (no Qt here)."""
