@@ -212,6 +212,47 @@ def bundle_verify(folder: Path, trust: tuple[Path, ...]) -> None:
                f"issued {manifest.issued.isoformat()}, expires {manifest.expires.isoformat()}")  # fmt: skip
 
 
+@main.group()
+def update() -> None:
+    """Install signed guide bundles and see what is installed."""
+
+
+@update.command("apply")
+@click.option("--from", "source", type=_PATH, required=True, help="A bundle folder (on a USB stick or downloaded).")
+@click.option("--trust", type=_PATH, multiple=True, help="A trusted public key (default: the kiosk's own).")
+@click.option("--channel", default="stable", show_default=True, help="The channel this kiosk takes.")
+def update_apply(source: Path, trust: tuple[Path, ...], channel: str) -> None:
+    """Verify and install a bundle into the data directory; the kiosk switches to it at a safe moment."""
+    from kiosk.updates.bundle import BundleError, load_public_key
+    from kiosk.updates.install import apply_bundle
+
+    try:
+        files = list(trust) or sorted(paths.trusted_keys_dir().glob("*.public.pem"))
+        outcome, manifest = apply_bundle(source, [load_public_key(p) for p in files], channel)
+    except BundleError as exc:
+        click.echo(f"refused: {exc}", err=True)
+        sys.exit(1)
+    version = manifest.content_version if manifest else "?"
+    click.echo(f"guide version {version} {'installed' if outcome == 'installed' else 'was already installed'}")
+
+
+@update.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def update_status(as_json: bool) -> None:
+    """Which guide is installed and in use, the highest version ever installed, and the last attempts."""
+    from kiosk.updates.install import status
+
+    info = status()
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    click.echo(f"installed: {info['installed_version'] or 'none (the bundled guide is used)'}")
+    click.echo(f"in use: {info['in_use']}")
+    click.echo(f"highest ever installed: {info['highest_version']}")
+    for attempt in info["attempts"][-5:]:  # type: ignore[index]
+        click.echo(f"  {attempt['when']}  v{attempt['version']}  {attempt['result']}  {attempt['reason']}")
+
+
 # --- search --------------------------------------------------------------------------------------
 @main.command("search")
 @click.argument("query")

@@ -19,7 +19,8 @@ POINTER = "current"
 PREVIOUS = "previous"
 
 
-def _pointed(name: str) -> Path | None:
+def pointed(name: str) -> Path | None:
+    """The guide file a pointer file (``current`` or ``previous``) names, or None."""
     pointer = paths.guides_dir() / name
     try:
         target = pointer.read_text(encoding="utf-8").strip()
@@ -33,7 +34,7 @@ def _pointed(name: str) -> Path | None:
 
 def candidates() -> list[Path]:
     """Guides to try, best first: installed, previous, bundled."""
-    out = [p for p in (_pointed(POINTER), _pointed(PREVIOUS)) if p is not None]
+    out = [p for p in (pointed(POINTER), pointed(PREVIOUS)) if p is not None]
     out.append(paths.bundled_guide())
     return out
 

@@ -138,8 +138,8 @@ def create_bundle(database: Path, key: Path, out: Path, channel: str = "stable",
     return parse_manifest(data)
 
 
-def verify_bundle(folder: Path, trusted: list[Ed25519PublicKey]) -> Manifest:
-    """Check ``folder``; return its manifest or raise BundleError. Does not judge version or expiry."""
+def read_signed_manifest(folder: Path, trusted: list[Ed25519PublicKey]) -> Manifest:
+    """The manifest of ``folder`` if its signature matches a trusted key (the database is not read)."""
     if not trusted:
         raise BundleError("no trusted key is configured: nothing can be installed")
     data = _read_capped(folder / MANIFEST, MAX_MANIFEST_BYTES)
@@ -154,7 +154,12 @@ def verify_bundle(folder: Path, trusted: list[Ed25519PublicKey]) -> Manifest:
             continue
     else:
         raise BundleError("the signature does not match any trusted key")
-    manifest = parse_manifest(data)
+    return parse_manifest(data)
+
+
+def verify_bundle(folder: Path, trusted: list[Ed25519PublicKey]) -> Manifest:
+    """Check ``folder``; return its manifest or raise BundleError. Does not judge version or expiry."""
+    manifest = read_signed_manifest(folder, trusted)
     database = folder / manifest.database_name
     if database.is_symlink() or not database.is_file():
         raise BundleError(f"the database {manifest.database_name} is missing")

@@ -1,0 +1,160 @@
+"""Installing bundles: each refusal leaves the installed guide unchanged; a kill at any moment breaks nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from kiosk import guides, paths
+from kiosk.updates.bundle import BundleError, create_bundle, generate_keys, load_public_key
+from kiosk.updates.install import apply_bundle, installed_version, load_state
+from tests.conftest import guide_copy
+
+NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def signer(tmp_path):
+    private, public = generate_keys(tmp_path / "keys", "test")
+    return private, load_public_key(public), public
+
+
+def make_bundle(tmp_path, shipped_guide, signer, version: int, channel: str = "stable", issued=NOW, days=365):
+    database = guide_copy(shipped_guide, tmp_path / f"v{version}.sqlite", content_version=str(version))
+    folder = tmp_path / f"bundle-{version}-{channel}-{issued.date()}-{days}"
+    create_bundle(database, signer[0], folder, channel, days, now=issued)
+    return folder
+
+
+def snapshot():
+    folder = paths.guides_dir()
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "state.json"} if folder.exists() else {}
+
+
+def test_install_switches_the_pointer_and_keeps_the_previous(tmp_path, shipped_guide, signer):
+    assert apply_bundle(make_bundle(tmp_path, shipped_guide, signer, 2), [signer[1]], now=NOW)[0] == "installed"
+    assert installed_version() == 2
+    assert apply_bundle(make_bundle(tmp_path, shipped_guide, signer, 3), [signer[1]], now=NOW)[0] == "installed"
+    assert installed_version() == 3
+    assert guides.pointed(guides.PREVIOUS).is_file()
+    assert guides.open_best().content_version == 3
+
+
+def test_same_version_again_is_a_no_op(tmp_path, shipped_guide, signer):
+    bundle = make_bundle(tmp_path, shipped_guide, signer, 2)
+    apply_bundle(bundle, [signer[1]], now=NOW)
+    before = snapshot()
+    assert apply_bundle(bundle, [signer[1]], now=NOW)[0] == "same"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("older", "never go back"),
+        ("other-channel", "this kiosk takes"),
+        ("expired", "expired"),
+        ("wrong-key", "does not match"),
+        ("flipped", "SHA-256"),
+        ("extra", "more bytes"),
+        ("truncated", "fewer bytes"),
+    ],
+)
+def test_refusals_leave_the_installed_guide_unchanged(tmp_path, shipped_guide, signer, kind, reason):
+    apply_bundle(make_bundle(tmp_path, shipped_guide, signer, 5), [signer[1]], now=NOW)
+    before = snapshot()
+    trusted = [signer[1]]
+    if kind == "older":
+        bundle = make_bundle(tmp_path, shipped_guide, signer, 4)
+    elif kind == "other-channel":
+        bundle = make_bundle(tmp_path, shipped_guide, signer, 6, channel="test")
+    elif kind == "expired":
+        bundle = make_bundle(tmp_path, shipped_guide, signer, 6, issued=NOW - dt.timedelta(days=400), days=30)
+    elif kind == "wrong-key":
+        bundle = make_bundle(tmp_path, shipped_guide, signer, 6)
+        trusted = [load_public_key(generate_keys(tmp_path / "other", "x")[1])]
+    else:
+        bundle = make_bundle(tmp_path, shipped_guide, signer, 6)
+        database = next(bundle.glob("*.sqlite"))
+        data = bytearray(database.read_bytes())
+        if kind == "flipped":
+            data[1000] ^= 1
+        elif kind == "extra":
+            data += b"\0"
+        else:
+            data = data[:-4096]
+        database.write_bytes(bytes(data))
+    with pytest.raises(BundleError, match=reason):
+        apply_bundle(bundle, trusted, now=NOW)
+    assert snapshot() == before and installed_version() == 5
+    assert load_state().attempts[-1].result == "refused"
+
+
+def test_expiry_is_judged_against_the_newest_issue_time_seen(tmp_path, shipped_guide, signer):
+    apply_bundle(make_bundle(tmp_path, shipped_guide, signer, 2, issued=NOW), [signer[1]], now=NOW)
+    old_but_newer = make_bundle(tmp_path, shipped_guide, signer, 3, issued=NOW - dt.timedelta(days=100), days=30)
+    with pytest.raises(BundleError, match="expired"):  # the clock is far in the past: still refused
+        apply_bundle(old_but_newer, [signer[1]], now=dt.datetime(1999, 1, 1, tzinfo=dt.UTC))
+
+
+def test_clock_far_in_the_future_refuses_a_valid_bundle(tmp_path, shipped_guide, signer):
+    with pytest.raises(BundleError, match="expired"):
+        apply_bundle(make_bundle(tmp_path, shipped_guide, signer, 2), [signer[1]], now=NOW.replace(year=2040))
+    assert installed_version() is None
+
+
+def test_a_payload_that_is_not_a_guide(tmp_path, shipped_guide, signer):
+    bundle = make_bundle(tmp_path, shipped_guide, signer, 2)
+    conn = sqlite3.connect(next(bundle.glob("*.sqlite")))
+    conn.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    from kiosk.updates.bundle import load_private_key
+
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    database = next(bundle.glob("*.sqlite"))
+    import hashlib
+
+    manifest["database"]["sha256"] = hashlib.sha256(database.read_bytes()).hexdigest()
+    manifest["database"]["length"] = database.stat().st_size
+    data = json.dumps(manifest).encode()
+    (bundle / "manifest.json").write_bytes(data)
+    (bundle / "manifest.sig").write_bytes(load_private_key(signer[0]).sign(data))
+    with pytest.raises(BundleError, match="schema"):
+        apply_bundle(bundle, [signer[1]], now=NOW)
+    assert installed_version() is None
+
+
+def test_killed_at_random_moments_the_pointer_always_names_a_good_guide(tmp_path, shipped_guide, signer, data_dir):
+    rng = random.Random(11)
+    bundles = {}
+    highest = 0
+    for loop in range(200):
+        version = highest + 1
+        if version not in bundles:
+            bundles[version] = make_bundle(tmp_path, shipped_guide, signer, version + 1, issued=dt.datetime.now(dt.UTC))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kiosk", "--data-dir", str(data_dir), "update", "apply", "--from",
+             str(bundles[version]), "--trust", str(signer[2])],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(rng.uniform(0.05, 0.6))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        current = guides.pointed(guides.POINTER)
+        if current is not None:
+            conn = sqlite3.connect(f"{current.resolve().as_uri()}?mode=ro", uri=True)
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"loop {loop}"
+            conn.close()
+            now_installed = installed_version()
+            assert now_installed is not None and now_installed >= highest, f"loop {loop}: went back"
+            highest = now_installed - 1  # bundle versions are offset by one
+    assert highest >= 1, "some installs completed"
