@@ -166,10 +166,8 @@ def run(options: RunOptions) -> int:
     app.setApplicationName("Wegwijzer")
     families = fonts.register(paths.fonts_dir())
     log.info("fonts registered: %s", ", ".join(families))
-    from kiosk.updates.install import clean_leftovers
-
     try:
-        for leftover in clean_leftovers():
+        for leftover in guides.clean_leftovers():
             log.warning("removed what an interrupted install left behind: %s", leftover.name)
     except OSError as exc:
         log.error("could not clean up after an interrupted install: %s", exc)

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 POINTER = "current"
 PREVIOUS = "previous"
+INCOMING = ".incoming-"  # a database being copied in by an install
 
 
 def pointed(name: str) -> Path | None:
@@ -55,3 +56,15 @@ def open_best() -> GuideStore:
             error = exc
     assert error is not None
     raise error
+
+
+def clean_leftovers() -> list[Path]:
+    """Remove half-copied databases and temporary files of an interrupted install."""
+    removed = []
+    folder = paths.guides_dir()
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name.startswith(INCOMING) or (path.name.startswith(".") and path.name.endswith(".tmp")):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed

@@ -29,7 +29,7 @@ from kiosk.updates.bundle import PRODUCT, BundleError, Manifest, read_signed_man
 
 STATE = "state.json"
 LOCK = ".install.lock"
-INCOMING = ".incoming-"
+INCOMING = guides.INCOMING
 KEEP_ATTEMPTS = 20
 
 
@@ -112,23 +112,11 @@ def _install_lock() -> Iterator[None]:
         yield
 
 
-def clean_leftovers() -> list[Path]:
-    """Remove half-copied databases and temporary files of an interrupted install."""
-    removed = []
-    folder = paths.guides_dir()
-    if folder.is_dir():
-        for path in folder.iterdir():
-            if path.name.startswith(INCOMING) or (path.name.startswith(".") and path.name.endswith(".tmp")):
-                path.unlink(missing_ok=True)
-                removed.append(path)
-    return removed
-
-
 def apply_bundle(folder: Path, trusted: list[Ed25519PublicKey], channel: str = "stable",
                  now: dt.datetime | None = None) -> tuple[str, Manifest | None]:  # fmt: skip
     """Install the bundle in ``folder``; return ("installed" | "same", manifest). Raises BundleError."""
     with _install_lock():
-        clean_leftovers()
+        guides.clean_leftovers()
         state = load_state()
         manifest: Manifest | None = None
         try:
