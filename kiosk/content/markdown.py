@@ -1,4 +1,5 @@
 """The small Markdown dialect of answer bodies: validation, HTML for the screen, plain text for search/speech.
+``analyse`` parses a body once and returns all three.
 
 Allowed: paragraphs, bullet and numbered lists, **bold**, *italic*, ``###``/``####`` sub-headings, and
 links (shown as their text only: a kiosk never opens anything). Everything else is refused with its line.
@@ -56,11 +57,6 @@ def analyse(markdown: str) -> Analysis:
     return Analysis(tuple(found), html, _plain_text(tokens))
 
 
-def problems(markdown: str) -> list[tuple[int, str]]:
-    """Return (line offset from the start of ``markdown``, message) for everything unsupported."""
-    return list(analyse(markdown).problems)
-
-
 def _problems(tokens: Sequence[Token]) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for token, line in _walk(tokens):
@@ -81,20 +77,6 @@ def _walk(tokens: Sequence[Token], line: int = 0) -> list[tuple[Token, int]]:
         if token.children:
             out.extend(_walk(token.children, here))
     return out
-
-
-def to_html(markdown: str) -> str:
-    """HTML for the screen (raw HTML escaped, links as plain text)."""
-    analysis = analyse(markdown)
-    if analysis.problems:
-        rendered: str = _renderer.render(markdown)
-        return rendered.strip()
-    return analysis.html
-
-
-def to_plain_text(markdown: str) -> str:
-    """Plain text, one block per line: what search indexes and speech reads."""
-    return analyse(markdown).text
 
 
 def _plain_text(tokens: Sequence[Token]) -> str:

@@ -31,5 +31,5 @@ def play_blocking(utterance: Utterance) -> bool:
     sink.start(buffer)
     loop.exec()
     sink.stop()
-    del app
+    app.processEvents()
     return True

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QPixmap
 
 from kiosk.guide import GuideStore, Language
 from kiosk.ui.icons import IconSet
 from kiosk.ui.theme import Metrics
-
-if TYPE_CHECKING:
-    from kiosk.speech.service import SpeechService
 
 
 @dataclass(frozen=True)
@@ -23,7 +19,6 @@ class ScreenContext:
     metrics: Metrics
     icons: IconSet
     audience: str | None = None
-    speech: SpeechService | None = None
 
     @property
     def lang(self) -> str:

@@ -192,15 +192,10 @@ class RichText(QTextBrowser):
 
     def set_content(self, html: str) -> None:
         """Show ``html`` in the widget's current font and take the height it needs."""
-        self._heights: dict[int, int] = {}
         self.document().setDefaultFont(self.font())
         self.setHtml(html)
-        self._heights = {}
-        self._fit()
-
-    def _fit(self) -> None:
-        """Ask the layout again: it sizes the widget through heightForWidth (never a stale fixed height)."""
-        self.updateGeometry()
+        self._heights: dict[int, int] = {}
+        self.updateGeometry()  # the layout sizes it through heightForWidth: never a stale fixed height
 
     def changeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self._heights = {}  # a new font or style changes every height
@@ -235,7 +230,7 @@ class RichText(QTextBrowser):
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().resizeEvent(event)
         if event.oldSize().width() != event.size().width():
-            self._fit()
+            self.updateGeometry()
 
 
 class HoldToHear(QObject):

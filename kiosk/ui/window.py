@@ -159,7 +159,7 @@ class KioskWindow(QWidget):
         metrics = Metrics.for_screen(self.width(), self.height(), dpi, self.text_step, self.high_contrast)
         return ScreenContext(
             self.store, self.store.language(self.lang), self.store.ui_strings(self.lang), metrics, self.icons,
-            self.audience, self.speech,
+            self.audience,
         )  # fmt: skip
 
     def is_at_start(self) -> bool:

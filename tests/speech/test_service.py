@@ -94,12 +94,17 @@ def test_a_language_without_a_voice_is_refused(qtbot, speech):
         assert not speech.speak("k", ["سلام"], "ps")
 
 
-def test_listening_to_an_answer_lights_up_its_words_and_navigation_stops_it(qtbot, kiosk, speech):
+def open_answer(qtbot, kiosk, speech, lang: str, question: str):
+    """The kiosk with speech, showing ``question`` in ``lang``; returns the answer screen."""
     kiosk.attach_speech(speech)
-    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
-    kiosk.go(Route("answer", "accident"))
+    tap(qtbot, button(kiosk.language_screen.buttons, lang))
+    kiosk.go(Route("answer", question))
     settle()
-    screen = kiosk.screens["answer"]
+    return kiosk.screens["answer"]
+
+
+def test_listening_to_an_answer_lights_up_its_words_and_navigation_stops_it(qtbot, kiosk, speech):
+    screen = open_answer(qtbot, kiosk, speech, "nl", "accident")
     assert screen.listen.isEnabled()
     with qtbot.waitSignal(speech.word_spoken, timeout=10_000):
         tap(qtbot, screen.listen)
@@ -114,20 +119,13 @@ def test_listening_to_an_answer_lights_up_its_words_and_navigation_stops_it(qtbo
 
 
 def test_no_voice_shows_a_disabled_listen_button(qtbot, kiosk, speech):
-    kiosk.attach_speech(speech)
-    tap(qtbot, button(kiosk.language_screen.buttons, "ps"))
-    kiosk.go(Route("answer", "accident"))
-    settle()
-    screen = kiosk.screens["answer"]
+    screen = open_answer(qtbot, kiosk, speech, "ps", "accident")
     assert not screen.listen.isEnabled()
     assert screen.listen.text() == kiosk.context().text("no_voice")
 
 
 def test_idle_reset_stops_speech_and_forgets_slow(qtbot, kiosk, speech):
-    kiosk.attach_speech(speech)
-    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
-    kiosk.go(Route("answer", "damage"))
-    settle()
+    open_answer(qtbot, kiosk, speech, "nl", "damage")
     tap(qtbot, kiosk.screens["answer"].slower)
     assert speech.slow
     with qtbot.waitSignal(speech.started, timeout=10_000):

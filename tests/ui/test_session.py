@@ -13,6 +13,15 @@ from tests.conftest import guide_copy
 from tests.ui.conftest import button, settle, tap
 
 
+def wait_for_still_there(qtbot, kiosk, countdown_s: int) -> None:
+    """Let the kiosk go idle quickly and wait for "Are you still there?"."""
+    kiosk.idle.countdown_s = countdown_s
+    kiosk.idle.set_timeout(50)
+    with qtbot.waitSignal(kiosk.idle.warning_started, timeout=2000):
+        pass
+    assert kiosk.overlay.isVisible()
+
+
 def test_idle_reset_forgets_everything(qtbot, kiosk):
     tap(qtbot, button(kiosk.language_screen.buttons, "ar"))
     tap(qtbot, kiosk.bar.text_size)
@@ -24,11 +33,7 @@ def test_idle_reset_forgets_everything(qtbot, kiosk):
     kiosk.current.scroll.verticalScrollBar().setValue(200)
     resets = []
     kiosk.session_reset.connect(lambda: resets.append(True))
-    kiosk.idle.countdown_s = 1
-    kiosk.idle.set_timeout(50)
-    with qtbot.waitSignal(kiosk.idle.warning_started, timeout=2000):
-        pass
-    assert kiosk.overlay.isVisible()
+    wait_for_still_there(qtbot, kiosk, countdown_s=1)
     with qtbot.waitSignal(kiosk.idle.expired, timeout=3000):
         pass
     settle()
@@ -43,11 +48,7 @@ def test_idle_reset_forgets_everything(qtbot, kiosk):
 
 def test_a_touch_during_the_countdown_keeps_the_session(qtbot, kiosk):
     tap(qtbot, button(kiosk.language_screen.buttons, "en"))
-    kiosk.idle.countdown_s = 5
-    kiosk.idle.set_timeout(50)
-    with qtbot.waitSignal(kiosk.idle.warning_started, timeout=2000):
-        pass
-    assert kiosk.overlay.isVisible()
+    wait_for_still_there(qtbot, kiosk, countdown_s=5)
     with qtbot.waitSignal(kiosk.idle.warning_cancelled, timeout=1000):
         tap(qtbot, kiosk.overlay.stay)
     assert not kiosk.overlay.isVisible()
