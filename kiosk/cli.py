@@ -218,22 +218,41 @@ def update() -> None:
 
 
 @update.command("apply")
-@click.option("--from", "source", type=_PATH, required=True, help="A bundle folder (on a USB stick or downloaded).")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="DIR|URL",
+    help="A bundle folder (e.g. on a USB stick) or the http(s) address of a published bundle folder.",
+)
 @click.option("--trust", type=_PATH, multiple=True, help="A trusted public key (default: the kiosk's own).")
 @click.option("--channel", default="stable", show_default=True, help="The channel this kiosk takes.")
-def update_apply(source: Path, trust: tuple[Path, ...], channel: str) -> None:
+def update_apply(source: str, trust: tuple[Path, ...], channel: str) -> None:
     """Verify and install a bundle into the data directory; the kiosk switches to it at a safe moment."""
     from kiosk.updates.bundle import BundleError, load_public_key
     from kiosk.updates.install import apply_bundle
 
     try:
-        files = list(trust) or sorted(paths.trusted_keys_dir().glob("*.public.pem"))
-        outcome, manifest = apply_bundle(source, [load_public_key(p) for p in files], channel)
+        trusted = [load_public_key(p) for p in (list(trust) or _kiosk_keys())]
+        if source.startswith(("http://", "https://")):
+            from kiosk.updates.sync import SyncOptions, sync_once
+
+            result = sync_once(source, trusted, SyncOptions(channel=channel, conditional=False))
+            outcome, version = result.outcome, result.version
+        else:
+            folder = Path(source)
+            if not folder.is_dir():
+                raise BundleError(f"{source} is not a folder")
+            outcome, manifest = apply_bundle(folder, trusted, channel)
+            version = manifest.content_version if manifest else None
     except BundleError as exc:
         click.echo(f"refused: {exc}", err=True)
         sys.exit(1)
-    version = manifest.content_version if manifest else "?"
     click.echo(f"guide version {version} {'installed' if outcome == 'installed' else 'was already installed'}")
+
+
+def _kiosk_keys() -> list[Path]:
+    return sorted(paths.trusted_keys_dir().glob("*.public.pem"))
 
 
 @update.command("status")

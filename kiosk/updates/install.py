@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
@@ -20,7 +19,9 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO, cast
 
+import filelock
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from kiosk import guides, paths
@@ -102,19 +103,26 @@ def installed_version() -> int | None:
 
 
 @contextlib.contextmanager
-def _install_lock() -> Iterator[None]:
+def exclusive(name: str, what: str) -> Iterator[None]:
+    """Hold the lock file ``name`` in the guides folder, or raise BundleError at once if someone else does."""
     paths.guides_dir().mkdir(parents=True, exist_ok=True)
-    with open(paths.guides_dir() / LOCK, "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise BundleError("another install is running") from None
-        yield
+    try:
+        with filelock.FileLock(paths.guides_dir() / name, timeout=0):
+            yield
+    except filelock.Timeout:
+        raise BundleError(f"another {what} is running") from None
+
+
+def _install_lock() -> contextlib.AbstractContextManager[None]:
+    return exclusive(LOCK, "install")
 
 
 def apply_bundle(folder: Path, trusted: list[Ed25519PublicKey], channel: str = "stable",
-                 now: dt.datetime | None = None) -> tuple[str, Manifest | None]:  # fmt: skip
-    """Install the bundle in ``folder``; return ("installed" | "same", manifest). Raises BundleError."""
+                 now: dt.datetime | None = None, source: str | None = None) -> tuple[str, Manifest | None]:  # fmt: skip
+    """Install the bundle in ``folder``; return ("installed" | "same", manifest). Raises BundleError.
+
+    ``source`` names where the bundle came from in the recorded attempt (default: the folder)."""
+    label = source or str(folder)
     with _install_lock():
         guides.clean_leftovers()
         state = load_state()
@@ -123,24 +131,43 @@ def apply_bundle(folder: Path, trusted: list[Ed25519PublicKey], channel: str = "
             manifest = read_signed_manifest(folder, trusted)
             outcome = _install(folder, manifest, state, channel, now or dt.datetime.now(dt.UTC))
         except BundleError as exc:
-            _record(state, folder, manifest, "refused", str(exc))
+            _record(state, label, manifest, "refused", str(exc))
             raise
         except OSError as exc:
-            _record(state, folder, manifest, "failed", f"{exc.strerror or exc}")
-            raise BundleError(f"the install failed and nothing changed: {exc.strerror or exc}") from exc
-        _record(state, folder, manifest, outcome, "")
+            reason = f"the install failed and nothing changed: {exc.strerror or exc}"
+            _record(state, label, manifest, "failed", reason)
+            raise BundleError(reason) from exc
+        _record(state, label, manifest, outcome, "")
         return outcome, manifest
 
 
-def _record(state: State, folder: Path, manifest: Manifest | None, result: str, reason: str) -> None:
-    attempt = Attempt(dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(), str(folder),
-                      manifest.content_version if manifest else None, result, reason)  # fmt: skip
+def record_attempt(source: str, version: int | None, result: str, reason: str) -> None:
+    """Note an attempt that never reached the install (e.g. a failed download) for ``update status``."""
+    with contextlib.suppress(OSError, BundleError), _install_lock():
+        state = load_state()
+        state.attempts = [*(state.attempts or []), Attempt(_now_text(), source, version, result, reason)]
+        _save_state(state)
+
+
+def _now_text() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _record(state: State, source: str, manifest: Manifest | None, result: str, reason: str) -> None:
+    attempt = Attempt(_now_text(), source, manifest.content_version if manifest else None, result, reason)
     state.attempts = [*(state.attempts or []), attempt][-KEEP_ATTEMPTS:]
     with contextlib.suppress(OSError):
         _save_state(state)
 
 
-def _install(folder: Path, m: Manifest, state: State, channel: str, now: dt.datetime) -> str:
+def judge(m: Manifest, channel: str = "stable", now: dt.datetime | None = None,
+          state: State | None = None) -> str | None:  # fmt: skip
+    """Whether a signed manifest may be installed, before any database byte is read or downloaded.
+
+    Returns "same" when exactly this version is installed already, None when it may be installed; raises
+    BundleError (another product or channel, not newer than the highest ever installed, expired)."""
+    state = state or load_state()
+    now = now or dt.datetime.now(dt.UTC)
     if m.product != PRODUCT or m.channel != channel:
         raise BundleError(f"bundle is for {m.product}/{m.channel}, this kiosk takes {PRODUCT}/{channel}")
     if m.content_version == state.highest_version and installed_version() == m.content_version:
@@ -151,6 +178,13 @@ def _install(folder: Path, m: Manifest, state: State, channel: str, now: dt.date
     reference = max(now, newest) if newest else now
     if m.expires <= reference:
         raise BundleError(f"the bundle expired on {m.expires.isoformat()}")
+    return None
+
+
+def _install(folder: Path, m: Manifest, state: State, channel: str, now: dt.datetime) -> str:
+    if judge(m, channel, now, state) == "same":
+        return "same"
+    newest = dt.datetime.fromisoformat(state.newest_issued) if state.newest_issued else None
     target = paths.guides_dir() / f"guide-{m.content_version}-{m.database_sha256[:12]}.sqlite"
     incoming = paths.guides_dir() / f"{INCOMING}{os.getpid()}.sqlite"
     try:
@@ -170,12 +204,17 @@ def _install(folder: Path, m: Manifest, state: State, channel: str, now: dt.date
     return "installed"
 
 
+def _open(path: Path, mode: str) -> BinaryIO:
+    """Opens the files an install copies (a seam for tests of a pulled stick and a full disk)."""
+    return cast(BinaryIO, open(path, mode))
+
+
 def _copy_hashed(source: Path, target: Path, m: Manifest) -> None:
     """Copy at most the declared length (+1 byte to notice more), hashing what is written."""
     if source.is_symlink() or not source.is_file():
         raise BundleError(f"the database {m.database_name} is missing")
     digest, written = hashlib.sha256(), 0
-    with source.open("rb") as src, target.open("wb") as dst:
+    with _open(source, "rb") as src, _open(target, "wb") as dst:
         while written <= m.database_length:
             chunk = src.read(min(1 << 20, m.database_length + 1 - written))
             if not chunk:
