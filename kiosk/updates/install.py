@@ -196,7 +196,12 @@ def _install(folder: Path, m: Manifest, state: State, channel: str, now: dt.date
     previous = guides.pointed(guides.POINTER)
     if previous is not None and previous.is_file() and previous != target:
         _write_atomically(paths.guides_dir() / guides.PREVIOUS, previous.name.encode())
-    _write_atomically(paths.guides_dir() / guides.POINTER, target.name.encode())  # the commit point
+    try:
+        _write_atomically(paths.guides_dir() / guides.POINTER, target.name.encode())  # the commit point
+    except OSError:
+        if guides.pointed(guides.POINTER) != target:  # not committed: the new file is of no use
+            target.unlink(missing_ok=True)
+        raise
     state.highest_version = m.content_version
     if newest is None or m.issued > newest:
         state.newest_issued = m.issued.isoformat()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
+import os
 import random
 import signal
 import sqlite3
@@ -14,6 +16,7 @@ import time
 import pytest
 
 from kiosk import guides, paths
+from kiosk.updates import install
 from kiosk.updates.bundle import BundleError, generate_keys, load_public_key
 from kiosk.updates.install import apply_bundle, installed_version, load_state
 from tests.updates.conftest import NOW, make_bundle
@@ -143,3 +146,77 @@ def test_killed_at_random_moments_the_pointer_always_names_a_good_guide(tmp_path
             assert now_installed is not None and now_installed >= highest, f"loop {loop}: went back"
             highest = now_installed - 1  # bundle versions are offset by one
     assert highest >= 1, "some installs completed"
+
+
+class _Failing:
+    """A file that fails with ``error`` once ``limit`` bytes have passed through it (a pulled stick, a full disk)."""
+
+    def __init__(self, real, limit: int, error: int) -> None:
+        self.real, self.limit, self.error, self.count = real, limit, error, 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.real.close()
+        return False
+
+    def _tick(self, n: int) -> None:
+        self.count += n
+        if self.count > self.limit:
+            raise OSError(self.error, os.strerror(self.error))
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.real.read(size)
+        self._tick(len(data))
+        return data
+
+    def write(self, data: bytes) -> int:
+        self._tick(len(data))
+        return self.real.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+@pytest.mark.parametrize(("side", "error", "reason"), [("rb", errno.EIO, "Input/output error"),
+                                                        ("wb", errno.ENOSPC, "No space left")])  # fmt: skip
+def test_stick_pulled_or_disk_full_at_a_random_offset_changes_nothing(tmp_path, shipped_guide, signer, monkeypatch,
+                                                                      side, error, reason):  # fmt: skip
+    apply_bundle(make_bundle(tmp_path, shipped_guide, signer, 2), [signer[1]], now=NOW)
+    before = snapshot()
+    bundle = make_bundle(tmp_path, shipped_guide, signer, 3)
+    size = next(bundle.glob("*.sqlite")).stat().st_size
+    real_open = install._open
+    for offset in random.Random(5).sample(range(size), 5):
+
+        def failing_open(path, mode, offset=offset):
+            handle = real_open(path, mode)
+            return _Failing(handle, offset, error) if mode == side else handle
+
+        monkeypatch.setattr(install, "_open", failing_open)
+        with pytest.raises(BundleError, match=reason):
+            apply_bundle(bundle, [signer[1]], now=NOW)
+        assert snapshot() == before, f"offset {offset}"
+        assert installed_version() == 2
+        assert load_state().attempts[-1].result == "failed"
+    monkeypatch.setattr(install, "_open", real_open)  # the stick back in, space freed: it installs
+    assert apply_bundle(bundle, [signer[1]], now=NOW)[0] == "installed"
+
+
+def test_disk_full_while_switching_the_pointer_keeps_the_old_guide(tmp_path, shipped_guide, signer, monkeypatch):
+    apply_bundle(make_bundle(tmp_path, shipped_guide, signer, 2), [signer[1]], now=NOW)
+    bundle = make_bundle(tmp_path, shipped_guide, signer, 3)
+    real = install._write_atomically
+
+    def full(path, data):
+        if path.name == guides.POINTER:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(path, data)
+
+    monkeypatch.setattr(install, "_write_atomically", full)
+    with pytest.raises(BundleError, match="No space left"):
+        apply_bundle(bundle, [signer[1]], now=NOW)
+    assert installed_version() == 2
+    assert guides.open_best().content_version == 2
+    assert [p.name for p in paths.guides_dir().glob("guide-3-*")] == []  # no orphan left on a full disk
