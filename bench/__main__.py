@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench import guide_data, kiosk_ui, speech
+from bench import guide_data, kiosk_ui, speech, updates
 from bench.report import Figure, print_table, save
 
 
@@ -18,6 +18,7 @@ def main() -> None:
     guide_data.run(figures, questions=200 if args.quick else 2000, search_count=200 if args.quick else 1000)
     kiosk_ui.run(figures, quick=args.quick)
     speech.run(figures, quick=args.quick)
+    updates.run(figures, quick=args.quick)
     print_table(figures)
     save(figures, args.out)
     print(f"\nwritten to {args.out}")

@@ -10,7 +10,9 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -23,6 +25,9 @@ from kiosk.ui.idle import IdleGuard
 from kiosk.ui.lockdown import Lockdown
 from kiosk.ui.window import KioskWindow
 
+if TYPE_CHECKING:
+    from kiosk.updates.service import UpdateService
+
 log = logging.getLogger("wegwijzer")
 
 
@@ -33,6 +38,11 @@ class RunOptions:
     height: int = 1080
     idle_timeout_s: int = 90
     idle_countdown_s: int = 15
+    trusted_keys: list[Path] = field(default_factory=list)
+    channel: str = "stable"
+    sync_url: str = ""
+    sync_interval_s: int = 3600
+    updates: bool = True  # USB sticks and sync (off in tests that do not want a worker thread)
 
 
 class GuideWatcher(QObject):
@@ -159,6 +169,35 @@ def start_speech(app: QApplication, window: KioskWindow) -> None:
     speech.failed.connect(lambda reason: log.error("speech: %s", reason))
 
 
+def start_updates(app: QApplication, window: KioskWindow, watcher: GuideWatcher, options: RunOptions,
+                  **service_options: Any) -> UpdateService:  # fmt: skip
+    """Start looking for USB sticks (and polling the sync address): installs run on a worker thread.
+    ``service_options`` go to UpdateService (tests: ``volumes``, ``usb_interval_s``, ``first_sync_s``)."""
+    from kiosk.updates.service import UpdateService
+
+    first_sync_s = service_options.pop("first_sync_s", None)
+    service = UpdateService(options.trusted_keys, options.channel, options.sync_url, options.sync_interval_s,
+                            parent=window, **service_options)  # fmt: skip
+
+    def on_installed(version: int, kind: str, _source: str) -> None:
+        watcher.check()  # the screens switch at the next safe moment
+        if kind == "usb":
+            window.notify("guide_updated", "usb_done")
+
+    def on_refused(kind: str, _source: str, _reason: str) -> None:
+        if kind == "usb":  # already logged and recorded with the reason, for the staff view
+            window.notify("update_refused", "usb_done")
+
+    service.usb_found.connect(lambda _folder: window.notify("update_checking", seconds=0))
+    service.installed.connect(on_installed)
+    service.refused.connect(on_refused)
+    service.finished.connect(lambda kind: window.notify("usb_done") if kind == "usb-same" else None)
+    app.aboutToQuit.connect(service.shutdown)
+    service.start(first_sync_s)
+    window.updates = service  # type: ignore[attr-defined]
+    return service
+
+
 def run(options: RunOptions) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log.info("Wegwijzer %s starting; data directory %s", __version__, paths.data_dir())
@@ -180,14 +219,17 @@ def run(options: RunOptions) -> int:
     window, _idle = build_window(app, store, options)
     trace = UiTrace(window, os.environ["WEGWIJZER_UI_TRACE"]) if os.environ.get("WEGWIJZER_UI_TRACE") else None
 
-    def _speech_up() -> None:
+    watcher = GuideWatcher(store, window)
+    watcher.guide_installed.connect(window.offer_store)
+
+    def _background_up() -> None:
         start_speech(app, window)
         if trace is not None:
             trace.watch_speech()
+        if options.updates:
+            start_updates(app, window, watcher, options)
 
-    after_first_paint(window, _speech_up)  # the first screen comes first
-    watcher = GuideWatcher(store, window)
-    watcher.guide_installed.connect(window.offer_store)
+    after_first_paint(window, _background_up)  # the first screen comes first
     if options.windowed:
         window.resize(options.width, options.height)
         window.show()

@@ -39,7 +39,15 @@ def main(data_dir: Path | None) -> None:
 @click.option("--size", default="1920x1080", show_default=True, help="Window size with --windowed, e.g. 1080x1920.")
 @click.option("--idle-timeout", type=click.IntRange(5, 3600), default=90, show_default=True,
               help="Seconds without touch before 'Are you still there?'.")  # fmt: skip
-def run_command(windowed: bool, size: str, idle_timeout: int) -> None:
+@click.option("--trust", type=_PATH, multiple=True,
+              help="A public key whose bundles may be installed (default: the keys built into the kiosk).")  # fmt: skip
+@click.option("--channel", default="stable", show_default=True, help="The update channel this kiosk takes.")
+@click.option("--sync-url", default="", metavar="URL",
+              help="Address of the published bundle folder to poll for updates (none: USB sticks only).")  # fmt: skip
+@click.option("--sync-interval", type=click.IntRange(1, 7 * 24 * 60), default=60, show_default=True,
+              help="Minutes between polls of --sync-url.")  # fmt: skip
+def run_command(windowed: bool, size: str, idle_timeout: int, trust: tuple[Path, ...], channel: str, sync_url: str,
+                sync_interval: int) -> None:  # fmt: skip
     """Start the kiosk on the installed guide (or the bundled one)."""
     from kiosk.app import RunOptions, run
 
@@ -47,7 +55,12 @@ def run_command(windowed: bool, size: str, idle_timeout: int) -> None:
         width, height = (int(v) for v in size.lower().split("x"))
     except ValueError:
         raise click.BadParameter("use WIDTHxHEIGHT, e.g. 1080x1920", param_hint="--size") from None
-    sys.exit(run(RunOptions(windowed=windowed, width=width, height=height, idle_timeout_s=idle_timeout)))
+    if sync_url and not sync_url.startswith(("http://", "https://")):
+        raise click.BadParameter("use an http:// or https:// address", param_hint="--sync-url")
+    options = RunOptions(windowed=windowed, width=width, height=height, idle_timeout_s=idle_timeout,
+                         trusted_keys=list(trust) or _kiosk_keys(), channel=channel, sync_url=sync_url,
+                         sync_interval_s=sync_interval * 60)  # fmt: skip
+    sys.exit(run(options))
 
 
 # --- content -------------------------------------------------------------------------------------

@@ -7,6 +7,6 @@ REQUIRED_UI_KEYS = frozenset(
         "sources", "last_checked", "machine_translation", "fallback_language", "related_questions",
         "for_residents", "for_organisations", "still_there", "reset_countdown", "still_here", "start_over",
         "listen", "stop", "slower", "no_voice", "keyboard_space", "keyboard_delete", "keyboard_clear",
-        "ask_staff", "guide_updated",
+        "ask_staff", "guide_updated", "update_checking", "update_refused", "usb_done",
     }
 )  # fmt: skip

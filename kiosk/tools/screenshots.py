@@ -59,6 +59,7 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float)
                 ("4-answer", lambda: window.go(Route("answer", SAMPLE_QUESTION))),
                 ("5-search", lambda q=query: (window.go(Route("search")), window.search_screen.set_query(q))),
                 ("6-still-there", lambda: window.overlay.show_countdown(12, window.context().strings)),
+                ("7-usb-notice", lambda: (window.go(Route("home")), window.notify("update_refused", "usb_done"))),
             ]
             for name, step in steps:
                 step()
@@ -71,6 +72,7 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float)
                 pixmap.save(str(path))
                 saved.append(path)
                 window.overlay.hide()
+                window.toast.hide()
     speech.shutdown()
     window.allow_close = True
     window.close()

@@ -37,6 +37,8 @@ def stylesheet(m: Metrics) -> str:
     QFrame#shortBox {{ background: {p.short_bg}; border: 3px solid {p.accent}; border-radius: {radius}px; }}
     QLabel#shortText {{ font-size: {m.large}px; font-weight: 600; }}
     QLabel#shortLabel {{ font-size: {m.body}px; font-weight: 700; color: {p.accent}; }}
+    QLabel#toast {{ background: {p.accent}; color: {p.accent_text}; border: 3px solid {p.accent_text};
+        border-radius: {radius}px; padding: {m.gap}px; font-size: {m.body}px; font-weight: 700; }}
     QFrame#notice {{ background: {p.notice_bg}; border: 2px solid {p.border}; border-radius: {radius}px; }}
     QTextBrowser#answerBody {{ font-size: {m.body}px; color: {p.text}; background: transparent; }}
     QFrame#searchBox {{ background: {p.surface}; border: 3px solid {p.accent}; border-radius: {radius}px; }}

@@ -24,6 +24,7 @@ from kiosk.ui.screens.search import SearchScreen
 from kiosk.ui.screens.topic import TopicScreen
 from kiosk.ui.style import stylesheet
 from kiosk.ui.theme import TEXT_STEPS, Metrics
+from kiosk.ui.toast import Toast
 from kiosk.ui.topbar import TopBar
 
 if TYPE_CHECKING:
@@ -101,6 +102,7 @@ class KioskWindow(QWidget):
         layout.addWidget(self.bar)
         layout.addWidget(self.stack, 1)
         self.overlay = IdleOverlay(self)
+        self.toast = Toast(self)
         self.overlay.start_over_requested.connect(self.reset_session)
         self.bar.home_pressed.connect(lambda: self.go(Route("home")))
         self.bar.back_pressed.connect(self.back)
@@ -239,6 +241,13 @@ class KioskWindow(QWidget):
         self.high_contrast = not self.high_contrast
         self.refresh()
 
+    def notify(self, *keys: str, seconds: float = 10.0) -> None:
+        """A short notice over the current screen in the current language (screen text keys, joined)."""
+        strings = self.store.ui_strings(self.lang)
+        text = " ".join(strings.get(key, "") for key in keys).strip()
+        if text:
+            self.toast.show_text(text, seconds)
+
     # --- idle reset --------------------------------------------------------------------------------
     def show_idle_warning(self, seconds: int) -> None:
         if (
@@ -291,6 +300,8 @@ class KioskWindow(QWidget):
         super().resizeEvent(event)
         if self.overlay.isVisible():
             self.overlay.setGeometry(self.rect())
+        if self.toast.isVisible():
+            self.toast.place()
         shape = (self.width() > self.height(), self.width() // 200)
         if shape != self._last_shape:
             self._last_shape = shape
