@@ -262,15 +262,20 @@ def _fetch_and_install(fetcher: _Fetcher, base_url: str, staging: Path, manifest
     staging.mkdir(parents=True, exist_ok=True)
     _write(staging / MANIFEST, manifest_bytes)
     _write(staging / SIGNATURE, signature)
+    wanted = ("etag", "last-modified")
+    new_validators: dict[str, str] = {k: response_headers[k] for k in wanted if k in response_headers}
     try:
         manifest = read_signed_manifest(staging, trusted)
-        wanted = ("etag", "last-modified")
-        new_validators: dict[str, str] = {k: response_headers[k] for k in wanted if k in response_headers}
+    except BundleError:  # perhaps caught half-way through an upload: asked again at the next poll
+        _clear(staging)
+        raise
+    try:
         if install.judge(manifest, options.channel) == "same":
             _save_validators(manifest_url, new_validators)
             _clear(staging)
             return SyncResult("same", manifest.content_version)
-    except BundleError:
+    except BundleError:  # a genuine manifest this kiosk will never take: not asked for again until it changes
+        _save_validators(manifest_url, new_validators)
         _clear(staging)
         raise
     # Only the database this manifest names may stay in the download folder (a resumable part).

@@ -77,6 +77,9 @@ def test_an_older_bundle_is_refused_before_its_database_is_downloaded(site, tmp_
         sync.sync_once(site.url, [signer[1]], FAST)
     assert site.statuses(old_database) == []
     assert snapshot() == before
+    attempts = len(load_state().attempts)
+    assert sync.sync_once(site.url, [signer[1]], FAST).outcome == "unchanged"  # not refused again every poll
+    assert len(load_state().attempts) == attempts
 
 
 def test_a_bundle_signed_with_another_key_is_refused(site, tmp_path, shipped_guide, signer):
