@@ -74,7 +74,8 @@ def _load_binding() -> ModuleType:
         from pyttsx3.drivers import _espeak
     except (ImportError, OSError, RuntimeError) as exc:
         raise SpeechError(f"espeak-ng cannot be loaded: {exc}") from exc
-    return _espeak
+    module: ModuleType = _espeak
+    return module
 
 
 class EspeakEngine:
