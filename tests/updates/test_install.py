@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import hashlib
 import json
 import os
 import random
@@ -99,26 +100,56 @@ def test_clock_far_in_the_future_refuses_a_valid_bundle(tmp_path, shipped_guide,
     assert installed_version() is None
 
 
-def test_a_payload_that_is_not_a_guide(tmp_path, shipped_guide, signer):
-    bundle = make_bundle(tmp_path, shipped_guide, signer, 2)
-    conn = sqlite3.connect(next(bundle.glob("*.sqlite")))
-    conn.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
-    conn.commit()
-    conn.close()
+def resign(bundle, signer, database_bytes: bytes | None = None, **changes):
+    """Replace the bundle's database and/or manifest fields, and sign it again with the trusted key."""
     from kiosk.updates.bundle import load_private_key
 
-    manifest = json.loads((bundle / "manifest.json").read_text())
     database = next(bundle.glob("*.sqlite"))
-    import hashlib
-
+    if database_bytes is not None:
+        database.write_bytes(database_bytes)
+    manifest = json.loads((bundle / "manifest.json").read_text())
     manifest["database"]["sha256"] = hashlib.sha256(database.read_bytes()).hexdigest()
     manifest["database"]["length"] = database.stat().st_size
+    manifest.update(changes)
     data = json.dumps(manifest).encode()
     (bundle / "manifest.json").write_bytes(data)
     (bundle / "manifest.sig").write_bytes(load_private_key(signer[0]).sign(data))
-    with pytest.raises(BundleError, match="schema"):
+
+
+def _other_schema(bundle) -> bytes:
+    database = next(bundle.glob("*.sqlite"))
+    conn = sqlite3.connect(database)
+    conn.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    return database.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("wrong-schema", "schema"),
+        ("not-sqlite", "not a usable guide"),
+        ("database-of-the-version-before", "version differs"),
+        ("other-product", "this kiosk takes"),
+    ],
+)
+def test_validly_signed_payloads_that_are_not_the_right_guide(tmp_path, shipped_guide, signer, kind, reason):
+    previous = make_bundle(tmp_path, shipped_guide, signer, 2)
+    apply_bundle(previous, [signer[1]], now=NOW)
+    before = snapshot()
+    bundle = make_bundle(tmp_path, shipped_guide, signer, 3)
+    if kind == "wrong-schema":
+        resign(bundle, signer, _other_schema(bundle))
+    elif kind == "not-sqlite":
+        resign(bundle, signer, b"SQLite format 3\x00" + b"\x00" * 4096)
+    elif kind == "database-of-the-version-before":
+        resign(bundle, signer, next(previous.glob("*.sqlite")).read_bytes())
+    else:
+        resign(bundle, signer, product="another-product")
+    with pytest.raises(BundleError, match=reason):
         apply_bundle(bundle, [signer[1]], now=NOW)
-    assert installed_version() is None
+    assert snapshot() == before and installed_version() == 2
 
 
 def test_killed_at_random_moments_the_pointer_always_names_a_good_guide(tmp_path, shipped_guide, signer, data_dir):
