@@ -285,6 +285,89 @@ def update_status(as_json: bool) -> None:
         click.echo(f"  {attempt['when']}  v{attempt['version']}  {attempt['result']}  {attempt['reason']}")
 
 
+# --- staff, settings, usage figures -----------------------------------------------------------------
+@main.group()
+def staff() -> None:
+    """The staff PIN."""
+
+
+@staff.command("set-pin")
+@click.option("--pin-stdin", is_flag=True, help="Read the PIN from standard input (for install scripts).")
+def staff_set_pin(pin_stdin: bool) -> None:
+    """Set the staff PIN (4 to 12 digits); only a salted scrypt hash is stored. Lifts any lock-out."""
+    from kiosk.pin import PinError, set_pin
+
+    if pin_stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = click.prompt("New staff PIN", hide_input=True, confirmation_prompt="Once more")
+    try:
+        set_pin(pin)
+    except (PinError, OSError) as exc:
+        click.echo(f"not set: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"staff PIN set (stored as a salted hash in {paths.data_dir()})")
+
+
+@main.group()
+def settings() -> None:
+    """See and change the kiosk's settings (the staff view changes the same ones)."""
+
+
+@settings.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def settings_show(as_json: bool) -> None:
+    """Every setting with its value and what it means."""
+    from kiosk.settings import FIELDS, SettingsStore, describe
+
+    config = SettingsStore().config
+    if as_json:
+        click.echo(json.dumps(asdict(config), indent=2, ensure_ascii=False))
+        return
+    for name in FIELDS:
+        value = getattr(config, name)
+        shown = ",".join(value) if isinstance(value, tuple) else value
+        click.echo(f"{name} = {shown}\n    {describe(name)}")
+
+
+@settings.command("set")
+@click.argument("name")
+@click.argument("value")
+def settings_set(name: str, value: str) -> None:
+    """Set NAME to VALUE (yes/no, a number, text, or a comma-separated list). A bad value is refused."""
+    from kiosk.settings import SettingError, SettingsStore, parse
+
+    try:
+        SettingsStore().set(name, parse(name, value))
+    except SettingError as exc:
+        click.echo(f"refused: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"not saved: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{name} set")
+
+
+@main.group()
+def stats() -> None:
+    """Usage figures (counts per day; nothing about any person)."""
+
+
+@stats.command("export")
+@click.option("--out", type=_PATH, required=True, help="Folder for the CSV file.")
+def stats_export(out: Path) -> None:
+    """Write every count as CSV (day, kind, key, lang, count)."""
+    from kiosk.settings import SettingsStore
+    from kiosk.usage import Usage
+
+    try:
+        path = Usage().export_csv(out, SettingsStore().config.site_name)
+    except OSError as exc:
+        click.echo(f"not written: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"written: {path}")
+
+
 # --- search --------------------------------------------------------------------------------------
 @main.command("search")
 @click.argument("query")
