@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,13 +18,18 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from kiosk import __version__, guides, paths
-from kiosk.guide import GuideError, GuideStore
+from kiosk import __version__, guides, logs, paths
+from kiosk.guide import RESIDENT, GuideError, GuideStore
+from kiosk.settings import Config, SettingsStore
 from kiosk.ui import fonts
+from kiosk.ui.background import run_off_thread
 from kiosk.ui.icons import IconSet
 from kiosk.ui.idle import IdleGuard
 from kiosk.ui.lockdown import Lockdown
+from kiosk.ui.staff.controller import StaffController
+from kiosk.ui.staff.view import StaffServices
 from kiosk.ui.window import KioskWindow
+from kiosk.usage import Usage
 
 if TYPE_CHECKING:
     from kiosk.updates.service import UpdateService
@@ -43,6 +49,19 @@ class RunOptions:
     sync_url: str = ""
     sync_interval_s: int = 3600
     updates: bool = True  # USB sticks and sync (off in tests that do not want a worker thread)
+    settings: SettingsStore | None = None  # None: the data directory's
+    usage: Usage | None = None  # None: the data directory's
+
+    @classmethod
+    def from_settings(cls, settings: SettingsStore, **overrides: Any) -> RunOptions:
+        """Options from the stored settings; command-line values (not None) take precedence for this run."""
+        config = settings.config
+        values: dict[str, Any] = {
+            "idle_timeout_s": config.idle_timeout_s, "channel": config.update_channel, "sync_url": config.sync_url,
+            "sync_interval_s": config.sync_interval_min * 60, "settings": settings,
+        }  # fmt: skip
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
 
 
 class GuideWatcher(QObject):
@@ -132,8 +151,11 @@ class UiTrace(QObject):
 
 
 def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> tuple[KioskWindow, IdleGuard]:
-    """Create the window and wire lock-down and the idle guard (also used by tests and screenshots)."""
+    """Create the window and wire lock-down, the idle guard, staff mode and usage counting (also used by tests
+    and screenshots)."""
     window = KioskWindow(store, IconSet(paths.icons_dir()), allow_close=options.windowed)
+    settings = options.settings or SettingsStore()
+    config = settings.config
     # Input reaches the top-level QWindow before any widget: filtering there sees every touch, click and key
     # without paying for the thousands of internal events an application-wide filter would see.
     window.winId()
@@ -141,7 +163,6 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
     lockdown = Lockdown(window)
     handle.installEventFilter(lockdown)
     window.installEventFilter(lockdown)  # context menus and drag-and-drop are widget events
-    lockdown.staff_requested.connect(lambda: log.info("staff gesture made (staff mode comes with a later update)"))
     idle = IdleGuard(options.idle_timeout_s * 1000, options.idle_countdown_s, window)
     handle.installEventFilter(idle)
     idle.warning_started.connect(window.show_idle_warning)
@@ -149,8 +170,39 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
     idle.warning_cancelled.connect(window.overlay.hide)
     idle.expired.connect(window.reset_session)
     window.lockdown, window.idle = lockdown, idle  # type: ignore[attr-defined]
+    usage = options.usage or Usage()
+    wire_usage(window, idle, usage)
+    staff = StaffController(window, StaffServices(store, settings, usage))
+    lockdown.staff_requested.connect(staff.request)
+    staff.settings_changed.connect(lambda new: apply_settings(window, new))
+    window.guide_reloaded.connect(lambda _v: setattr(staff.services, "store", window.store))
+    window.staff, window.usage = staff, usage  # type: ignore[attr-defined]
+    apply_settings(window, config, idle_timeout_s=options.idle_timeout_s)
+    window.text_step = window.default_text_step
     idle.start()
     return window, idle
+
+
+def apply_settings(window: KioskWindow, config: Config, idle_timeout_s: int | None = None) -> None:
+    """Make the kiosk follow ``config`` (at start-up and when the staff save new settings). The screens show
+    the changes from the next visitor on (staff mode resets the kiosk when it closes)."""
+    window.audience = None if config.show_organisation_questions else RESIDENT
+    window.language_order = config.language_order
+    window.default_text_step = config.default_text_size
+    idle: IdleGuard = window.idle  # type: ignore[attr-defined]
+    idle.set_timeout((idle_timeout_s or config.idle_timeout_s) * 1000)
+    if window.speech is not None:
+        window.speech.speed = config.speech_speed / 100
+
+
+def wire_usage(window: KioskWindow, idle: IdleGuard, usage: Usage) -> None:
+    """Count question views, listens, searches, language choices and idle resets (counts per day only)."""
+    window.screen_opened.connect(
+        lambda screen, arg: usage.count("question_view", arg, window.lang) if screen == "answer" else None
+    )
+    window.searched.connect(lambda lang: usage.count("search", "", lang))
+    window.language_changed.connect(lambda code: usage.count("language", code, code))
+    idle.expired.connect(lambda: usage.count("idle_reset"))
 
 
 def start_speech(app: QApplication, window: KioskWindow) -> None:
@@ -159,6 +211,16 @@ def start_speech(app: QApplication, window: KioskWindow) -> None:
 
     speech = SpeechService(window.store, window)
     window.attach_speech(speech)
+    settings: SettingsStore = window.staff.services.settings  # type: ignore[attr-defined]
+    speech.speed = settings.config.speech_speed / 100
+    window.staff.services.speech = speech  # type: ignore[attr-defined]
+    usage: Usage = window.usage  # type: ignore[attr-defined]
+
+    def count_listen(key: str) -> None:
+        if key.startswith("answer:"):
+            usage.count("listen", key.removeprefix("answer:"), window.lang)
+
+    speech.started.connect(count_listen)
     app.aboutToQuit.connect(speech.shutdown)
     log.info("speech worker started (pid %s)", speech.worker_pid)
     speech.voices_checked.connect(
@@ -195,11 +257,23 @@ def start_updates(app: QApplication, window: KioskWindow, watcher: GuideWatcher,
     app.aboutToQuit.connect(service.shutdown)
     service.start(first_sync_s)
     window.updates = service  # type: ignore[attr-defined]
+    staff = window.staff  # type: ignore[attr-defined]
+    staff.services.updates = service
+    service.finished.connect(staff.view.on_update_finished)
+    usage: Usage = window.usage  # type: ignore[attr-defined]
+    settings: SettingsStore = staff.services.settings
+
+    def copy_figures(folder: Path) -> None:  # on the update worker thread
+        if settings.config.stats_to_usb:
+            target = usage.export_csv(folder.parent / "wegwijzer-stats", settings.config.site_name)
+            log.info("usage figures copied to the stick: %s", target)
+
+    service.add_stick_hook(copy_figures)
     return service
 
 
 def run(options: RunOptions) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.setup()
     log.info("Wegwijzer %s starting; data directory %s", __version__, paths.data_dir())
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Wegwijzer")
@@ -245,7 +319,19 @@ def run(options: RunOptions) -> int:
         after_first_paint(window, lambda: _write_ready(os.environ["WEGWIJZER_READY_FILE"]))
     if trace is not None:
         QTimer.singleShot(200, trace.write)
+    usage: Usage = window.usage  # type: ignore[attr-defined]
+    flush = QTimer(window, interval=60_000)
+    flush.timeout.connect(lambda: run_off_thread(usage.flush, on_failed=lambda e: log.error("usage figures: %s", e)))
+    flush.start()
+    app.aboutToQuit.connect(lambda: _final_flush(usage))
     return app.exec()
+
+
+def _final_flush(usage: Usage) -> None:
+    try:
+        usage.flush()
+    except (OSError, sqlite3.Error) as exc:
+        log.error("usage figures of today could not be saved: %s", exc)
 
 
 class _FirstPaint(QObject):

@@ -37,19 +37,21 @@ def main(data_dir: Path | None) -> None:
     "--windowed", is_flag=True, help="Run in a normal window (development); default is full-screen and locked."
 )
 @click.option("--size", default="1920x1080", show_default=True, help="Window size with --windowed, e.g. 1080x1920.")
-@click.option("--idle-timeout", type=click.IntRange(5, 3600), default=90, show_default=True,
-              help="Seconds without touch before 'Are you still there?'.")  # fmt: skip
+@click.option("--idle-timeout", type=click.IntRange(5, 3600), default=None,
+              help="Seconds without touch before 'Are you still there?' (default: idle_timeout_s).")  # fmt: skip
 @click.option("--trust", type=_PATH, multiple=True,
               help="A public key whose bundles may be installed (default: the keys built into the kiosk).")  # fmt: skip
-@click.option("--channel", default="stable", show_default=True, help="The update channel this kiosk takes.")
-@click.option("--sync-url", default="", metavar="URL",
-              help="Address of the published bundle folder to poll for updates (none: USB sticks only).")  # fmt: skip
-@click.option("--sync-interval", type=click.IntRange(1, 7 * 24 * 60), default=60, show_default=True,
-              help="Minutes between polls of --sync-url.")  # fmt: skip
-def run_command(windowed: bool, size: str, idle_timeout: int, trust: tuple[Path, ...], channel: str, sync_url: str,
-                sync_interval: int) -> None:  # fmt: skip
-    """Start the kiosk on the installed guide (or the bundled one)."""
+@click.option("--channel", default=None, help="The update channel this kiosk takes (default: the setting).")
+@click.option("--sync-url", default=None, metavar="URL",
+              help="Address of the published bundle folder to poll for updates (default: the setting sync_url; "
+                   "none: USB sticks only).")  # fmt: skip
+@click.option("--sync-interval", type=click.IntRange(1, 7 * 24 * 60), default=None,
+              help="Minutes between polls of the sync address (default: the setting sync_interval_min).")  # fmt: skip
+def run_command(windowed: bool, size: str, idle_timeout: int | None, trust: tuple[Path, ...], channel: str | None,
+                sync_url: str | None, sync_interval: int | None) -> None:  # fmt: skip
+    """Start the kiosk on the installed guide (or the bundled one). Settings: `wegwijzer settings show`."""
     from kiosk.app import RunOptions, run
+    from kiosk.settings import SettingsStore
 
     try:
         width, height = (int(v) for v in size.lower().split("x"))
@@ -57,9 +59,11 @@ def run_command(windowed: bool, size: str, idle_timeout: int, trust: tuple[Path,
         raise click.BadParameter("use WIDTHxHEIGHT, e.g. 1080x1920", param_hint="--size") from None
     if sync_url and not sync_url.startswith(("http://", "https://")):
         raise click.BadParameter("use an http:// or https:// address", param_hint="--sync-url")
-    options = RunOptions(windowed=windowed, width=width, height=height, idle_timeout_s=idle_timeout,
-                         trusted_keys=list(trust) or _kiosk_keys(), channel=channel, sync_url=sync_url,
-                         sync_interval_s=sync_interval * 60)  # fmt: skip
+    options = RunOptions.from_settings(
+        SettingsStore(), windowed=windowed, width=width, height=height, idle_timeout_s=idle_timeout,
+        trusted_keys=list(trust) or _kiosk_keys(), channel=channel, sync_url=sync_url,
+        sync_interval_s=sync_interval * 60 if sync_interval else None,
+    )  # fmt: skip
     sys.exit(run(options))
 
 

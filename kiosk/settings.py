@@ -27,9 +27,10 @@ class SettingError(ValueError):
     """A value a setting does not accept; the message says why."""
 
 
-def _setting(default: Any, help: str, *, low: int | None = None, high: int | None = None,
+def _setting(default: Any, help: str, *, low: int | None = None, high: int | None = None, step: int = 1,
              choices: tuple[str, ...] = (), pattern: str = "", max_length: int = 200) -> Any:  # fmt: skip
-    meta = {"help": help, "low": low, "high": high, "choices": choices, "pattern": pattern, "max_length": max_length}
+    meta = {"help": help, "low": low, "high": high, "choices": choices, "pattern": pattern, "max_length": max_length,
+            "step": step}  # fmt: skip
     return field(default=default, metadata=meta)
 
 
@@ -42,17 +43,19 @@ class Config:
         (), "Languages on the language screen, in this order; empty: all of the guide's languages, in its order.",
         pattern=_LANG,
     )  # fmt: skip
-    idle_timeout_s: int = _setting(90, "Seconds without a touch before 'Are you still there?'.", low=20, high=3600)
-    speech_speed: int = _setting(100, "Speech speed, in percent of the normal speed.", low=60, high=140)
+    idle_timeout_s: int = _setting(90, "Seconds without a touch before 'Are you still there?'.", low=20, high=3600,
+                                  step=10)  # fmt: skip
+    speech_speed: int = _setting(100, "Speech speed, in percent of the normal speed.", low=60, high=140, step=10)
     default_text_size: int = _setting(0, "Text size for each new visitor: 0 normal, 1 larger, 2 largest.", low=0,
                                       high=2)  # fmt: skip
     show_organisation_questions: bool = _setting(True, "Show the questions meant for organisations too.")
     staff_timeout_s: int = _setting(120, "Staff mode closes itself after this many seconds without a touch.",
-                                    low=30, high=1800)  # fmt: skip
+                                    low=30, high=1800, step=30)  # fmt: skip
     staff_language: str = _setting("nl", "Language of the staff screens.", choices=("nl", "fr", "en"))
     sync_url: str = _setting("", "Address of the published bundle folder (http or https); empty: USB only.",
                              pattern=r"(https?://\S+)?")  # fmt: skip
-    sync_interval_min: int = _setting(60, "Minutes between two looks at the sync address.", low=5, high=10080)
+    sync_interval_min: int = _setting(60, "Minutes between two looks at the sync address.", low=5, high=10080,
+                                     step=5)  # fmt: skip
     update_channel: str = _setting("stable", "The update channel this kiosk takes.", pattern=r"[a-z0-9][a-z0-9-]{0,31}")
     stats_to_usb: bool = _setting(False, "Copy the usage figures onto a USB stick that carries an update folder.")
     site_name: str = _setting("", "Name of this centre or kiosk, used in the file names of exported figures.",

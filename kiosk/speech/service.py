@@ -83,6 +83,7 @@ class SpeechService(QObject):
         self.output = AudioOutput(self, use_device)
         self.voices: dict[str, str] = {}
         self.slow = False  # the visitor's choice; forgotten at the idle reset
+        self.speed = 1.0  # the staff's setting: a factor on every speaking rate
         self._lexicons: dict[str, Lexicon] = {}
         self._ids = itertools.count(1)
         self._job: _Job | None = None
@@ -196,7 +197,7 @@ class SpeechService(QObject):
             return False
         job = _Job(key, lang)
         lexicon = self._lexicon(lang)
-        wpm = SLOW_WPM if slow else DEFAULT_WPM
+        wpm = round((SLOW_WPM if slow else DEFAULT_WPM) * self.speed)
         for part, text in enumerate(parts):
             recording = recordings[part] if part < len(recordings) else None
             if recording is not None:

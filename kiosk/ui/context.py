@@ -19,6 +19,15 @@ class ScreenContext:
     metrics: Metrics
     icons: IconSet
     audience: str | None = None
+    language_order: tuple[str, ...] = ()  # the staff's choice; empty: every language, in the guide's order
+
+    def shown_languages(self) -> list[Language]:
+        languages = self.store.languages()
+        if not self.language_order:
+            return languages
+        by_code = {lang.code: lang for lang in languages}
+        chosen = [by_code[code] for code in self.language_order if code in by_code]
+        return chosen or languages  # a guide without any of them: never an empty screen
 
     @property
     def lang(self) -> str:

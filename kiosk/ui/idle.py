@@ -49,6 +49,18 @@ class IdleGuard(QObject):
     def start(self) -> None:
         self._idle.start()
 
+    def pause(self) -> None:
+        """No idle reset until :meth:`resume` (staff mode)."""
+        self.enabled = False
+        self._idle.stop()
+        if self._tick.isActive():
+            self._tick.stop()
+            self.warning_cancelled.emit()
+
+    def resume(self) -> None:
+        self.enabled = True
+        self._idle.start()
+
     def touch(self) -> None:
         """Register activity: restart the idle timer and cancel a running countdown."""
         if self._tick.isActive():

@@ -62,13 +62,17 @@ MAX_HISTORY = 50  # steps Back can retrace; nobody goes back further, and memory
 
 class KioskWindow(QWidget):
     """Signals:
-    navigated(str, str): a screen was shown (screen name, argument), e.g. for usage figures.
+    navigated(str, str): a screen was shown or re-rendered (screen name, argument).
+    screen_opened(str, str): a visitor went to a screen (not back to one, not a re-render for text size).
+    searched(str): a visitor left the search screen having typed something (the language; never the text).
     language_changed(str): the visitor chose a language.
     session_reset(): everything was reset for the next person (speech must stop).
     guide_reloaded(int): a newer guide is now shown (its content version).
     """
 
     navigated = Signal(str, str)
+    screen_opened = Signal(str, str)
+    searched = Signal(str)
     language_changed = Signal(str)
     session_reset = Signal()
     guide_reloaded = Signal(int)
@@ -82,6 +86,9 @@ class KioskWindow(QWidget):
         self.icons = icons
         self.allow_close = allow_close
         self.audience: str | None = None
+        self.language_order: tuple[str, ...] = ()
+        self.default_text_step = 0
+        self._counted_query = ""
         self.pending_store: GuideStore | None = None
         self.speech: SpeechService | None = None
         self.lang = store.source_language
@@ -161,7 +168,7 @@ class KioskWindow(QWidget):
         metrics = Metrics.for_screen(self.width(), self.height(), dpi, self.text_step, self.high_contrast)
         return ScreenContext(
             self.store, self.store.language(self.lang), self.store.ui_strings(self.lang), metrics, self.icons,
-            self.audience,
+            self.audience, self.language_order,
         )  # fmt: skip
 
     def is_at_start(self) -> bool:
@@ -177,6 +184,7 @@ class KioskWindow(QWidget):
             self.history.append(self.route)
             del self.history[:-MAX_HISTORY]
         self._show(route, fresh=True)
+        self.screen_opened.emit(route.screen, route.arg)
 
     def back(self) -> None:
         if self.history:
@@ -198,6 +206,8 @@ class KioskWindow(QWidget):
             self.refresh(Route("home"))
 
     def _show(self, route: Route, fresh: bool) -> None:
+        if route.screen != "search":
+            self._note_search_left()
         self.route = route
         ctx = self.context()
         self.setUpdatesEnabled(False)
@@ -252,7 +262,7 @@ class KioskWindow(QWidget):
     def show_idle_warning(self, seconds: int) -> None:
         if (
             self.is_at_start()
-            and not self.text_step
+            and self.text_step == self.default_text_step
             and not self.high_contrast
             and self.lang == self.store.source_language
         ):
@@ -263,9 +273,11 @@ class KioskWindow(QWidget):
         """Forget the visitor: history, scroll positions, search text, sizes, contrast, language, audio."""
         self.overlay.hide()
         self.session_reset.emit()
+        self._note_search_left()
+        self._counted_query = ""
         self.search_screen.clear()
         self.history = []
-        self.text_step = 0
+        self.text_step = self.default_text_step
         self.high_contrast = False
         self.lang = self.store.source_language
         if self.pending_store is not None:
@@ -273,6 +285,12 @@ class KioskWindow(QWidget):
         self.refresh(START)
         for screen in self.screens.values():
             screen.reset_scroll()
+
+    def _note_search_left(self) -> None:
+        query = self.search_screen.query.strip() if "search" in self.screens else ""
+        if self.route.screen == "search" and query and query != self._counted_query:
+            self._counted_query = query  # once per search, also when coming back to it; the text goes nowhere
+            self.searched.emit(self.lang)
 
     # --- guide reload ------------------------------------------------------------------------------
     def offer_store(self, store: GuideStore) -> None:

@@ -62,6 +62,7 @@ class _Worker(QObject):
         super().__init__()
         self.keys, self.channel, self.sync_url, self.volumes = keys, channel, sync_url, volumes
         self.tried: dict[Path, str] = {}  # volume root -> fingerprint of the bundle tried from it
+        self.stick_hooks: list[Callable[[Path], None]] = []
 
     def _trusted(self) -> list[Ed25519PublicKey]:
         from kiosk.updates.bundle import BundleError, load_public_key
@@ -104,6 +105,11 @@ class _Worker(QObject):
             self.tried[root] = fingerprint
             log.info("USB update folder found: %s", folder)
             self.usb_found.emit(str(folder))
+            for hook in self.stick_hooks:
+                try:
+                    hook(folder)
+                except Exception:  # e.g. a read-only or full stick: the update still goes ahead
+                    log.exception("a task for the stick at %s failed", root)
             try:
                 outcome, manifest = apply_bundle(folder, self._trusted(), self.channel)
             except BundleError as exc:
@@ -180,6 +186,10 @@ class UpdateService(QObject):
             delay = first_sync_s if first_sync_s is not None else random.uniform(10, min(300, self.sync_interval_s))
             self._sync_timer.start(round(delay * 1000))
             log.info("sync from %s every %d s", self.sync_url, self.sync_interval_s)
+
+    def add_stick_hook(self, hook: Callable[[Path], None]) -> None:
+        """Run ``hook(update folder)`` on the worker thread for each newly inserted stick (before installing)."""
+        self._worker.stick_hooks.append(hook)
 
     def look_at_usb(self) -> None:
         if "usb" not in self.busy:

@@ -31,7 +31,7 @@ class LanguageScreen(Screen):
         icon = QLabel()
         icon.setPixmap(ctx.icon("language"))
         header.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        languages = ctx.store.languages()
+        languages = ctx.shown_languages()
         # The title in the source language and the two languages the others fall back to most (the shared
         # languages of the guide); every language also speaks for itself on its own button.
         source = ctx.store.language(ctx.store.source_language)

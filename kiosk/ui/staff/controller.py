@@ -1,0 +1,250 @@
+"""Staff mode's wiring: the hidden gesture -> PIN pad -> staff view -> presenter mode, and back.
+
+The PIN is checked off the GUI thread (scrypt is slow on purpose). While staff mode is open the visitor's idle
+reset is paused and staff mode closes itself after the staff time-out without a touch or key (presenting
+allows much longer: a presenter talks between clicks). Closing staff mode resets the kiosk for the next
+visitor. Exiting the kiosk is possible only from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from kiosk import pin
+from kiosk.settings import Config
+from kiosk.ui.background import run_off_thread
+from kiosk.ui.staff.pinpad import PinPad
+from kiosk.ui.staff.presenter import PresenterState, PresenterView, PresenterWindow
+from kiosk.ui.staff.texts import staff_text
+from kiosk.ui.staff.view import StaffServices, StaffView
+
+if TYPE_CHECKING:
+    from kiosk.ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+
+PRESENTER_TIMEOUT_S = 45 * 60
+_INPUT_EVENTS = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress, QEvent.Type.TouchUpdate)
+_INPUT = frozenset(t.value for t in _INPUT_EVENTS)
+
+
+class StaffController(QObject):
+    """Signals:
+    opened(): the staff view is shown (the PIN was right).
+    closed(): staff mode ended (by the staff, or by its time-out).
+    exit_requested(): the staff chose to exit the kiosk.
+    settings_changed(object): new settings were saved (a Config).
+    """
+
+    opened = Signal()
+    closed = Signal()
+    exit_requested = Signal()
+    settings_changed = Signal(object)
+
+    def __init__(self, window: KioskWindow, services: StaffServices) -> None:
+        super().__init__(window)
+        self.window = window
+        self.services = services
+        self.pinpad = PinPad(window)
+        self.view = StaffView(services, window)
+        self.presenter: PresenterView | None = None
+        self.presenter_window: PresenterWindow | None = None
+        self.state: PresenterState | None = None
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self._on_timeout)
+        self.pinpad.entered.connect(self._on_pin_entered)
+        self.pinpad.cancelled.connect(self.close)
+        self.view.back_requested.connect(self.close)
+        self.view.exit_requested.connect(self._on_exit_requested)
+        self.view.settings_changed.connect(self.settings_changed)
+        self.view.presenter_requested.connect(self.start_presenter)
+        window.windowHandle().installEventFilter(self)
+        if services.updates is not None:
+            services.updates.finished.connect(self.view.on_update_finished)
+
+    @property
+    def config(self) -> Config:
+        return self.services.settings.config
+
+    @property
+    def active(self) -> bool:
+        return self.pinpad.isVisible() or self.view.isVisible() or self.presenter is not None
+
+    # --- getting in ------------------------------------------------------------------------------
+    def request(self) -> None:
+        """The hidden gesture was made: show the PIN pad (once)."""
+        if self.active:
+            return
+        log.info("staff gesture: PIN pad shown")
+        self._pause_visitor()
+        message = "" if pin.has_pin() else staff_text(self.config.staff_language, "pin_none")
+        self.pinpad.open(self.config.staff_language, message)
+
+    def _on_pin_entered(self, entered: str) -> None:
+        self.pinpad.set_busy(True)
+        run_off_thread(lambda: pin.check_pin(entered), self._on_pin_checked, self._on_pin_failed)
+
+    def _on_pin_checked(self, result: pin.PinResult) -> None:
+        self.pinpad.set_busy(False)
+        lang = self.config.staff_language
+        if result.ok:
+            log.info("staff mode opened")
+            self.pinpad.hide()
+            self.view.open()
+            self.opened.emit()
+        elif result.reason == "locked":
+            until = dt.datetime.fromtimestamp(result.locked_until).strftime("%H:%M")
+            log.warning("staff PIN entry locked until %s after repeated wrong PINs", until)
+            self.pinpad.show_message(staff_text(lang, "pin_locked", time=until))
+        elif result.reason == "no-pin":
+            self.pinpad.show_message(staff_text(lang, "pin_none"))
+        else:
+            log.warning("wrong staff PIN (%d tries left)", result.attempts_left)
+            self.pinpad.show_message(staff_text(lang, "pin_wrong", n=result.attempts_left))
+
+    def _on_pin_failed(self, exc: Exception) -> None:
+        self.pinpad.set_busy(False)
+        log.error("staff PIN cannot be checked: %s", exc)
+        self.pinpad.show_message(str(exc))
+
+    # --- staying in, getting out -----------------------------------------------------------------
+    def _pause_visitor(self) -> None:
+        idle = getattr(self.window, "idle", None)
+        if idle is not None:
+            idle.pause()
+        if self.window.speech is not None:
+            self.window.speech.stop()
+        self._restart_timer()
+
+    def timeout_ms(self) -> int:
+        """How long staff mode stays open without a touch or key."""
+        seconds = self.config.staff_timeout_s
+        return max(seconds, PRESENTER_TIMEOUT_S if self.presenter is not None else 0) * 1000
+
+    def _restart_timer(self) -> None:
+        self._timer.start(self.timeout_ms())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.active and event.type().value in _INPUT:
+            self._restart_timer()
+        return False
+
+    def _on_timeout(self) -> None:
+        if self.active:
+            log.info("staff mode closed itself after %s s without a touch", self.config.staff_timeout_s)
+            self.close()
+
+    def close(self) -> None:
+        """Leave staff mode (and presenter mode): the kiosk starts afresh for the next visitor."""
+        self.leave_presenter()
+        self.pinpad.hide()
+        self.view.hide()
+        self._timer.stop()
+        idle = getattr(self.window, "idle", None)
+        if idle is not None:
+            idle.resume()
+        self.window.reset_session()
+        self.closed.emit()
+
+    def _on_exit_requested(self) -> None:
+        log.info("kiosk exited from staff mode")
+        self.exit_requested.emit()
+        self.window.allow_close = True
+        self.leave_presenter()
+        self.window.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+    # --- presenter mode --------------------------------------------------------------------------
+    def start_presenter(self, presenter_lang: str, audience_lang: str) -> None:
+        audience = None if self.config.show_organisation_questions else "resident"
+        self.state = PresenterState(self.services.store, presenter_lang, audience_lang, audience, self)
+        self.state.read_requested.connect(self.read_aloud)
+        self.presenter = PresenterView(self.state, self.config.staff_language, parent=self.window)
+        self.presenter.leave_requested.connect(self._on_presenter_left)
+        self.presenter.second_screen_requested.connect(self.to_second_screen)
+        self.state.changed.connect(self._on_presenter_changed)
+        speech = self.window.speech
+        if speech is not None:
+            speech.word_spoken.connect(self._on_word_spoken)
+        self.presenter.setStyleSheet(self._projector_style())
+        self.presenter.setGeometry(self.window.rect())
+        self.presenter.show()
+        self.presenter.raise_()
+        self.presenter.setFocus()
+        log.info("presenter mode: %s and %s", presenter_lang, audience_lang)
+        self._restart_timer()
+
+    def _projector_style(self) -> str:
+        body = round(self.window.context().metrics.body * 1.4)
+        return (f"#presenterPane QLabel#screenTitle {{ font-size: {round(body * 1.3)}px; }}"
+                f" #presenterPane QTextBrowser#shortText, #presenterPane QTextBrowser#answerBody"
+                f" {{ font-size: {body}px; }}")  # fmt: skip
+
+    @property
+    def speech_key(self) -> str:
+        return f"presenter:{self.state.question_id}" if self.state is not None else ""
+
+    def read_aloud(self) -> None:
+        speech = self.window.speech
+        if speech is None or self.state is None:
+            return
+        if speech.speaking == self.speech_key:
+            speech.stop()
+            return
+        store, qid, lang = self.state.store, self.state.question_id, self.state.audience
+        answer = store.answer(qid, lang)
+        recorded = store.recorded(qid, answer.lang)
+        recordings = [(qid, "short") if recorded[0] else None, (qid, "answer") if recorded[1] else None]
+        speech.speak(self.speech_key, [answer.short, answer.body_text], answer.lang, False, recordings,
+                     [answer.spoken_short, answer.spoken_answer])  # fmt: skip
+
+    def _on_word_spoken(self, key: str, part: int, start: int, end: int) -> None:
+        if self.presenter is not None and key == self.speech_key:
+            self.presenter.right.highlight(part, (start, end))
+            if self.presenter_window is not None:
+                self.presenter_window.view.right.highlight(part, (start, end))
+
+    def _on_presenter_changed(self) -> None:
+        if self.window.speech is not None:
+            self.window.speech.stop()
+
+    def to_second_screen(self) -> None:
+        screens = QGuiApplication.screens()
+        if self.state is None or self.presenter is None:
+            return
+        if len(screens) < 2:
+            self.presenter.position.setText(staff_text(self.config.staff_language, "no_second_screen"))
+            return
+        own = self.window.screen()
+        target = next(s for s in screens if s is not own)
+        self.presenter_window = PresenterWindow(self.state, self.config.staff_language, self.presenter.styleSheet())
+        self.presenter_window.setGeometry(target.geometry())
+        self.presenter_window.showFullScreen()
+        log.info("presenter view on the second screen %s", target.name())
+
+    def _on_presenter_left(self) -> None:
+        self.leave_presenter()
+        self._restart_timer()
+
+    def leave_presenter(self) -> None:
+        if self.window.speech is not None:
+            self.window.speech.stop()
+            if self.presenter is not None:
+                self.window.speech.word_spoken.disconnect(self._on_word_spoken)
+        if self.presenter_window is not None:
+            self.presenter_window.close()
+            self.presenter_window.deleteLater()
+            self.presenter_window = None
+        if self.presenter is not None:
+            self.presenter.hide()
+            self.presenter.deleteLater()
+            self.presenter = None
+        self.state = None

@@ -1,0 +1,462 @@
+"""The staff view: guide and updates, settings, voices, usage figures, the log, and the way into presenter mode.
+
+It covers the whole window and is laid out left to right in the staff language (Dutch, French or English).
+Everything that reads files (update status, usage figures, the log) runs off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk import logs
+from kiosk.guide import GuideStore
+from kiosk.settings import FIELDS, SettingError, SettingsStore, check, describe
+from kiosk.ui.background import run_off_thread
+from kiosk.ui.staff.charts import BarChart, DayChart
+from kiosk.ui.staff.texts import staff_text
+from kiosk.ui.widgets import kinetic_scroll_area, wrapping_label
+from kiosk.usage import KINDS, Usage
+
+PAGES = ("page_guide", "page_settings", "page_voices", "page_usage", "page_log", "page_presenter")
+
+
+def _button(text: str, name: str = "primary", checkable: bool = False) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setCheckable(checkable)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return button
+
+
+@dataclass
+class StaffServices:
+    """What the staff view works with (speech and updates may be missing, e.g. in tests or without a voice)."""
+
+    store: GuideStore
+    settings: SettingsStore
+    usage: Usage
+    speech: Any = None  # SpeechService
+    updates: Any = None  # UpdateService
+
+
+class StaffView(QWidget):
+    """Signals:
+    back_requested(): back to the kiosk.
+    exit_requested(): exit the kiosk (confirmed).
+    settings_changed(object): the new Config, after a successful save.
+    presenter_requested(str, str): start presenter mode (presenter language, audience language).
+    """
+
+    back_requested = Signal()
+    exit_requested = Signal()
+    settings_changed = Signal(object)
+    presenter_requested = Signal(str, str)
+
+    def __init__(self, services: StaffServices, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("staffView")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        self.services = services
+        self.lang = services.settings.config.staff_language
+        self.hide()
+
+    # --- building --------------------------------------------------------------------------------
+    def t(self, key: str, **values: object) -> str:
+        return staff_text(self.lang, key, **values)
+
+    def open(self) -> None:
+        """Build (in the current staff language) and show, on the guide page."""
+        self.lang = self.services.settings.config.staff_language
+        if self.layout() is not None:
+            QWidget().setLayout(self.layout())  # drop the old layout and its widgets
+        outer = QVBoxLayout(self)
+        header = QHBoxLayout()
+        header.addWidget(wrapping_label(self.t("title"), "screenTitle"), 1)
+        self.back = _button(self.t("back_to_kiosk"))
+        self.back.clicked.connect(self.back_requested)
+        self.exit = _button(self.t("exit_kiosk"))
+        self.exit.clicked.connect(self._on_exit_clicked)
+        header.addWidget(self.back)
+        header.addWidget(self.exit)
+        outer.addLayout(header)
+        self.confirm = QWidget()
+        confirm_row = QHBoxLayout(self.confirm)
+        confirm_row.addWidget(wrapping_label(self.t("exit_confirm"), "sectionTitle"), 1)
+        yes, no = _button(self.t("yes_exit")), _button(self.t("no"))
+        yes.clicked.connect(self.exit_requested)
+        no.clicked.connect(self.confirm.hide)
+        confirm_row.addWidget(yes)
+        confirm_row.addWidget(no)
+        self.confirm.hide()
+        outer.addWidget(self.confirm)
+        tabs = QGridLayout()
+        self.tabs: dict[str, QPushButton] = {}
+        self.pages = QStackedWidget()
+        builders: dict[str, Callable[[], QWidget]] = {
+            "page_guide": self._guide_page, "page_settings": self._settings_page, "page_voices": self._voices_page,
+            "page_usage": self._usage_page, "page_log": self._log_page, "page_presenter": self._presenter_page,
+        }  # fmt: skip
+        for index, key in enumerate(PAGES):
+            tab = _button(self.t(key), "toggle", checkable=True)
+            tab.clicked.connect(lambda _c=False, k=key: self.show_page(k))
+            tabs.addWidget(tab, index // 3, index % 3)
+            self.tabs[key] = tab
+            self.pages.addWidget(kinetic_scroll_area(builders[key]()))
+        outer.addLayout(tabs)
+        outer.addWidget(self.pages, 1)
+        self.setGeometry(self.parentWidget().rect())
+        self.show_page("page_guide")
+        self.raise_()
+        self.show()
+
+    def show_page(self, key: str) -> None:
+        for name, tab in self.tabs.items():
+            tab.setChecked(name == key)
+        self.pages.setCurrentIndex(PAGES.index(key))
+        self.current_page = key
+        refresh = {"page_guide": self.refresh_guide, "page_usage": self.refresh_usage, "page_log": self.refresh_log}
+        if key in refresh:
+            refresh[key]()
+
+    def _on_exit_clicked(self) -> None:
+        self.confirm.show()
+
+    # --- guide and updates -----------------------------------------------------------------------
+    def _guide_page(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        self.guide_labels = [wrapping_label("", "sectionTitle"), wrapping_label("", "muted"),
+                             wrapping_label("", "")]  # fmt: skip
+        for label in self.guide_labels:
+            column.addWidget(label)
+        self.check_button = _button(self.t("check_now"))
+        self.check_button.clicked.connect(self._on_check_clicked)
+        column.addWidget(self.check_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.check_status = wrapping_label("", "muted")
+        column.addWidget(self.check_status)
+        if self.services.updates is None or not self.services.updates.sync_url:
+            self.check_status.setText(self.t("sync_off"))
+        column.addWidget(wrapping_label(self.t("attempts"), "sectionTitle"))
+        self.attempts_label = wrapping_label("", "")
+        self.attempts_label.setTextFormat(Qt.TextFormat.PlainText)
+        column.addWidget(self.attempts_label)
+        column.addStretch(1)
+        return page
+
+    def refresh_guide(self) -> None:
+        from kiosk.updates.install import status
+
+        run_off_thread(status, self._show_status)
+
+    def _show_status(self, info: dict[str, Any]) -> None:
+        if not self.isVisible():
+            return
+        store = self.services.store
+        built = store.meta.get("edition", "")
+        self.guide_labels[0].setText(self.t("guide_version", version=store.content_version, built=built or "?"))
+        self.guide_labels[1].setText(self.t("guide_file", path=info["in_use"]))
+        self.guide_labels[2].setText(self.t("highest_version", version=info["highest_version"] or "-"))
+        attempts = info["attempts"][-10:][::-1]
+        lines = [f"{a['when']}  v{a['version'] or '?'}  {a['result']}  {a['source']}" + (f"\n    {a['reason']}"
+                 if a["reason"] else "") for a in attempts]  # fmt: skip
+        self.attempts_label.setText("\n".join(lines) or self.t("no_attempts"))
+
+    def _on_check_clicked(self) -> None:
+        updates = self.services.updates
+        if updates is None:
+            return
+        self.check_status.setText(self.t("checking"))
+        self.check_button.setEnabled(False)
+        updates.check_now()
+
+    def on_update_finished(self, kind: str) -> None:
+        """The update service finished a look (USB or sync): show the new state."""
+        if not self.isVisible():
+            return
+        if self.services.updates is not None and not self.services.updates.busy:
+            self.check_button.setEnabled(True)
+            self.check_status.setText(self.t("check_done"))
+        if self.current_page == "page_guide":
+            self.refresh_guide()
+
+    # --- settings --------------------------------------------------------------------------------
+    def _settings_page(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        config = self.services.settings.config
+        self.editors: dict[str, Callable[[], Any]] = {}
+        for name in FIELDS:
+            column.addWidget(wrapping_label(self.t(f"setting_{name}"), "sectionTitle"))
+            column.addWidget(wrapping_label(describe(name), "muted"))
+            column.addWidget(self._editor(name, getattr(config, name)))
+        self.settings_message = wrapping_label("", "sectionTitle")
+        save = _button(self.t("save"))
+        save.clicked.connect(self.save_settings)
+        column.addWidget(save, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(self.settings_message)
+        column.addWidget(wrapping_label(self.t("restart_note"), "muted"))
+        column.addStretch(1)
+        return page
+
+    def _editor(self, name: str, value: Any) -> QWidget:
+        f = FIELDS[name]
+        meta = f.metadata
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        if f.type == "bool":
+            toggle = _button(self.t("yes"), "toggle", checkable=True)
+            toggle.setChecked(bool(value))
+            row.addWidget(toggle)
+            row.addStretch(1)
+            self.editors[name] = toggle.isChecked
+        elif f.type == "int":
+            minus, plus = _button("−", "key"), _button("+", "key")
+            shown = wrapping_label(str(value), "sectionTitle")
+            shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            shown.setMinimumWidth(160)
+            current = [int(value)]
+
+            def step(direction: int) -> None:
+                current[0] = max(meta["low"], min(meta["high"], current[0] + direction * meta["step"]))
+                shown.setText(str(current[0]))
+
+            minus.clicked.connect(lambda: step(-1))
+            plus.clicked.connect(lambda: step(1))
+            for widget in (minus, shown, plus):
+                row.addWidget(widget)
+            row.addStretch(1)
+            self.editors[name] = lambda: current[0]
+        elif meta["choices"]:
+            buttons = []
+            for choice in meta["choices"]:
+                button = _button(choice, "toggle", checkable=True)
+                button.setAutoExclusive(True)
+                button.setChecked(choice == value)
+                buttons.append((choice, button))
+                row.addWidget(button)
+            row.addStretch(1)
+            self.editors[name] = lambda: next((c for c, b in buttons if b.isChecked()), value)
+        elif f.type == "tuple[str, ...]":
+            return self._language_order_editor(name, value)
+        else:
+            edit = QLineEdit(str(value))
+            edit.setObjectName("staffEdit")
+            edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+            row.addWidget(edit, 1)
+            self.editors[name] = edit.text
+        return box
+
+    def _language_order_editor(self, name: str, value: tuple[str, ...]) -> QWidget:
+        """Every language of the guide: shown or not, and moved up or down."""
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        guide_order = [lang.code for lang in self.services.store.languages()]
+        order = [c for c in value if c in guide_order] + [c for c in guide_order if c not in value]
+        shown = set(value) or set(guide_order)
+        names = {lang.code: lang.name for lang in self.services.store.languages()}
+        rows: list[tuple[str, QPushButton]] = []
+
+        def rebuild() -> None:
+            while column.count():
+                item = column.takeAt(0)
+                if item.widget() is not None:
+                    item.widget().deleteLater()
+            rows.clear()
+            for index, code in enumerate(order):
+                line = QWidget()
+                row = QHBoxLayout(line)
+                row.setContentsMargins(0, 0, 0, 0)
+                toggle = _button(f"{names[code]} ({code})", "toggle", checkable=True)
+                toggle.setChecked(code in shown)
+                toggle.toggled.connect(lambda on, c=code: shown.add(c) if on else shown.discard(c))
+                up, down = _button("▲", "key"), _button("▼", "key")
+                up.setEnabled(index > 0)
+                down.setEnabled(index < len(order) - 1)
+                up.clicked.connect(lambda _c=False, i=index: move(i, -1))
+                down.clicked.connect(lambda _c=False, i=index: move(i, 1))
+                row.addWidget(toggle, 1)
+                row.addWidget(up)
+                row.addWidget(down)
+                column.addWidget(line)
+                rows.append((code, toggle))
+
+        def move(index: int, direction: int) -> None:
+            other = index + direction
+            order[index], order[other] = order[other], order[index]
+            rebuild()
+
+        def current() -> tuple[str, ...]:
+            chosen = tuple(c for c in order if c in shown)
+            if not chosen:
+                raise SettingError("at least one language must be shown")
+            return () if list(chosen) == guide_order else chosen  # all, in the guide's order: follow the guide
+
+        rebuild()
+        self.editors[name] = current
+        return box
+
+    def save_settings(self) -> bool:
+        """Check every value first; store them only if all are accepted. Returns True when saved."""
+        store = self.services.settings
+        try:
+            values = {name: check(name, read()) for name, read in self.editors.items()}
+            changed = {k: v for k, v in values.items() if getattr(store.config, k) != v}
+            for name, value in changed.items():
+                store.set(name, value)
+        except (SettingError, OSError) as exc:
+            self.settings_message.setText(self.t("refused", reason=exc))
+            return False
+        self.settings_message.setText(self.t("saved"))
+        if changed:
+            self.settings_changed.emit(store.config)
+        return True
+
+    # --- voices ----------------------------------------------------------------------------------
+    def _voices_page(self) -> QWidget:
+        page = QWidget()
+        grid = QGridLayout(page)
+        speech = self.services.speech
+        store = self.services.store
+        for index, language in enumerate(store.languages()):
+            grid.addWidget(wrapping_label(f"{language.name} ({language.code})", "sectionTitle"), index, 0)
+            voiced = speech is not None and speech.voice_for(language.code) is not None
+            grid.addWidget(wrapping_label(self.t("voice_ok" if voiced else "voice_missing"), "muted"), index, 1)
+            test = _button(self.t("test_voice"))
+            test.setEnabled(voiced)
+            test.clicked.connect(lambda _c=False, code=language.code: self.test_voice(code))
+            grid.addWidget(test, index, 2)
+        grid.setRowStretch(len(store.languages()), 1)
+        return page
+
+    def test_voice(self, code: str) -> None:
+        speech = self.services.speech
+        if speech is None:
+            return
+        strings = self.services.store.ui_strings(code)
+        text = f"{strings.get('app_title', '')}. {strings.get('choose_language', '')}."
+        speech.speak(f"voice-check:{code}", [text], code)
+
+    # --- usage -----------------------------------------------------------------------------------
+    def _usage_page(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        self.usage_totals = wrapping_label("", "sectionTitle")
+        column.addWidget(self.usage_totals)
+        column.addWidget(wrapping_label(self.t("most_viewed"), "sectionTitle"))
+        self.views_chart = BarChart()
+        column.addWidget(self.views_chart)
+        column.addWidget(wrapping_label(self.t("languages_per_day"), "sectionTitle"))
+        self.languages_chart = DayChart()
+        column.addWidget(self.languages_chart)
+        state = self.t("on" if self.services.settings.config.stats_to_usb else "off")
+        column.addWidget(wrapping_label(self.t("export_usage", state=state), "muted"))
+        column.addStretch(1)
+        return page
+
+    def refresh_usage(self) -> None:
+        usage = self.services.usage
+
+        def figures() -> dict[str, Any]:
+            usage.flush()
+            month = usage.today() - dt.timedelta(days=29)
+            fortnight = usage.today() - dt.timedelta(days=13)
+            return {
+                "views": usage.totals("question_view", since=month),
+                "totals": {kind: sum(n for _, n in usage.totals(kind, by="day", since=month)) for kind in KINDS},
+                "languages": usage.rows("language", since=fortnight),
+                "days": [(fortnight + dt.timedelta(days=i)).isoformat() for i in range(14)],
+            }
+
+        run_off_thread(figures, self._show_usage)
+
+    def _show_usage(self, figures: dict[str, Any]) -> None:
+        if not self.isVisible():
+            return
+        t = figures["totals"]
+        self.usage_totals.setText(self.t("usage_totals", views=t["question_view"], listens=t["listen"],
+                                         searches=t["search"], resets=t["idle_reset"]))  # fmt: skip
+        store = self.services.store
+        titles = []
+        for qid, count in figures["views"][:10]:
+            try:
+                titles.append((store.answer(qid, self.lang).question, count))
+            except KeyError:
+                titles.append((qid, count))
+        self.views_chart.set_items(titles or [(self.t("no_usage"), 0)])
+        days: list[str] = figures["days"]
+        series: dict[str, list[int]] = {}
+        for row in figures["languages"]:
+            if row.day in days:
+                series.setdefault(row.key, [0] * len(days))[days.index(row.day)] += row.count
+        self.languages_chart.set_data(days, dict(sorted(series.items(), key=lambda kv: -sum(kv[1]))))
+
+    # --- log -------------------------------------------------------------------------------------
+    def _log_page(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        self.log_view = QPlainTextEdit()
+        self.log_view.setObjectName("staffLog")
+        self.log_view.setReadOnly(True)
+        self.log_view.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.log_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.log_view.setMinimumHeight(900)
+        column.addWidget(self.log_view)
+        return page
+
+    def refresh_log(self) -> None:
+        run_off_thread(logs.tail, self._show_log)
+
+    def _show_log(self, text: str) -> None:
+        if self.isVisible():
+            self.log_view.setPlainText(text)
+            self.log_view.verticalScrollBar().setValue(self.log_view.verticalScrollBar().maximum())
+
+    # --- presenter -------------------------------------------------------------------------------
+    def _presenter_page(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.addWidget(wrapping_label(self.t("presenter_intro"), ""))
+        languages = self.services.store.languages()
+        self.presenter_choice: dict[str, str] = {"presenter": self.lang, "audience": languages[0].code}
+        for role, title in (("presenter", "presenter_lang"), ("audience", "audience_lang")):
+            column.addWidget(wrapping_label(self.t(title), "sectionTitle"))
+            grid = QGridLayout()
+            for index, language in enumerate(languages):
+                button = _button(language.name, "toggle", checkable=True)
+                button.setAutoExclusive(True)
+                button.setChecked(language.code == self.presenter_choice[role])
+                button.clicked.connect(lambda _c=False, r=role, c=language.code: self._choose(r, c))
+                grid.addWidget(button, index // 5, index % 5)
+            box = QWidget()
+            box.setLayout(grid)
+            column.addWidget(box)
+        start = _button(self.t("start_presenter"))
+        start.setObjectName("primary")
+        start.clicked.connect(
+            lambda: self.presenter_requested.emit(self.presenter_choice["presenter"], self.presenter_choice["audience"])
+        )
+        column.addWidget(start, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addStretch(1)
+        return page
+
+    def _choose(self, role: str, code: str) -> None:
+        self.presenter_choice[role] = code

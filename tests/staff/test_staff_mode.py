@@ -1,0 +1,190 @@
+"""Staff mode in the kiosk: PIN pad, staff view, settings, presenter mode, usage counting, time-out and exit."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+
+from kiosk import paths
+from kiosk.pin import MAX_FAILURES, set_pin
+from kiosk.settings import SettingsStore
+from kiosk.ui.window import START, Route
+from tests.ui.conftest import button, settle, tap
+
+pytestmark = pytest.mark.gui
+PIN = "2580"
+
+
+def open_pinpad(qtbot, kiosk):
+    kiosk.lockdown._hold.setInterval(50)
+    qtbot.mousePress(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    qtbot.waitUntil(kiosk.staff.pinpad.isVisible, timeout=2000)
+    qtbot.mouseRelease(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    settle()
+    return kiosk.staff.pinpad
+
+
+def enter(qtbot, pad, digits: str) -> None:
+    for digit in digits:
+        tap(qtbot, pad.keys[digit])
+    tap(qtbot, pad.keys["OK"])
+    qtbot.waitUntil(lambda: pad.keys["OK"].isEnabled(), timeout=5000)  # checked off the GUI thread
+    settle()
+
+
+def open_staff(qtbot, kiosk):
+    set_pin(PIN)
+    pad = open_pinpad(qtbot, kiosk)
+    with qtbot.waitSignal(kiosk.staff.opened, timeout=5000):
+        enter(qtbot, pad, PIN)
+    settle()
+    return kiosk.staff.view
+
+
+def test_wrong_pins_lock_the_pad_and_the_right_one_opens(qtbot, kiosk):
+    set_pin(PIN)
+    pad = open_pinpad(qtbot, kiosk)
+    assert "●" not in pad.dots.text()
+    for attempt in range(MAX_FAILURES - 1):
+        enter(qtbot, pad, "1357")
+        assert f"{MAX_FAILURES - attempt - 1}" in pad.message.text()
+        assert not kiosk.staff.view.isVisible()
+    enter(qtbot, pad, "1357")
+    assert "Te veel" in pad.message.text()
+    enter(qtbot, pad, PIN)  # locked: even the right PIN does not open
+    assert not kiosk.staff.view.isVisible() and "Te veel" in pad.message.text()
+    tap(qtbot, pad.cancel)
+    assert not pad.isVisible()
+
+
+def test_the_right_pin_opens_the_staff_view_with_the_guide_and_updates(qtbot, kiosk):
+    view = open_staff(qtbot, kiosk)
+    assert view.isVisible() and not kiosk.staff.pinpad.isVisible()
+    qtbot.waitUntil(lambda: "versie 1" in view.guide_labels[0].text(), timeout=5000)
+    assert "Nog geen updatepogingen" in view.attempts_label.text()
+    assert not kiosk.idle.enabled  # no visitor reset while staff work
+
+
+def test_without_a_pin_staff_mode_cannot_be_opened(qtbot, kiosk):
+    pad = open_pinpad(qtbot, kiosk)
+    assert "set-pin" in pad.message.text()
+    enter(qtbot, pad, "2580")
+    assert not kiosk.staff.view.isVisible()
+
+
+def test_settings_are_saved_applied_and_kept_and_a_bad_value_is_refused(qtbot, kiosk):
+    view = open_staff(qtbot, kiosk)
+    tap(qtbot, view.tabs["page_settings"])
+    page = view.pages.currentWidget()
+    minus = [b for b in page.findChildren(QPushButton) if b.text() == "−"]
+    tap(qtbot, minus[0])  # idle_timeout_s: 90 -> 80
+    org = next(b for b in page.findChildren(QPushButton) if b.isCheckable() and b.text() == "Ja" and b.isChecked())
+    tap(qtbot, org)  # show_organisation_questions: off
+    tap(qtbot, next(b for b in page.findChildren(QPushButton) if b.text() == "Bewaren"))
+    assert view.settings_message.text() == "Bewaard."
+    assert SettingsStore().config.idle_timeout_s == 80
+    assert SettingsStore().config.show_organisation_questions is False
+    assert kiosk.idle._idle.interval() == 80_000 and kiosk.audience == "resident"
+
+    sync = next(e for e in page.findChildren(QLineEdit) if e.text() == "")  # sync_url is the first text field
+    sync.setText("ftp://example.org/guide/")
+    before = paths.settings_file().read_bytes()
+    tap(qtbot, next(b for b in page.findChildren(QPushButton) if b.text() == "Bewaren"))
+    assert "Niet bewaard" in view.settings_message.text() and "sync_url" in view.settings_message.text()
+    assert paths.settings_file().read_bytes() == before
+
+
+def test_language_order_setting_changes_the_language_screen(qtbot, kiosk):
+    SettingsStore().set("language_order", ["ti", "ar", "nl"])
+    from kiosk.app import apply_settings
+
+    apply_settings(kiosk, SettingsStore().config)
+    kiosk.reset_session()
+    settle()
+    assert [b.key for b in kiosk.language_screen.buttons if b.isVisible()] == ["ti", "ar", "nl"]
+
+
+def test_closing_staff_mode_resets_the_kiosk_and_it_times_out(qtbot, kiosk, monkeypatch):
+    tap(qtbot, button(kiosk.language_screen.buttons, "ar"))
+    view = open_staff(qtbot, kiosk)
+    tap(qtbot, view.back)
+    assert not view.isVisible() and kiosk.route == START and kiosk.lang == "nl" and kiosk.idle.enabled
+    monkeypatch.setattr(kiosk.staff, "timeout_ms", lambda: 200)
+    view = open_staff(qtbot, kiosk)
+    with qtbot.waitSignal(kiosk.staff.closed, timeout=3000):
+        pass
+    assert not view.isVisible() and kiosk.route == START
+
+
+def test_exit_works_only_from_staff_mode(qtbot, kiosk, monkeypatch):
+    quits = []
+    monkeypatch.setattr(QApplication, "quit", lambda *a: quits.append(True))
+    kiosk.allow_close = False
+    assert not kiosk.close() and kiosk.isVisible()  # outside staff mode: refused
+    view = open_staff(qtbot, kiosk)
+    tap(qtbot, view.exit)
+    assert view.confirm.isVisible() and kiosk.isVisible()  # asks first
+    yes = next(b for b in view.confirm.findChildren(QPushButton) if b.text() == "Ja, afsluiten")
+    tap(qtbot, yes)
+    assert quits == [True] and not kiosk.isVisible()
+
+
+def test_presenter_mode_two_languages_their_own_directions_and_the_clicker(qtbot, kiosk):
+    view = open_staff(qtbot, kiosk)
+    tap(qtbot, view.tabs["page_presenter"])
+    view.presenter_requested.emit("nl", "ar")
+    settle()
+    presenter = kiosk.staff.presenter
+    assert presenter is not None and presenter.isVisible()
+    assert presenter.left.layoutDirection() == Qt.LayoutDirection.LeftToRight
+    assert presenter.right.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    state = kiosk.staff.state
+    first = state.question_id
+    assert presenter.left.answer.question_id == presenter.right.answer.question_id == first
+    assert presenter.left.answer.lang == "nl" and presenter.right.answer.lang == "ar"
+    qtbot.keyClick(kiosk.windowHandle(), Qt.Key.Key_PageDown)  # a clicker's "next"
+    settle()
+    assert state.index == 1 and presenter.right.answer.question_id == state.question_ids[1]
+    qtbot.keyClick(kiosk.windowHandle(), Qt.Key.Key_Right)
+    qtbot.keyClick(kiosk.windowHandle(), Qt.Key.Key_PageUp)
+    settle()
+    assert state.index == 1
+    tap(qtbot, presenter.buttons["next"])
+    assert state.index == 2
+    tap(qtbot, presenter.buttons["second_screen"])  # one screen here: says so, stays
+    assert "tweede scherm" in presenter.position.text()
+    tap(qtbot, presenter.buttons["leave_presenter"])
+    assert kiosk.staff.presenter is None and view.isVisible()
+
+
+def test_usage_counts_add_up_after_a_scripted_session_and_hold_no_search_text(qtbot, kiosk):
+    tap(qtbot, button(kiosk.language_screen.buttons, "en"))
+    kiosk.go(Route("answer", "accident"))
+    kiosk.go(Route("answer", "pocket-money"))
+    tap(qtbot, kiosk.bar.text_size)  # a re-render is not a second view
+    tap(qtbot, kiosk.bar.search)
+    for letter in "insur":
+        tap(qtbot, kiosk.search_screen.keyboard.keys[letter])
+    tap(qtbot, kiosk.bar.back)  # leaves the search: one search counted
+    tap(qtbot, kiosk.bar.search)
+    tap(qtbot, kiosk.bar.back)  # the same search again: not counted twice
+    kiosk.idle.expired.emit()
+    settle()
+    usage = kiosk.usage
+    usage.flush()
+    assert usage.totals("question_view", by="key") == [("accident", 1), ("pocket-money", 1)]
+    assert usage.totals("language", by="key") == [("en", 1)]
+    assert usage.totals("search", by="lang") == [("en", 1)]
+    assert usage.totals("idle_reset", by="day")[0][1] == 1
+    stored = usage.path.read_bytes()
+    assert b"insur" not in stored
+    assert not any(r.key == "insur" for r in usage.rows())
+
+
+def test_staff_texts_exist_in_every_staff_language_and_for_every_setting():
+    from kiosk.settings import FIELDS
+    from kiosk.ui.staff.texts import TEXTS
+
+    assert set(TEXTS["fr"]) == set(TEXTS["nl"]) == set(TEXTS["en"])
+    assert {f"setting_{name}" for name in FIELDS} <= set(TEXTS["nl"])
