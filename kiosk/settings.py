@@ -67,16 +67,21 @@ FIELDS: dict[str, dataclasses.Field[Any]] = {f.name: f for f in dataclasses.fiel
 
 def describe(name: str) -> str:
     """Help text of a setting, with what it accepts."""
+    accepts = accepts_text(name)
+    return f"{_field(name).metadata['help']}" + (f" ({accepts})" if accepts else "")
+
+
+def accepts_text(name: str) -> str:
+    """What a setting accepts, without words: "20-3600", "nl, fr, en", "yes/no", or ""."""
     f = _field(name)
     meta = f.metadata
-    accepts = ""
     if meta["low"] is not None:
-        accepts = f" ({meta['low']}-{meta['high']})"
-    elif meta["choices"]:
-        accepts = f" ({', '.join(meta['choices'])})"
-    elif f.type in ("bool",):
-        accepts = " (yes/no)"
-    return f"{meta['help']}{accepts}"
+        return f"{meta['low']}-{meta['high']}"
+    if meta["choices"]:
+        return ", ".join(meta["choices"])
+    if f.type == "bool":
+        return "yes/no"
+    return ""
 
 
 def _field(name: str) -> dataclasses.Field[Any]:

@@ -1,6 +1,7 @@
 """Save a screenshot of every screen in every shipped language, portrait and landscape.
 
-Usage: ``python -m kiosk.tools.screenshots [--out DIR] [--lang CODE ...]`` (under Xvfb or offscreen).
+Usage: ``python -m kiosk.tools.screenshots [--out DIR] [--lang CODE ...] [--staff]`` (under Xvfb or offscreen).
+With every language (no ``--lang``) or ``--staff``, also the PIN pad, the staff view's pages and presenter mode.
 """
 
 from __future__ import annotations
@@ -8,16 +9,17 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk import guides, paths
 from kiosk.app import RunOptions, build_window
 from kiosk.speech.service import SpeechService
 from kiosk.ui import fonts
-from kiosk.ui.window import Route
+from kiosk.ui.window import KioskWindow, Route
 
 SHAPES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 SAMPLE_QUESTION = "volunteer-during-application"
@@ -29,7 +31,7 @@ def _settle(app: QApplication) -> None:
         app.processEvents()
 
 
-def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float) -> list[Path]:
+def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float, staff: bool = False) -> list[Path]:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     fonts.register(paths.fonts_dir())
     store = guides.open_best()
@@ -41,6 +43,7 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float)
     QTimer.singleShot(10_000, loop.quit)
     loop.exec()  # the Listen buttons show whether each language has a voice
     window.attach_speech(speech)
+    window.staff.services.speech = speech  # type: ignore[attr-defined]
     saved: list[Path] = []
     codes = langs or [lang.code for lang in store.languages()]
     for shape in shapes:
@@ -73,9 +76,48 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float)
                 saved.append(path)
                 window.overlay.hide()
                 window.toast.hide()
+        if langs is None or staff:
+            saved += _staff_screens(app, window, out / shape, scale)
     speech.shutdown()
     window.allow_close = True
     window.close()
+    return saved
+
+
+PRESENTER_PAIRS = [("nl", "ar"), ("fr", "ti"), ("nl", "uk"), ("en", "prs")]
+
+
+def _staff_screens(app: QApplication, window: KioskWindow, out: Path, scale: float) -> list[Path]:
+    """The PIN pad, every page of the staff view, and presenter mode with pairs of languages in every script."""
+    from kiosk.ui.staff.view import PAGES
+
+    staff = window.staff  # type: ignore[attr-defined]
+    window.reset_session()
+    steps: list[tuple[str, Callable[[], object]]] = [("staff-0-pin", lambda: staff.pinpad.open("nl", ""))]
+
+    def show_page(page: str) -> None:
+        staff.pinpad.hide()
+        if not staff.view.isVisible():
+            staff.view.open()
+        staff.view.show_page(page)
+
+    steps += [(f"staff-{i + 1}-{p.removeprefix('page_')}", lambda p=p: show_page(p)) for i, p in enumerate(PAGES)]
+    steps += [(f"presenter-{a}-{b}", lambda a=a, b=b: (staff.leave_presenter(), staff.start_presenter(a, b)))
+              for a, b in PRESENTER_PAIRS]  # fmt: skip
+    saved = []
+    for name, step in steps:
+        step()
+        for _ in range(3):
+            _settle(app)
+            QThreadPool.globalInstance().waitForDone(2000)  # the staff view reads files off the GUI thread
+        _settle(app)
+        path = out / f"{name}.png"
+        pixmap = window.grab()
+        if scale != 1.0:
+            pixmap = pixmap.scaledToWidth(round(pixmap.width() * scale))
+        pixmap.save(str(path))
+        saved.append(path)
+    staff.close()
     return saved
 
 
@@ -93,9 +135,10 @@ def main() -> None:  # run as a module: the speech worker process re-imports it,
     parser.add_argument("--shape", action="append", choices=sorted(SHAPES), help="only these orientations")
     parser.add_argument("--scale", type=float, default=0.5, help="scale the saved images (default 0.5)")
     parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--staff", action="store_true", help="also the staff screens when --lang is given")
     args = parser.parse_args()
     paths.set_data_dir(args.data_dir or Path(tempfile.mkdtemp(prefix="wegwijzer-shots-")))
-    saved = capture(args.out, args.lang, args.shape or list(SHAPES), args.scale)
+    saved = capture(args.out, args.lang, args.shape or list(SHAPES), args.scale, args.staff)
     print(f"{len(saved)} screenshots in {args.out}/")
 
 

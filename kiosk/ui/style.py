@@ -60,7 +60,15 @@ def stylesheet(m: Metrics) -> str:
     QPushButton#toggle:checked {{ background: {p.accent}; color: {p.accent_text}; }}
     QPushButton#primary:disabled {{ background: {p.surface}; color: {p.text}; border: 2px dashed {p.border}; }}
     QTextBrowser#shortText {{ font-size: {m.large}px; font-weight: 600; color: {p.text}; background: transparent; }}
-    #idleOverlay {{ background: {p.background}; }}
+    #idleOverlay, #staffOverlay, #staffView, #presenter {{ background: {p.background}; }}
+    #staffOverlay QPushButton#key, #staffOverlay QPushButton#primary {{
+        min-height: {round(m.row_height * 1.2)}px; min-width: {round(m.row_height * 2)}px; font-size: {m.title}px;
+    }}
+    QLabel#pinDots {{ font-size: {m.title}px; color: {p.accent}; }}
+    #staffView QLineEdit {{ font-size: {m.body}px; min-height: {m.row_height}px; border: 2px solid {p.border};
+        background: {p.surface}; color: {p.text}; padding: 0 8px; }}
+    #staffView QPlainTextEdit {{ font-size: {round(m.body * 0.7)}px; background: {p.surface}; color: {p.text}; }}
+    #presenterPane {{ border: 2px solid {p.border}; border-radius: {radius}px; background: {p.background}; }}
     QLabel#idleTitle {{ font-size: {round(m.title * 1.4)}px; font-weight: 700; }}
     QLabel#idleCount {{ font-size: {round(m.title * 2.5)}px; font-weight: 700; color: {p.accent}; }}
     """

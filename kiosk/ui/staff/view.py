@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from kiosk import logs
 from kiosk.guide import GuideStore
-from kiosk.settings import FIELDS, SettingError, SettingsStore, check, describe
+from kiosk.settings import FIELDS, SettingError, SettingsStore, accepts_text, check
 from kiosk.ui.background import run_off_thread
 from kiosk.ui.staff.charts import BarChart, DayChart
 from kiosk.ui.staff.texts import staff_text
@@ -131,7 +131,8 @@ class StaffView(QWidget):
             tab.setChecked(name == key)
         self.pages.setCurrentIndex(PAGES.index(key))
         self.current_page = key
-        refresh = {"page_guide": self.refresh_guide, "page_usage": self.refresh_usage, "page_log": self.refresh_log}
+        refresh = {"page_guide": self.refresh_guide, "page_usage": self.refresh_usage, "page_log": self.refresh_log,
+                   "page_voices": self.refresh_voices}  # fmt: skip
         if key in refresh:
             refresh[key]()
 
@@ -204,7 +205,9 @@ class StaffView(QWidget):
         self.editors: dict[str, Callable[[], Any]] = {}
         for name in FIELDS:
             column.addWidget(wrapping_label(self.t(f"setting_{name}"), "sectionTitle"))
-            column.addWidget(wrapping_label(describe(name), "muted"))
+            accepts = accepts_text(name)
+            if accepts and FIELDS[name].type == "int":
+                column.addWidget(wrapping_label(accepts, "muted"))
             column.addWidget(self._editor(name, getattr(config, name)))
         self.settings_message = wrapping_label("", "sectionTitle")
         save = _button(self.t("save"))
@@ -332,12 +335,26 @@ class StaffView(QWidget):
 
     # --- voices ----------------------------------------------------------------------------------
     def _voices_page(self) -> QWidget:
+        self.voices_box = QWidget()
+        QVBoxLayout(self.voices_box).setContentsMargins(0, 0, 0, 0)
+        return self.voices_box
+
+    def refresh_voices(self) -> None:
+        """Rebuilt when shown: the voices are listed by the speech worker some time after start-up."""
+        holder = self.voices_box.layout()
+        while holder.count():
+            item = holder.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
         page = QWidget()
+        holder.addWidget(page)
         grid = QGridLayout(page)
         speech = self.services.speech
         store = self.services.store
         for index, language in enumerate(store.languages()):
-            grid.addWidget(wrapping_label(f"{language.name} ({language.code})", "sectionTitle"), index, 0)
+            name = wrapping_label(f"{language.name} ({language.code})", "sectionTitle")
+            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignAbsolute)
+            grid.addWidget(name, index, 0)
             voiced = speech is not None and speech.voice_for(language.code) is not None
             grid.addWidget(wrapping_label(self.t("voice_ok" if voiced else "voice_missing"), "muted"), index, 1)
             test = _button(self.t("test_voice"))
@@ -345,7 +362,6 @@ class StaffView(QWidget):
             test.clicked.connect(lambda _c=False, code=language.code: self.test_voice(code))
             grid.addWidget(test, index, 2)
         grid.setRowStretch(len(store.languages()), 1)
-        return page
 
     def test_voice(self, code: str) -> None:
         speech = self.services.speech
@@ -427,7 +443,7 @@ class StaffView(QWidget):
 
     def _show_log(self, text: str) -> None:
         if self.isVisible():
-            self.log_view.setPlainText(text)
+            self.log_view.setPlainText(text or "-")
             self.log_view.verticalScrollBar().setValue(self.log_view.verticalScrollBar().maximum())
 
     # --- presenter -------------------------------------------------------------------------------
