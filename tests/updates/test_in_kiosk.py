@@ -159,3 +159,31 @@ def test_sync_in_the_kiosk(qtbot, kiosk, tmp_path, shipped_guide, signer):
 def test_mounted_volumes_never_lists_the_system_root():
     roots = mounted_volumes()
     assert all(str(root) != "/" for root in roots)
+
+
+def test_usage_figures_travel_on_an_update_stick_only_when_opted_in(qtbot, kiosk, stick, tmp_path, shipped_guide,
+                                                                    signer):  # fmt: skip
+    from kiosk.settings import SettingsStore
+
+    kiosk.usage.count("question_view", "accident", "ar")
+    put_bundle(stick, tmp_path, shipped_guide, signer, 2)
+    service = updates_for(kiosk, stick, signer)
+    try:
+        with qtbot.waitSignal(service.installed, timeout=20_000):
+            pass
+        assert not (stick["root"] / "wegwijzer-stats").exists()  # not opted in
+    finally:
+        service.shutdown()
+    kiosk.staff.services.settings.set("stats_to_usb", True)
+    assert SettingsStore().config.stats_to_usb
+    stick["present"].clear()
+    put_bundle(stick, tmp_path, shipped_guide, signer, 3)
+    stick["present"].append(stick["root"])
+    service = updates_for(kiosk, stick, signer)
+    try:
+        with qtbot.waitSignal(service.installed, timeout=20_000):
+            pass
+        (csv_file,) = (stick["root"] / "wegwijzer-stats").glob("*.csv")
+        assert "question_view,accident,ar,1" in csv_file.read_text()
+    finally:
+        service.shutdown()

@@ -13,7 +13,7 @@ import html
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.guide import GuideStore
 from kiosk.ui.staff.texts import staff_text
@@ -160,22 +160,23 @@ class PresenterView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(panes, 1)
         self.position = wrapping_label("", "muted")
+        layout.addWidget(self.position)
         self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
-        row.addWidget(self.position, 1)
         if controls:
-            for key in ("previous", "next", "read_aloud", "second_screen", "leave_presenter"):
+            grid = QGridLayout()
+            keys = ("previous", "next", "read_aloud", "second_screen", "leave_presenter")
+            for index, key in enumerate(keys):
                 button = QPushButton(staff_text(staff_lang, key))
-                button.setObjectName("primary")
+                button.setObjectName("primary" if index < 3 else "toggle")
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-                row.addWidget(button)
+                grid.addWidget(button, index // 3, index % 3)
                 self.buttons[key] = button
             self.buttons["previous"].clicked.connect(state.previous)
             self.buttons["next"].clicked.connect(state.next)
             self.buttons["read_aloud"].clicked.connect(state.read_requested)
             self.buttons["second_screen"].clicked.connect(self.second_screen_requested)
             self.buttons["leave_presenter"].clicked.connect(self.leave_requested)
-        layout.addLayout(row)
+            layout.addLayout(grid)
         self.staff_lang = staff_lang
         state.changed.connect(self.show_current)
         self.show_current()

@@ -175,7 +175,7 @@ class StaffView(QWidget):
         self.guide_labels[1].setText(self.t("guide_file", path=info["in_use"]))
         self.guide_labels[2].setText(self.t("highest_version", version=info["highest_version"] or "-"))
         attempts = info["attempts"][-10:][::-1]
-        lines = [f"{a['when']}  v{a['version'] or '?'}  {a['result']}  {a['source']}" + (f"\n    {a['reason']}"
+        lines = [f"{a['when']}  v{a['version'] or '-'}  {a['result']}  {a['source']}" + (f"\n    {a['reason']}"
                  if a["reason"] else "") for a in attempts]  # fmt: skip
         self.attempts_label.setText("\n".join(lines) or self.t("no_attempts"))
 
@@ -185,13 +185,15 @@ class StaffView(QWidget):
             return
         self.check_status.setText(self.t("checking"))
         self.check_button.setEnabled(False)
+        self.checking = True
         updates.check_now()
 
     def on_update_finished(self, kind: str) -> None:
         """The update service finished a look (USB or sync): show the new state."""
         if not self.isVisible():
             return
-        if self.services.updates is not None and not self.services.updates.busy:
+        if getattr(self, "checking", False) and self.services.updates is not None and not self.services.updates.busy:
+            self.checking = False
             self.check_button.setEnabled(True)
             self.check_status.setText(self.t("check_done"))
         if self.current_page == "page_guide":
