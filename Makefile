@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 GUIDE  := assets/guide.sqlite
 CONTENT_FILES := $(shell find content -type f 2>/dev/null)
 
-.PHONY: run test bench guide check lint screenshots clean
+.PHONY: run test bench guide check lint screenshots package clean
 
 run: $(GUIDE)
 	$(BIN)/wegwijzer run $(ARGS)
@@ -27,6 +27,12 @@ check: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check kiosk tests bench
 	$(BIN)/mypy
+
+# The one-folder kiosk (PyInstaller) in dist/wegwijzer/, checked by its own self-test.
+package: $(GUIDE)
+	$(BIN)/pyinstaller packaging/wegwijzer.spec --noconfirm --distpath dist --workpath build/pyinstaller --log-level WARN
+	dist/wegwijzer/wegwijzer --self-test
+	@du -sh dist/wegwijzer
 
 screenshots: $(GUIDE)
 	$(BIN)/python -m kiosk.tools.screenshots $(ARGS)

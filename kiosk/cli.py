@@ -17,8 +17,17 @@ from kiosk import __version__, paths
 _PATH = click.Path(path_type=Path)
 
 
+def _self_test(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        from kiosk.selftest import run
+
+        ctx.exit(run())
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wegwijzer")
+@click.option("--self-test", is_flag=True, is_eager=True, expose_value=False, callback=_self_test,
+              help="Check this installation (guide, screen, speech, signing); exit 0 or the failed step.")  # fmt: skip
 @click.option(
     "--data-dir",
     type=_PATH,

@@ -61,6 +61,11 @@ def set_data_dir(path: str | os.PathLike[str] | None) -> None:
     _data_dir_override = Path(path) if path is not None else None
 
 
+def data_dir_override() -> Path | None:
+    """The ``--data-dir`` override in force, if any (to restore it after a temporary change)."""
+    return _data_dir_override
+
+
 def data_dir() -> Path:
     """The one writable directory of the kiosk (not created here)."""
     if _data_dir_override is not None:

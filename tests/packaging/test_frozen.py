@@ -1,0 +1,89 @@
+"""The shipped build: the self-test from source, a failing step's exit status, and the frozen one-folder kiosk.
+
+The frozen build takes about half a minute; it is built once into a temporary folder from the same spec as
+``make package`` and must pass its own self-test and start the kiosk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kiosk import paths, selftest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_self_test_passes_from_source():
+    result = subprocess.run([sys.executable, "-m", "kiosk", "--self-test"], capture_output=True, text=True,
+                            timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "self-test passed" in result.stdout
+    for step in ("bundled guide", "language screen", "speech", "test bundle"):
+        assert step in result.stdout
+
+
+def test_a_failing_step_gives_its_number_and_the_reason(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(paths, "bundled_guide", lambda: tmp_path / "missing.sqlite")
+    assert selftest.run() == 1
+    out = capsys.readouterr().out
+    assert "1. open the bundled guide: FAILED" in out
+
+
+@pytest.fixture(scope="session")
+def frozen(tmp_path_factory, shipped_guide):
+    if shutil.which("pyinstaller", path=str(Path(sys.executable).parent)) is None:
+        pytest.skip("PyInstaller is not installed")
+    if not paths.bundled_guide().is_file():
+        shutil.copyfile(shipped_guide, paths.bundled_guide())
+    work = tmp_path_factory.mktemp("frozen")
+    subprocess.run(
+        [str(Path(sys.executable).parent / "pyinstaller"), str(ROOT / "packaging" / "wegwijzer.spec"), "--noconfirm",
+         "--distpath", str(work / "dist"), "--workpath", str(work / "build"), "--log-level", "WARN"],
+        check=True, cwd=ROOT, capture_output=True, timeout=900,
+    )  # fmt: skip
+    return work / "dist" / "wegwijzer"
+
+
+def test_the_frozen_build_passes_its_self_test(frozen):
+    result = subprocess.run([str(frozen / "wegwijzer"), "--self-test"], capture_output=True, text=True, timeout=120,
+                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(frozen," in result.stdout and "self-test passed" in result.stdout
+
+
+def test_the_frozen_build_carries_what_it_needs_and_not_what_it_does_not(frozen):
+    internal = frozen / "_internal"
+    assert (internal / "assets" / "guide.sqlite").is_file()
+    assert list((internal / "assets" / "fonts").glob("*.ttf"))
+    assert (internal / "espeakng_loader" / "espeak-ng-data" / "phondata").is_file()
+    assert (internal / "espeakng_loader" / "espeak-ng-data" / "nl_dict").is_file()
+    assert not (internal / "espeakng_loader" / "espeak-ng-data" / "ru_dict").exists()  # not a guide language
+    names = {p.name for p in internal.rglob("*")}
+    for unwanted in ("libQt6WebEngineCore.so.6", "libQt6Pdf.so.6", "libQt6Qml.so.6", "libQt63DCore.so.6",
+                     "libavcodec.so.61", "fontTools", "pytest"):  # fmt: skip
+        assert unwanted not in names, unwanted
+
+
+def test_the_frozen_kiosk_starts_and_its_speech_worker_runs(frozen, tmp_path):
+    ready = tmp_path / "ready"
+    log = tmp_path / "kiosk.log"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WEGWIJZER_READY_FILE=str(ready),
+               WEGWIJZER_DATA_DIR=str(tmp_path / "data"))  # fmt: skip
+    with log.open("w") as out:
+        process = subprocess.Popen([str(frozen / "wegwijzer"), "run", "--windowed"], env=env, stdout=out, stderr=out)
+    try:
+        deadline = time.monotonic() + 60
+        while "voices:" not in log.read_text() and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.2)
+        assert ready.exists(), log.read_text()
+        assert "nl yes" in log.read_text(), log.read_text()
+    finally:
+        process.kill()
+        process.wait()
