@@ -6,8 +6,11 @@ bundled) -> the window -> lock-down and idle guard -> guide watcher -> event loo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import socket
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -15,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, QSocketNotifier, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from kiosk import __version__, guides, logs, paths
+from kiosk import __version__, guides, logs, maintenance, paths
 from kiosk.guide import RESIDENT, GuideError, GuideStore
 from kiosk.settings import Config, SettingsStore
 from kiosk.ui import fonts
@@ -275,8 +278,11 @@ def start_updates(app: QApplication, window: KioskWindow, watcher: GuideWatcher,
 def run(options: RunOptions) -> int:
     logs.setup()
     log.info("Wegwijzer %s starting; data directory %s", __version__, paths.data_dir())
+    if maintenance.end():
+        log.info("maintenance ended: the kiosk was started again")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Wegwijzer")
+    _quit_on_sigterm(app)
     families = fonts.register(paths.fonts_dir())
     log.info("fonts registered: %s", ", ".join(families))
     try:
@@ -325,6 +331,28 @@ def run(options: RunOptions) -> int:
     flush.start()
     app.aboutToQuit.connect(lambda: _final_flush(usage))
     return app.exec()
+
+
+def _quit_on_sigterm(app: QApplication) -> None:
+    """SIGTERM (systemd stopping the kiosk) ends the event loop cleanly, so today's usage figures are saved.
+    Qt's loop does not run Python signal handlers by itself: the signal wakes a socket it watches."""
+    if not hasattr(signal, "SIGTERM") or sys.platform == "win32":
+        return
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    signal.signal(signal.SIGTERM, lambda *_: None)  # handled below, once Qt notices the wake-up byte
+
+    def on_wakeup() -> None:
+        with contextlib.suppress(OSError):
+            reader.recv(64)
+        log.info("asked to stop (SIGTERM)")
+        app.quit()
+
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(on_wakeup)
+    app._sigterm = (reader, writer, notifier)  # type: ignore[attr-defined]  # kept alive with the app
 
 
 def _final_flush(usage: Usage) -> None:

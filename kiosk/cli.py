@@ -381,6 +381,30 @@ def stats_export(out: Path) -> None:
     click.echo(f"written: {path}")
 
 
+@main.group()
+def maintenance() -> None:
+    """Keep the kiosk off after staff exited it (for supervisors such as systemd)."""
+
+
+@maintenance.command("check")
+def maintenance_check() -> None:
+    """Exit 0 if the kiosk may start, 1 while maintenance is on (since staff exited it, in this boot)."""
+    from kiosk import maintenance as m
+
+    if m.active():
+        click.echo("maintenance: the kiosk stays off (end it with `wegwijzer maintenance end`)")
+        sys.exit(1)
+    click.echo("the kiosk may start")
+
+
+@maintenance.command("end")
+def maintenance_end() -> None:
+    """End maintenance: the kiosk may start again."""
+    from kiosk import maintenance as m
+
+    click.echo("maintenance ended" if m.end() else "maintenance was not on")
+
+
 # --- search --------------------------------------------------------------------------------------
 @main.command("search")
 @click.argument("query")

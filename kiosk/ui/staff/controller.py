@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from kiosk import pin
+from kiosk import maintenance, pin
 from kiosk.settings import Config
 from kiosk.ui.background import run_off_thread
 from kiosk.ui.staff.pinpad import PinPad
@@ -153,7 +153,11 @@ class StaffController(QObject):
         self.closed.emit()
 
     def _on_exit_requested(self) -> None:
-        log.info("kiosk exited from staff mode")
+        log.info("kiosk exited from staff mode: it stays off until maintenance ends or the machine restarts")
+        try:
+            maintenance.begin()
+        except OSError as exc:
+            log.error("the maintenance marker cannot be written, a supervisor may restart the kiosk: %s", exc)
         self.exit_requested.emit()
         self.window.allow_close = True
         self.leave_presenter()
