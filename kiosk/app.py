@@ -348,7 +348,7 @@ def _quit_on_sigterm(app: QApplication) -> None:
         with contextlib.suppress(OSError):
             reader.recv(64)
         log.info("asked to stop (SIGTERM)")
-        app.quit()
+        app.exit(0)  # not quit(): that first asks the windows to close, and the locked kiosk window refuses
 
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
     notifier.activated.connect(on_wakeup)

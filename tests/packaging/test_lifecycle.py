@@ -15,12 +15,12 @@ from kiosk import maintenance, paths
 from kiosk.cli import main
 
 
-def start_kiosk(tmp_path, data_dir):
+def start_kiosk(tmp_path, data_dir, *args):
     ready = tmp_path / "ready"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WEGWIJZER_READY_FILE=str(ready),
                WEGWIJZER_DATA_DIR=str(data_dir))  # fmt: skip
     log = (tmp_path / "kiosk.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--windowed"], env=env, stdout=log, stderr=log)
+    process = subprocess.Popen([sys.executable, "-m", "kiosk", "run", *args], env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + 30
     while not ready.exists():
         assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "kiosk.log").read_text()
@@ -30,7 +30,7 @@ def start_kiosk(tmp_path, data_dir):
 
 def test_first_start_without_a_data_directory_uses_the_bundled_guide_and_sigterm_stops_it_cleanly(tmp_path):
     data_dir = tmp_path / "nothing-yet"
-    process = start_kiosk(tmp_path, data_dir)
+    process = start_kiosk(tmp_path, data_dir)  # full-screen and locked: it refuses to close, but SIGTERM ends it
     time.sleep(1)
     process.send_signal(signal.SIGTERM)
     assert process.wait(10) == 0

@@ -1,0 +1,89 @@
+"""Benchmarks of the frozen one-folder build (issue #7), when ``dist/wegwijzer/`` exists (``make package``).
+
+Size of the folder; start -> language screen painted (median, interleaved with the same measure started from
+source in the same run); resident set size two seconds after start (the kiosk process and, separately, its
+speech worker), against the kiosk started from source.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.report import Figure, median
+
+ROOT = Path(__file__).resolve().parents[1]
+FROZEN = ROOT / "dist" / "wegwijzer" / "wegwijzer"
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _start(command: list[str]) -> tuple[float, float, float]:
+    """Seconds to the first painted screen, RSS of the kiosk and of its children 2 s after start (MiB)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ready = Path(tmp) / "ready"
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WEGWIJZER_READY_FILE=str(ready),
+                   WEGWIJZER_DATA_DIR=str(Path(tmp) / "data"))  # fmt: skip
+        t0 = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while not ready.exists():
+                if process.poll() is not None or time.perf_counter() - t0 > 60:
+                    raise RuntimeError(f"{command} did not start")
+                time.sleep(0.002)
+            elapsed = time.perf_counter() - t0
+            time.sleep(2)
+            children = sum(_rss_mib(c) for c in _children(process.pid))
+            return elapsed, _rss_mib(process.pid), children
+        finally:
+            process.kill()
+            process.wait()
+
+
+def _size_mib(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink()) / 1024 / 1024
+
+
+def run(figures: list[Figure], quick: bool) -> None:
+    if not FROZEN.exists():
+        print("note: dist/wegwijzer is missing (make package): frozen-build benchmarks skipped")
+        return
+    source = [str(Path(sys.executable).parent / "wegwijzer"), "run", "--windowed"]
+    frozen = [str(FROZEN), "run", "--windowed"]
+    frozen_runs, source_runs = [], []
+    for _ in range(3 if quick else 9):  # interleaved: both see the same machine load
+        frozen_runs.append(_start(frozen))
+        source_runs.append(_start(source))
+    figures.append(Figure("frozen build: size of dist/wegwijzer", _size_mib(FROZEN.parent), "MiB", None, "",
+                          "<= 120 MB"))  # fmt: skip
+    figures.append(Figure("frozen build: start -> language screen painted (median)",
+                          median([r[0] for r in frozen_runs]) * 1000, "ms", median([r[0] for r in source_runs]) * 1000,
+                          "the same, started from source", ""))  # fmt: skip
+    figures.append(Figure("frozen build: RSS 2 s after start (kiosk process)", median([r[1] for r in frozen_runs]),
+                          "MiB", median([r[1] for r in source_runs]), "the same, from source", ""))  # fmt: skip
+    figures.append(Figure("  its speech worker process", median([r[2] for r in frozen_runs]), "MiB",
+                          median([r[2] for r in source_runs]), "from source", ""))  # fmt: skip
+
+
+if __name__ == "__main__":
+    from bench.report import print_table
+
+    collected: list[Figure] = []
+    run(collected, quick="--quick" in sys.argv)
+    print_table(collected)

@@ -1,0 +1,56 @@
+#!/bin/sh
+# Install (or update) the Wegwijzer kiosk on a Debian 12 / Ubuntu 22.04+ mini-PC.
+#
+#   sudo ./install.sh /path/to/dist/wegwijzer          # the one-folder build (make package)
+#
+# It installs cage, creates the unprivileged user "wegwijzer", copies the build to /opt/wegwijzer (the old one is
+# kept as /opt/wegwijzer.previous until the new one passes its self-test), installs the systemd unit and its PAM
+# file, and starts the kiosk on tty1 instead of the login prompt. Run it again to update; it changes nothing else.
+set -eu
+
+BUILD="${1:-}"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+if [ "$(id -u)" -ne 0 ]; then echo "run as root (sudo $0 $*)" >&2; exit 1; fi
+if [ -z "$BUILD" ] || [ ! -x "$BUILD/wegwijzer" ]; then
+    echo "usage: sudo $0 /path/to/dist/wegwijzer   (the folder with the wegwijzer executable)" >&2; exit 1
+fi
+
+echo "== packages"
+apt-get update -q
+apt-get install -y -q cage dbus libpam-systemd
+
+echo "== user"
+if ! id wegwijzer >/dev/null 2>&1; then
+    adduser --system --group --home /var/lib/wegwijzer --shell /usr/sbin/nologin wegwijzer
+fi
+for group in video input render audio; do
+    if getent group "$group" >/dev/null; then adduser wegwijzer "$group" >/dev/null; fi
+done
+
+echo "== program"
+rm -rf /opt/wegwijzer.new
+cp -a "$BUILD" /opt/wegwijzer.new
+chown -R root:root /opt/wegwijzer.new
+chmod -R go-w /opt/wegwijzer.new
+cp "$HERE/README.md" /opt/wegwijzer.new/README-linux.md
+if ! QT_QPA_PLATFORM=offscreen /opt/wegwijzer.new/wegwijzer --self-test; then
+    echo "the new build fails its self-test: nothing was changed" >&2
+    rm -rf /opt/wegwijzer.new
+    exit 1
+fi
+if [ -d /opt/wegwijzer ]; then rm -rf /opt/wegwijzer.previous; mv /opt/wegwijzer /opt/wegwijzer.previous; fi
+mv /opt/wegwijzer.new /opt/wegwijzer
+
+echo "== service"
+install -m 0644 "$HERE/wegwijzer-kiosk.service" /etc/systemd/system/wegwijzer-kiosk.service
+install -m 0644 "$HERE/wegwijzer-kiosk.pam" /etc/pam.d/wegwijzer-kiosk
+systemctl daemon-reload
+systemctl disable getty@tty1.service >/dev/null 2>&1 || true
+systemctl set-default graphical.target >/dev/null
+systemctl enable wegwijzer-kiosk.service
+systemctl restart wegwijzer-kiosk.service
+
+echo
+echo "Installed. Next:"
+echo "  set the staff PIN:  sudo -u wegwijzer WEGWIJZER_DATA_DIR=/var/lib/wegwijzer /opt/wegwijzer/wegwijzer staff set-pin"
+echo "  see the log:        journalctl -u wegwijzer-kiosk -f"
