@@ -7,13 +7,13 @@ speech worker), against the kiosk started from source.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.kiosk_ui import deployed_env
 from bench.report import Figure, median
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +38,7 @@ def _start(command: list[str]) -> tuple[float, float, float]:
     """Seconds to the first painted screen, RSS of the kiosk and of its children 2 s after start (MiB)."""
     with tempfile.TemporaryDirectory() as tmp:
         ready = Path(tmp) / "ready"
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WEGWIJZER_READY_FILE=str(ready),
-                   WEGWIJZER_DATA_DIR=str(Path(tmp) / "data"))  # fmt: skip
+        env = dict(deployed_env(), WEGWIJZER_READY_FILE=str(ready), WEGWIJZER_DATA_DIR=str(Path(tmp) / "data"))
         t0 = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -66,6 +65,7 @@ def run(figures: list[Figure], quick: bool) -> None:
         return
     source = [str(Path(sys.executable).parent / "wegwijzer"), "run", "--windowed"]
     frozen = [str(FROZEN), "run", "--windowed"]
+    _start(frozen), _start(source)  # warm-up: bytecode written, files in the page cache
     frozen_runs, source_runs = [], []
     for _ in range(3 if quick else 9):  # interleaved: both see the same machine load
         frozen_runs.append(_start(frozen))

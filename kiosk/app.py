@@ -29,12 +29,12 @@ from kiosk.ui.background import run_off_thread
 from kiosk.ui.icons import IconSet
 from kiosk.ui.idle import IdleGuard
 from kiosk.ui.lockdown import Lockdown
-from kiosk.ui.staff.controller import StaffController
-from kiosk.ui.staff.view import StaffServices
+from kiosk.ui.staff.services import StaffServices
 from kiosk.ui.window import KioskWindow
 from kiosk.usage import Usage
 
 if TYPE_CHECKING:
+    from kiosk.ui.staff.controller import StaffController
     from kiosk.updates.service import UpdateService
 
 log = logging.getLogger("wegwijzer")
@@ -175,11 +175,19 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
     window.lockdown, window.idle = lockdown, idle  # type: ignore[attr-defined]
     usage = options.usage or Usage()
     wire_usage(window, idle, usage)
-    staff = StaffController(window, StaffServices(store, settings, usage))
-    lockdown.staff_requested.connect(staff.request)
-    staff.settings_changed.connect(lambda new: apply_settings(window, new))
-    window.guide_reloaded.connect(lambda _v: setattr(staff.services, "store", window.store))
-    window.staff, window.usage = staff, usage  # type: ignore[attr-defined]
+    services = StaffServices(store, settings, usage)
+
+    def make_staff() -> StaffController:
+        from kiosk.ui.staff.controller import StaffController
+
+        staff = StaffController(window, services)
+        staff.settings_changed.connect(lambda new: apply_settings(window, new))
+        return staff
+
+    window.staff_factory = make_staff
+    lockdown.staff_requested.connect(lambda: window.staff.request())
+    window.guide_reloaded.connect(lambda _v: setattr(services, "store", window.store))
+    window.staff_services, window.usage = services, usage  # type: ignore[attr-defined]
     apply_settings(window, config, idle_timeout_s=options.idle_timeout_s)
     window.text_step = window.default_text_step
     idle.start()
@@ -214,9 +222,9 @@ def start_speech(app: QApplication, window: KioskWindow) -> None:
 
     speech = SpeechService(window.store, window)
     window.attach_speech(speech)
-    settings: SettingsStore = window.staff.services.settings  # type: ignore[attr-defined]
-    speech.speed = settings.config.speech_speed / 100
-    window.staff.services.speech = speech  # type: ignore[attr-defined]
+    services: StaffServices = window.staff_services  # type: ignore[attr-defined]
+    speech.speed = services.settings.config.speech_speed / 100
+    services.speech = speech
     usage: Usage = window.usage  # type: ignore[attr-defined]
 
     def count_listen(key: str) -> None:
@@ -260,11 +268,12 @@ def start_updates(app: QApplication, window: KioskWindow, watcher: GuideWatcher,
     app.aboutToQuit.connect(service.shutdown)
     service.start(first_sync_s)
     window.updates = service  # type: ignore[attr-defined]
-    staff = window.staff  # type: ignore[attr-defined]
-    staff.services.updates = service
-    service.finished.connect(staff.view.on_update_finished)
+    services: StaffServices = window.staff_services  # type: ignore[attr-defined]
+    services.updates = service
+    if window.staff_built:  # else the staff view connects itself when it is built
+        service.finished.connect(window.staff.view.on_update_finished)
     usage: Usage = window.usage  # type: ignore[attr-defined]
-    settings: SettingsStore = staff.services.settings
+    settings: SettingsStore = services.settings
 
     def copy_figures(folder: Path) -> None:  # on the update worker thread
         if settings.config.stats_to_usb:

@@ -43,7 +43,7 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
     QTimer.singleShot(10_000, loop.quit)
     loop.exec()  # the Listen buttons show whether each language has a voice
     window.attach_speech(speech)
-    window.staff.services.speech = speech  # type: ignore[attr-defined]
+    window.staff_services.speech = speech  # type: ignore[attr-defined]
     saved: list[Path] = []
     codes = langs or [lang.code for lang in store.languages()]
     for shape in shapes:
@@ -91,7 +91,7 @@ def _staff_screens(app: QApplication, window: KioskWindow, out: Path, scale: flo
     """The PIN pad, every page of the staff view, and presenter mode with pairs of languages in every script."""
     from kiosk.ui.staff.view import PAGES
 
-    staff = window.staff  # type: ignore[attr-defined]
+    staff = window.staff
     window.reset_session()
     steps: list[tuple[str, Callable[[], object]]] = [("staff-0-pin", lambda: staff.pinpad.open("nl", ""))]
 

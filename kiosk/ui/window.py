@@ -29,6 +29,7 @@ from kiosk.ui.topbar import TopBar
 
 if TYPE_CHECKING:
     from kiosk.speech.service import SpeechService
+    from kiosk.ui.staff.controller import StaffController
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ class KioskWindow(QWidget):
         self.icons = icons
         self.allow_close = allow_close
         self.audience: str | None = None
+        self.staff_factory: Callable[[], StaffController] | None = None
+        self._staff: StaffController | None = None
         self.language_order: tuple[str, ...] = ()
         self.default_text_step = 0
         self._counted_query = ""
@@ -136,6 +139,19 @@ class KioskWindow(QWidget):
     @property
     def search_screen(self) -> SearchScreen:
         return self.screens["search"]  # type: ignore[return-value]
+
+    @property
+    def staff(self) -> StaffController:
+        """Staff mode, built the first time it is needed (not at start-up: the first screen comes first)."""
+        if self._staff is None:
+            if self.staff_factory is None:
+                raise RuntimeError("staff mode is not wired (see kiosk.app.build_window)")
+            self._staff = self.staff_factory()
+        return self._staff
+
+    @property
+    def staff_built(self) -> bool:
+        return self._staff is not None
 
     @property
     def current(self) -> Screen:

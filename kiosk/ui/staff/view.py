@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -25,13 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import logs
-from kiosk.guide import GuideStore
-from kiosk.settings import FIELDS, SettingError, SettingsStore, accepts_text, check
+from kiosk.settings import FIELDS, SettingError, accepts_text, check
 from kiosk.ui.background import run_off_thread
 from kiosk.ui.staff.charts import BarChart, DayChart
+from kiosk.ui.staff.services import StaffServices
 from kiosk.ui.staff.texts import staff_text
 from kiosk.ui.widgets import kinetic_scroll_area, wrapping_label
-from kiosk.usage import KINDS, Usage
+from kiosk.usage import KINDS
 
 PAGES = ("page_guide", "page_settings", "page_voices", "page_usage", "page_log", "page_presenter")
 
@@ -42,17 +41,6 @@ def _button(text: str, name: str = "primary", checkable: bool = False) -> QPushB
     button.setCheckable(checkable)
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return button
-
-
-@dataclass
-class StaffServices:
-    """What the staff view works with (speech and updates may be missing, e.g. in tests or without a voice)."""
-
-    store: GuideStore
-    settings: SettingsStore
-    usage: Usage
-    speech: Any = None  # SpeechService
-    updates: Any = None  # UpdateService
 
 
 class StaffView(QWidget):
