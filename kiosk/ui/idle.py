@@ -101,6 +101,7 @@ class IdleOverlay(QWidget):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("idleOverlay")
+        self.strings: dict[str, str] = {}
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         layout = QVBoxLayout(self)
         layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -132,5 +133,7 @@ class IdleOverlay(QWidget):
         self.show()
 
     def update_countdown(self, seconds: int) -> None:
+        if not self.strings:  # never shown: there was nothing to forget
+            return
         self.count.setText(str(seconds))
         self.explain.setText(self.strings.get("reset_countdown", "").replace("{seconds}", str(seconds)))

@@ -138,8 +138,11 @@ class _Worker(QObject):
             log.exception("sync from %s failed", self.sync_url)
             self.refused.emit("sync", self.sync_url, f"unexpected error: {exc}")
         else:
-            log.info("sync from %s: %s (version %s, %d bytes downloaded)", self.sync_url, result.outcome,
-                     result.version, result.downloaded)  # fmt: skip
+            if result.outcome == "unchanged":
+                log.info("sync from %s: nothing new", self.sync_url)
+            else:
+                log.info("sync from %s: %s (version %s, %d bytes downloaded)", self.sync_url, result.outcome,
+                         result.version, result.downloaded)  # fmt: skip
             if result.outcome == "installed" and result.version is not None:
                 self.installed.emit(result.version, "sync", self.sync_url)
         self.finished.emit("sync")

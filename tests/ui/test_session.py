@@ -130,3 +130,13 @@ def test_newer_guide_is_taken_at_once_on_the_language_screen(qtbot, kiosk, tmp_p
     with qtbot.waitSignal(kiosk.guide_reloaded, timeout=1000):
         kiosk.offer_store(_newer_store(tmp_path, shipped_guide))
     assert kiosk.store.content_version == 99
+
+
+def test_idle_at_the_start_screen_counts_down_silently_and_resets(qtbot, kiosk):
+    """Nothing to forget: no "Are you still there?", and the countdown ticks raise nothing (a regression)."""
+    kiosk.idle.countdown_s = 2
+    kiosk.idle.set_timeout(50)
+    with qtbot.waitSignal(kiosk.idle.expired, timeout=5000):
+        pass
+    assert not kiosk.overlay.isVisible()
+    assert kiosk.route == START
