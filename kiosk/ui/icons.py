@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtGui import QIcon, QPainter, QPixmap, QTransform
 from PySide6.QtSvg import QSvgRenderer
 
 # Icons that point along the reading direction: their mirror image is used right-to-left.
@@ -24,8 +24,10 @@ class IconSet:
     def pixmap(self, name: str, size: int, colour: str, rtl: bool = False) -> QPixmap:
         return _render(self.folder, self.name_for(name, rtl), size, colour)
 
-    def icon(self, name: str, size: int, colour: str, rtl: bool = False) -> QIcon:
-        return QIcon(self.pixmap(name, size, colour, rtl))
+    def icon(self, name: str, size: int, colour: str, rtl: bool = False, rotate: int = 0) -> QIcon:
+        """``rotate``: degrees clockwise (e.g. a chevron pointing up or down)."""
+        pixmap = self.pixmap(name, size, colour, rtl)
+        return QIcon(pixmap.transformed(QTransform().rotate(rotate)) if rotate else pixmap)
 
 
 @lru_cache(maxsize=512)

@@ -77,7 +77,7 @@ def test_settings_are_saved_applied_and_kept_and_a_bad_value_is_refused(qtbot, k
     view = open_staff(qtbot, kiosk)
     tap(qtbot, view.tabs["page_settings"])
     page = view.pages.currentWidget()
-    minus = [b for b in page.findChildren(QPushButton) if b.text() == "−"]
+    minus = [b for b in page.findChildren(QPushButton) if b.text() == "–"]
     tap(qtbot, minus[0])  # idle_timeout_s: 90 -> 80
     org = next(b for b in page.findChildren(QPushButton) if b.isCheckable() and b.text() == "Ja" and b.isChecked())
     tap(qtbot, org)  # show_organisation_questions: off
@@ -188,3 +188,27 @@ def test_staff_texts_exist_in_every_staff_language_and_for_every_setting():
 
     assert set(TEXTS["fr"]) == set(TEXTS["nl"]) == set(TEXTS["en"])
     assert {f"setting_{name}" for name in FIELDS} <= set(TEXTS["nl"])
+
+
+def test_every_character_of_the_staff_screens_is_in_the_bundled_fonts(qtbot, kiosk):
+    """A kiosk has no system fonts to fall back on: a sign missing from the bundled fonts shows as a box."""
+    from fontTools.ttLib import TTFont
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    drawable: set[int] = set()
+    for font in paths.fonts_dir().glob("*.ttf"):
+        drawable |= set(TTFont(font).getBestCmap())
+    view = open_staff(qtbot, kiosk)
+    texts = []
+    for page in ("page_guide", "page_settings", "page_voices", "page_usage", "page_log", "page_presenter"):
+        tap(qtbot, view.tabs[page])
+        texts += [w.text() for w in view.findChildren(QLabel) + view.findChildren(QAbstractButton)]
+    pad = kiosk.staff.pinpad
+    pad.open("nl")
+    pad.press("1")
+    texts += [w.text() for w in pad.findChildren(QLabel) + pad.findChildren(QAbstractButton)]
+    view.presenter_requested.emit("nl", "ar")
+    settle()
+    texts += [w.text() for w in kiosk.staff.presenter.findChildren(QAbstractButton)]
+    missing = {ch for text in texts for ch in text if ord(ch) not in drawable and not ch.isspace()}
+    assert not missing, f"not in the bundled fonts: {sorted(missing)}"

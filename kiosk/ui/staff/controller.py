@@ -51,8 +51,8 @@ class StaffController(QObject):
         super().__init__(window)
         self.window = window
         self.services = services
-        self.pinpad = PinPad(window)
-        self.view = StaffView(services, window)
+        self.pinpad = PinPad(window, window.icons)
+        self.view = StaffView(services, window, window.icons)
         self.presenter: PresenterView | None = None
         self.presenter_window: PresenterWindow | None = None
         self.state: PresenterState | None = None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.pin import MAX_DIGITS
+from kiosk.ui.icons import IconSet
 from kiosk.ui.staff.texts import staff_text
 from kiosk.ui.widgets import wrapping_label
+
+DELETE = "delete"
 
 
 class PinPad(QWidget):
@@ -19,8 +22,9 @@ class PinPad(QWidget):
     entered = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, icons: IconSet) -> None:
         super().__init__(parent)
+        self.icons = icons
         self.setObjectName("staffOverlay")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # digits are laid out the same everywhere
@@ -36,8 +40,8 @@ class PinPad(QWidget):
             outer.addWidget(label)
         grid = QGridLayout()
         self.keys: dict[str, QPushButton] = {}
-        for index, key in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]):
-            button = QPushButton(key)
+        for index, key in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", DELETE, "0", "OK"]):
+            button = QPushButton("" if key == DELETE else key)
             button.setObjectName("key" if key != "OK" else "primary")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _checked=False, k=key: self.press(k))
@@ -57,6 +61,9 @@ class PinPad(QWidget):
         self.lang = lang
         self.pin = ""
         self.title.setText(staff_text(lang, "pin_title"))
+        size = 56
+        self.keys[DELETE].setIcon(self.icons.icon("backspace", size, "#1A1A1A"))
+        self.keys[DELETE].setIconSize(QSize(size, size))
         self.cancel.setText(staff_text(lang, "cancel"))
         self.keys["OK"].setText(staff_text(lang, "ok"))
         self.show_message(message)
@@ -75,7 +82,7 @@ class PinPad(QWidget):
             self.show_message(staff_text(self.lang, "pin_checking"))
 
     def press(self, key: str) -> None:
-        if key == "⌫":
+        if key == DELETE:
             self.pin = self.pin[:-1]
         elif key == "OK":
             if self.pin:
@@ -88,7 +95,7 @@ class PinPad(QWidget):
         self._update()
 
     def _update(self) -> None:
-        self.dots.setText("● " * len(self.pin) if self.pin else "—")
+        self.dots.setText(" ".join("•" * len(self.pin)) if self.pin else "—")
 
     def _on_cancel_clicked(self) -> None:
         self.pin = ""

@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from kiosk import logs
 from kiosk.settings import FIELDS, SettingError, accepts_text, check
 from kiosk.ui.background import run_off_thread
+from kiosk.ui.icons import IconSet
 from kiosk.ui.staff.charts import BarChart, DayChart
 from kiosk.ui.staff.services import StaffServices
 from kiosk.ui.staff.texts import staff_text
@@ -56,8 +57,9 @@ class StaffView(QWidget):
     settings_changed = Signal(object)
     presenter_requested = Signal(str, str)
 
-    def __init__(self, services: StaffServices, parent: QWidget) -> None:
+    def __init__(self, services: StaffServices, parent: QWidget, icons: IconSet) -> None:
         super().__init__(parent)
+        self.icons = icons
         self.setObjectName("staffView")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
@@ -215,13 +217,15 @@ class StaffView(QWidget):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         if f.type == "bool":
-            toggle = _button(self.t("yes"), "toggle", checkable=True)
+            toggle = _button("", "toggle", checkable=True)
+            toggle.toggled.connect(lambda on: toggle.setText(self.t("yes") if on else self.t("no")))
             toggle.setChecked(bool(value))
+            toggle.setText(self.t("yes") if value else self.t("no"))
             row.addWidget(toggle)
             row.addStretch(1)
             self.editors[name] = toggle.isChecked
         elif f.type == "int":
-            minus, plus = _button("−", "key"), _button("+", "key")
+            minus, plus = _button("–", "key"), _button("+", "key")
             shown = wrapping_label(str(value), "sectionTitle")
             shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
             shown.setMinimumWidth(160)
@@ -280,8 +284,12 @@ class StaffView(QWidget):
                 row.setContentsMargins(0, 0, 0, 0)
                 toggle = _button(f"{names[code]} ({code})", "toggle", checkable=True)
                 toggle.setChecked(code in shown)
-                toggle.toggled.connect(lambda on, c=code: shown.add(c) if on else shown.discard(c))
-                up, down = _button("▲", "key"), _button("▼", "key")
+                mark(toggle, code in shown)
+                toggle.toggled.connect(lambda on, c=code, b=toggle: show(c, on, b))
+                up, down = _button("", "key"), _button("", "key")
+                for arrow, degrees in ((up, -90), (down, 90)):
+                    arrow.setIcon(self.icons.icon("chevron-right", 40, "#1A1A1A", rotate=degrees))
+                    arrow.setIconSize(QSize(40, 40))
                 up.setEnabled(index > 0)
                 down.setEnabled(index < len(order) - 1)
                 up.clicked.connect(lambda _c=False, i=index: move(i, -1))
@@ -291,6 +299,14 @@ class StaffView(QWidget):
                 row.addWidget(down)
                 column.addWidget(line)
                 rows.append((code, toggle))
+
+        def mark(button: QPushButton, on: bool) -> None:
+            button.setIcon(self.icons.icon("check", 36, "#FFFFFF") if on else QIcon())
+            button.setIconSize(QSize(36, 36))
+
+        def show(code: str, on: bool, button: QPushButton) -> None:
+            (shown.add if on else shown.discard)(code)
+            mark(button, on)
 
         def move(index: int, direction: int) -> None:
             other = index + direction
