@@ -212,3 +212,31 @@ def test_every_character_of_the_staff_screens_is_in_the_bundled_fonts(qtbot, kio
     texts += [w.text() for w in kiosk.staff.presenter.findChildren(QAbstractButton)]
     missing = {ch for text in texts for ch in text if ord(ch) not in drawable and not ch.isspace()}
     assert not missing, f"not in the bundled fonts: {sorted(missing)}"
+
+
+def test_presenter_on_a_second_screen(tmp_path, shipped_guide):
+    """Two screens (Qt's offscreen platform configured with a touchscreen and a projector), in a process of its own."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config = tmp_path / "screens.json"
+    screen = {"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+    config.write_text(json.dumps({"screens": [
+        {"name": "touch", "x": 0, "y": 0, "width": 1080, "height": 1920, **screen},
+        {"name": "projector", "x": 1080, "y": 0, "width": 1920, "height": 1080, **screen},
+    ]}))  # fmt: skip
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}")
+    helper = Path(__file__).with_name("second_screen.py")
+    result = subprocess.run([sys.executable, str(helper), str(tmp_path), str(shipped_guide)], env=env,
+                            capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[2])  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["screens"] == 2 and seen["second"]
+    assert seen["geometry"] == seen["projector"]
+    assert seen["index"] == 1 and seen["same_question"]
+    assert seen["directions"] == [True, True]
+    assert seen["closed"]
+    assert (tmp_path / "projector.png").stat().st_size > 10_000

@@ -229,7 +229,8 @@ class StaffController(QObject):
             return
         own = self.window.screen()
         target = next(s for s in screens if s is not own)
-        self.presenter_window = PresenterWindow(self.state, self.config.staff_language, self.presenter.styleSheet())
+        style = self.window.styleSheet() + self.presenter.styleSheet()  # the kiosk's look, projector-sized
+        self.presenter_window = PresenterWindow(self.state, self.config.staff_language, style)
         self.presenter_window.setGeometry(target.geometry())
         self.presenter_window.showFullScreen()
         log.info("presenter view on the second screen %s", target.name())
