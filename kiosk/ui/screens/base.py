@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QGridLayout, QLayout, QScrollArea, QVBoxLayout, QWidget
@@ -13,7 +14,10 @@ from kiosk.ui.widgets import TouchButton, kinetic_scroll_area
 
 
 def clear_layout(layout: QLayout, keep: Collection[QWidget] = ()) -> None:
-    """Empty ``layout``; widgets in ``keep`` are only hidden (to be reused), the others are deleted."""
+    """Empty ``layout``; widgets in ``keep`` are only hidden (to be reused), the others are deleted.
+
+    ``takeAt`` hands the layout item (a QWidgetItem, a spacer or a nested layout) to the caller, and PySide does
+    not free it: each one is deleted here, or every screen render would leak them (about 80 bytes each)."""
     while layout.count():
         item = layout.takeAt(0)
         widget = item.widget()
@@ -28,6 +32,7 @@ def clear_layout(layout: QLayout, keep: Collection[QWidget] = ()) -> None:
                 widget.deleteLater()
         elif item.layout() is not None:
             clear_layout(item.layout(), keep)
+        shiboken6.delete(item)  # the item only, never the widget it held
 
 
 class Screen(QWidget):

@@ -27,6 +27,7 @@ from kiosk import logs
 from kiosk.settings import FIELDS, SettingError, accepts_text, check
 from kiosk.ui.background import run_off_thread
 from kiosk.ui.icons import IconSet
+from kiosk.ui.screens.base import clear_layout
 from kiosk.ui.staff.charts import BarChart, DayChart
 from kiosk.ui.staff.services import StaffServices
 from kiosk.ui.staff.texts import staff_text
@@ -273,10 +274,7 @@ class StaffView(QWidget):
         rows: list[tuple[str, QPushButton]] = []
 
         def rebuild() -> None:
-            while column.count():
-                item = column.takeAt(0)
-                if item.widget() is not None:
-                    item.widget().deleteLater()
+            clear_layout(column)
             rows.clear()
             for index, code in enumerate(order):
                 line = QWidget()
@@ -348,10 +346,7 @@ class StaffView(QWidget):
     def refresh_voices(self) -> None:
         """Rebuilt when shown: the voices are listed by the speech worker some time after start-up."""
         holder = self.voices_box.layout()
-        while holder.count():
-            item = holder.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        clear_layout(holder)
         page = QWidget()
         holder.addWidget(page)
         grid = QGridLayout(page)
