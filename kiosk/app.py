@@ -10,7 +10,6 @@ import contextlib
 import logging
 import os
 import signal
-import socket
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -285,7 +284,7 @@ def start_updates(app: QApplication, window: KioskWindow, watcher: GuideWatcher,
 
 
 def run(options: RunOptions) -> int:
-    logs.setup()
+    logs.setup(file=False)  # the log file is opened once the first screen is up
     log.info("Wegwijzer %s starting; data directory %s", __version__, paths.data_dir())
     if maintenance.end():
         log.info("maintenance ended: the kiosk was started again")
@@ -312,6 +311,7 @@ def run(options: RunOptions) -> int:
     watcher.guide_installed.connect(window.offer_store)
 
     def _background_up() -> None:
+        logs.open_file()
         start_speech(app, window)
         if trace is not None:
             trace.watch_speech()
@@ -344,24 +344,26 @@ def run(options: RunOptions) -> int:
 
 def _quit_on_sigterm(app: QApplication) -> None:
     """SIGTERM (systemd stopping the kiosk) ends the event loop cleanly, so today's usage figures are saved.
-    Qt's loop does not run Python signal handlers by itself: the signal wakes a socket it watches."""
-    if not hasattr(signal, "SIGTERM") or sys.platform == "win32":
+    Qt's loop does not run Python signal handlers by itself: the signal wakes a pipe it watches."""
+    if sys.platform == "win32":
         return
-    reader, writer = socket.socketpair()
-    reader.setblocking(False)
-    writer.setblocking(False)
-    signal.set_wakeup_fd(writer.fileno())
+    reader, writer = os.pipe()
+    os.set_blocking(reader, False)
+    os.set_blocking(writer, False)
+    signal.set_wakeup_fd(writer)
     signal.signal(signal.SIGTERM, lambda *_: None)  # handled below, once Qt notices the wake-up byte
 
     def on_wakeup() -> None:
+        received = b""
         with contextlib.suppress(OSError):
-            reader.recv(64)
-        log.info("asked to stop (SIGTERM)")
+            received = os.read(reader, 64)
+        names = ", ".join(signal.Signals(n).name for n in received if n in set(signal.Signals)) or "a signal"
+        log.info("asked to stop (%s)", names)
         app.exit(0)  # not quit(): that first asks the windows to close, and the locked kiosk window refuses
 
-    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+    notifier = QSocketNotifier(reader, QSocketNotifier.Type.Read, app)
     notifier.activated.connect(on_wakeup)
-    app._sigterm = (reader, writer, notifier)  # type: ignore[attr-defined]  # kept alive with the app
+    app._sigterm = notifier  # type: ignore[attr-defined]  # kept alive with the app
 
 
 def _final_flush(usage: Usage) -> None:

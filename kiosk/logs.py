@@ -8,7 +8,6 @@ logs to standard error only and says so.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 from pathlib import Path
 
 from kiosk import paths
@@ -23,16 +22,44 @@ def log_file() -> Path:
     return paths.log_dir() / LOG_FILE
 
 
-def setup(level: int = logging.INFO) -> Path | None:
-    """Log to standard error and to the rotating file; returns the file, or None if it cannot be written."""
+class _Early(logging.Handler):
+    """Keeps the records of the first moments until the log file is open (see :func:`open_file`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) < 1000:
+            self.records.append(record)
+
+
+def setup(level: int = logging.INFO, file: bool = True) -> Path | None:
+    """Log to standard error and to the rotating file; returns the file, or None if it cannot be written.
+
+    With ``file=False`` the file is opened later by :func:`open_file` (the kiosk does that after its first screen
+    is painted: ``logging.handlers`` costs start-up time); nothing logged meanwhile is lost."""
     root = logging.getLogger()
     root.setLevel(level)
-    formatter = logging.Formatter(FORMAT)
     if not any(getattr(h, "_wegwijzer", False) for h in root.handlers):
         console = logging.StreamHandler()
-        console.setFormatter(formatter)
+        console.setFormatter(logging.Formatter(FORMAT))
         console._wegwijzer = True  # type: ignore[attr-defined]
         root.addHandler(console)
+    if not file:
+        root.addHandler(_Early())
+        return None
+    return open_file()
+
+
+def open_file() -> Path | None:
+    """Add the rotating log file (and write what was logged before it was open)."""
+    import logging.handlers
+
+    root = logging.getLogger()
+    early = next((h for h in root.handlers if isinstance(h, _Early)), None)
+    if early is not None:
+        root.removeHandler(early)
     path = log_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,8 +68,10 @@ def setup(level: int = logging.INFO) -> Path | None:
     except OSError as exc:
         logging.getLogger(__name__).error("the log file %s cannot be written: %s", path, exc)
         return None
-    handler.setFormatter(formatter)
+    handler.setFormatter(logging.Formatter(FORMAT))
     handler._wegwijzer = True  # type: ignore[attr-defined]
+    for record in early.records if early is not None else []:
+        handler.handle(record)
     root.addHandler(handler)
     return path
 
