@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, QSocketNotifier, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -109,7 +109,7 @@ class UiTrace(QObject):
         self.blocked: list[str] = []
         self.spoken_words = 0
         window.navigated.connect(self._on_window_navigated)
-        window.lockdown.key_blocked.connect(self._on_lockdown_key_blocked)  # type: ignore[attr-defined]
+        window.lockdown.key_blocked.connect(self._on_lockdown_key_blocked)
 
     def watch_speech(self) -> None:
         speech = self.window.speech
@@ -135,7 +135,7 @@ class UiTrace(QObject):
 
         from PySide6.QtWidgets import QAbstractButton
 
-        targets = {}
+        targets: dict[str, list[int]] = {}
         for button in self.window.findChildren(QAbstractButton):
             if button.isVisible() and button.isEnabled():
                 key = getattr(button, "key", None) or button.accessibleName() or button.text()
@@ -171,7 +171,7 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
     idle.countdown_ticked.connect(window.overlay.update_countdown)
     idle.warning_cancelled.connect(window.overlay.hide)
     idle.expired.connect(window.reset_session)
-    window.lockdown, window.idle = lockdown, idle  # type: ignore[attr-defined]
+    window.lockdown, window.idle = lockdown, idle
     usage = options.usage or Usage()
     wire_usage(window, idle, usage)
     services = StaffServices(store, settings, usage)
@@ -186,7 +186,7 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
     window.staff_factory = make_staff
     lockdown.staff_requested.connect(lambda: window.staff.request())
     window.guide_reloaded.connect(lambda _v: setattr(services, "store", window.store))
-    window.staff_services, window.usage = services, usage  # type: ignore[attr-defined]
+    window.staff_services, window.usage = services, usage
     apply_settings(window, config, idle_timeout_s=options.idle_timeout_s)
     window.text_step = window.default_text_step
     idle.start()
@@ -199,8 +199,7 @@ def apply_settings(window: KioskWindow, config: Config, idle_timeout_s: int | No
     window.audience = None if config.show_organisation_questions else RESIDENT
     window.language_order = config.language_order
     window.default_text_step = config.default_text_size
-    idle: IdleGuard = window.idle  # type: ignore[attr-defined]
-    idle.set_timeout((idle_timeout_s or config.idle_timeout_s) * 1000)
+    window.idle.set_timeout((idle_timeout_s or config.idle_timeout_s) * 1000)
     if window.speech is not None:
         window.speech.speed = config.speech_speed / 100
 
@@ -221,10 +220,10 @@ def start_speech(app: QApplication, window: KioskWindow) -> None:
 
     speech = SpeechService(window.store, window)
     window.attach_speech(speech)
-    services: StaffServices = window.staff_services  # type: ignore[attr-defined]
+    services = window.staff_services
     speech.speed = services.settings.config.speech_speed / 100
     services.speech = speech
-    usage: Usage = window.usage  # type: ignore[attr-defined]
+    usage = window.usage
 
     def count_listen(key: str) -> None:
         if key.startswith("answer:"):
@@ -266,13 +265,12 @@ def start_updates(app: QApplication, window: KioskWindow, watcher: GuideWatcher,
     service.finished.connect(lambda kind: window.notify("usb_done") if kind == "usb-same" else None)
     app.aboutToQuit.connect(service.shutdown)
     service.start(first_sync_s)
-    window.updates = service  # type: ignore[attr-defined]
-    services: StaffServices = window.staff_services  # type: ignore[attr-defined]
+    window.updates = service
+    services = window.staff_services
     services.updates = service
     if window.staff_built:  # else the staff view connects itself when it is built
         service.finished.connect(window.staff.view.on_update_finished)
-    usage: Usage = window.usage  # type: ignore[attr-defined]
-    settings: SettingsStore = services.settings
+    usage, settings = window.usage, services.settings
 
     def copy_figures(folder: Path) -> None:  # on the update worker thread
         if settings.config.stats_to_usb:
@@ -288,7 +286,7 @@ def run(options: RunOptions) -> int:
     log.info("Wegwijzer %s starting; data directory %s", __version__, paths.data_dir())
     if maintenance.end():
         log.info("maintenance ended: the kiosk was started again")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName("Wegwijzer")
     _quit_on_sigterm(app)
     families = fonts.register(paths.fonts_dir())
@@ -334,7 +332,7 @@ def run(options: RunOptions) -> int:
         after_first_paint(window, lambda: _write_ready(os.environ["WEGWIJZER_READY_FILE"]))
     if trace is not None:
         QTimer.singleShot(200, trace.write)
-    usage: Usage = window.usage  # type: ignore[attr-defined]
+    usage = window.usage
     flush = QTimer(window, interval=60_000)
     flush.timeout.connect(lambda: run_off_thread(usage.flush, on_failed=lambda e: log.error("usage figures: %s", e)))
     flush.start()

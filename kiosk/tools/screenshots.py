@@ -43,7 +43,7 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
     QTimer.singleShot(10_000, loop.quit)
     loop.exec()  # the Listen buttons show whether each language has a voice
     window.attach_speech(speech)
-    window.staff_services.speech = speech  # type: ignore[attr-defined]
+    window.staff_services.speech = speech
     saved: list[Path] = []
     codes = langs or [lang.code for lang in store.languages()]
     for shape in shapes:

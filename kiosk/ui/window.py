@@ -29,7 +29,12 @@ from kiosk.ui.topbar import TopBar
 
 if TYPE_CHECKING:
     from kiosk.speech.service import SpeechService
+    from kiosk.ui.idle import IdleGuard
+    from kiosk.ui.lockdown import Lockdown
     from kiosk.ui.staff.controller import StaffController
+    from kiosk.ui.staff.services import StaffServices
+    from kiosk.updates.service import UpdateService
+    from kiosk.usage import Usage
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,12 @@ class KioskWindow(QWidget):
     """
 
     navigated = Signal(str, str)
+    # Wired by kiosk.app.build_window (the composition root), reachable from here for it and for tests:
+    lockdown: Lockdown
+    idle: IdleGuard
+    usage: Usage
+    staff_services: StaffServices
+    updates: UpdateService | None = None
     screen_opened = Signal(str, str)
     searched = Signal(str)
     language_changed = Signal(str)

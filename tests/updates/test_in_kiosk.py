@@ -140,11 +140,13 @@ def test_sync_in_the_kiosk(qtbot, kiosk, tmp_path, shipped_guide, signer):
     watcher = GuideWatcher(kiosk.store, kiosk)
     watcher.guide_installed.connect(kiosk.offer_store)
     options = RunOptions(trusted_keys=[signer[2]], sync_url=server.url, sync_interval_s=3600)
+    installed = []
     service = start_updates(QApplication.instance(), kiosk, watcher, options, volumes=list, first_sync_s=0)
+    service.installed.connect(lambda *args: installed.append(list(args)))
     try:
-        with qtbot.waitSignal(service.installed, timeout=20_000) as blocker:
+        with qtbot.waitSignal(service.finished, check_params_cb=lambda kind: kind == "sync", timeout=20_000):
             pass
-        assert blocker.args[:2] == [4, "sync"]
+        assert installed and installed[0][:2] == [4, "sync"]
         qtbot.waitUntil(lambda: kiosk.store.content_version == 4, timeout=5000)
         assert not kiosk.toast.isVisible()  # no notice for residents about network sync
         service.check_now()  # "look for an update now": a conditional poll, answered 304
