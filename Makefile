@@ -35,7 +35,7 @@ package: $(GUIDE)
 	@du -sh dist/wegwijzer
 
 screenshots: $(GUIDE)
-	$(BIN)/python -m kiosk.tools.screenshots $(ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m kiosk.tools.screenshots $(ARGS)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
