@@ -68,7 +68,7 @@ FIELDS: dict[str, dataclasses.Field[Any]] = {f.name: f for f in dataclasses.fiel
 def describe(name: str) -> str:
     """Help text of a setting, with what it accepts."""
     accepts = accepts_text(name)
-    return f"{_field(name).metadata['help']}" + (f" ({accepts})" if accepts else "")
+    return str(_field(name).metadata["help"]) + (f" ({accepts})" if accepts else "")
 
 
 def accepts_text(name: str) -> str:

@@ -143,21 +143,22 @@ def apply_bundle(folder: Path, trusted: list[Ed25519PublicKey], channel: str = "
 
 def record_attempt(source: str, version: int | None, result: str, reason: str) -> None:
     """Note an attempt that never reached the install (e.g. a failed download) for ``update status``."""
-    with contextlib.suppress(OSError, BundleError), _install_lock():
-        state = load_state()
-        state.attempts = [*(state.attempts or []), Attempt(_now_text(), source, version, result, reason)]
-        _save_state(state)
+    with contextlib.suppress(BundleError), _install_lock():
+        _record(load_state(), source, version, result, reason)
 
 
-def _now_text() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-
-
-def _record(state: State, source: str, manifest: Manifest | None, result: str, reason: str) -> None:
-    attempt = Attempt(_now_text(), source, manifest.content_version if manifest else None, result, reason)
-    state.attempts = [*(state.attempts or []), attempt][-KEEP_ATTEMPTS:]
+def _record(state: State, source: str, manifest: Manifest | int | None, result: str, reason: str) -> None:
+    """Add an attempt (the manifest, or just its version) to the state; a state that cannot be written is
+    not worth failing for."""
+    version = manifest.content_version if isinstance(manifest, Manifest) else manifest
+    when = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    state.attempts = [*(state.attempts or []), Attempt(when, source, version, result, reason)][-KEEP_ATTEMPTS:]
     with contextlib.suppress(OSError):
         _save_state(state)
+
+
+def _newest_issued(state: State) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(state.newest_issued) if state.newest_issued else None
 
 
 def judge(m: Manifest, channel: str = "stable", now: dt.datetime | None = None,
@@ -174,7 +175,7 @@ def judge(m: Manifest, channel: str = "stable", now: dt.datetime | None = None,
         return "same"
     if m.content_version <= state.highest_version:
         raise BundleError(f"version {m.content_version} is not newer than {state.highest_version}: never go back")
-    newest = dt.datetime.fromisoformat(state.newest_issued) if state.newest_issued else None
+    newest = _newest_issued(state)
     reference = max(now, newest) if newest else now
     if m.expires <= reference:
         raise BundleError(f"the bundle expired on {m.expires.isoformat()}")
@@ -184,7 +185,7 @@ def judge(m: Manifest, channel: str = "stable", now: dt.datetime | None = None,
 def _install(folder: Path, m: Manifest, state: State, channel: str, now: dt.datetime) -> str:
     if judge(m, channel, now, state) == "same":
         return "same"
-    newest = dt.datetime.fromisoformat(state.newest_issued) if state.newest_issued else None
+    newest = _newest_issued(state)
     target = paths.guides_dir() / f"guide-{m.content_version}-{m.database_sha256[:12]}.sqlite"
     incoming = paths.guides_dir() / f"{INCOMING}{os.getpid()}.sqlite"
     try:

@@ -66,6 +66,8 @@ class StaffView(QWidget):
         self.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         self.services = services
         self.lang = services.settings.config.staff_language
+        self.checking = False  # "look for an update now" was pressed and has not finished
+        self.current_page = PAGES[0]
         self.hide()
 
     # --- building --------------------------------------------------------------------------------
@@ -183,7 +185,7 @@ class StaffView(QWidget):
         """The update service finished a look (USB or sync): show the new state."""
         if not self.isVisible():
             return
-        if getattr(self, "checking", False) and self.services.updates is not None and not self.services.updates.busy:
+        if self.checking and self.services.updates is not None and not self.services.updates.busy:
             self.checking = False
             self.check_button.setEnabled(True)
             self.check_status.setText(self.t("check_done"))
