@@ -215,7 +215,21 @@ def sync_once(base_url: str, trusted: list[Ed25519PublicKey], options: SyncOptio
         raise SyncError(f"{base_url}: only http:// and https:// addresses can be synced")
     if not trusted:
         raise BundleError("no trusted key is configured: nothing can be installed")
-    fetcher = _Fetcher(options)
+    try:
+        return _poll(_Fetcher(options), base_url, trusted, options, progress)
+    except _Recorded:
+        raise
+    except BundleError as exc:  # every failed poll is noted once, for `update status` and the staff view
+        install.record_attempt(base_url, None, "failed" if isinstance(exc, SyncError) else "refused", str(exc))
+        raise
+    except OSError as exc:  # the disk, not the network
+        reason = f"the download could not be stored: {exc.strerror or exc}"
+        install.record_attempt(base_url, None, "failed", reason)
+        raise SyncError(reason) from exc
+
+
+def _poll(fetcher: _Fetcher, base_url: str, trusted: list[Ed25519PublicKey], options: SyncOptions,
+          progress: Callable[[int, int], None] | None) -> SyncResult:  # fmt: skip
     manifest_url = _join(base_url, MANIFEST)
     validators = _load_validators(manifest_url) if options.conditional else {}
     headers = {}
@@ -234,21 +248,9 @@ def sync_once(base_url: str, trusted: list[Ed25519PublicKey], options: SyncOptio
         signature, _ = fetcher.small(_join(base_url, SIGNATURE), 1024)
     except (_Dropped, urllib.error.HTTPError) as exc:
         raise SyncError(f"{_join(base_url, SIGNATURE)}: {exc}") from None
-
-    staging = download_folder()
-    try:
-        with install.exclusive(DOWNLOAD_LOCK, "download"):
-            return _fetch_and_install(fetcher, base_url, staging, manifest_bytes, signature, response_headers,
-                                      trusted, options, progress)  # fmt: skip
-    except _Recorded:
-        raise
-    except BundleError as exc:
-        install.record_attempt(base_url, None, "refused" if not isinstance(exc, SyncError) else "failed", str(exc))
-        raise
-    except OSError as exc:  # the disk, not the network
-        reason = f"the download could not be stored: {exc.strerror or exc}"
-        install.record_attempt(base_url, None, "failed", reason)
-        raise SyncError(reason) from exc
+    with install.exclusive(DOWNLOAD_LOCK, "download"):
+        return _fetch_and_install(fetcher, base_url, download_folder(), manifest_bytes, signature, response_headers,
+                                  trusted, options, progress)  # fmt: skip
 
 
 class _Recorded(BundleError):

@@ -5,6 +5,7 @@ Every failing poll must leave the installed guide unchanged."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 
 import pytest
@@ -118,6 +119,8 @@ def test_server_failures_leave_the_installed_guide_unchanged(site, tmp_path, shi
         sync.sync_once(site.url, [signer[1]], FAST)
     assert snapshot() == before
     assert installed_version() == 2
+    last = load_state().attempts[-1]  # staff see why the sync fails
+    assert (last.source, last.result) == (site.url, "failed") and re.search(reason, last.reason)
 
 
 def test_a_dropped_connection_is_resumed_with_a_range_request(site, tmp_path, shipped_guide, signer):
