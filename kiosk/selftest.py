@@ -1,6 +1,7 @@
 """``wegwijzer --self-test``: does this build work? Run on the frozen folder by ``make package`` and by CI.
 
-Steps, each printed with its result: open the bundled guide; render the language screen offscreen; synthesise a
+Steps, each printed with its result: open the bundled guide; render the language screen offscreen; collation,
+case mapping and zone names through Qt's ICU in the guide's languages; synthesise a
 sentence in three languages (Dutch, Arabic, Ukrainian) with the bundled espeak-ng; sign and verify a throwaway
 test bundle; report which update keys are trusted. Exit status 0 when every step passes, else the number of the
 first failing step (so a supervisor or CI log says which).
@@ -61,6 +62,47 @@ def _screen(work: Path) -> str:
     return f"{len(shown)} language buttons painted, fonts: {', '.join(families)}"
 
 
+def _text_services() -> str:
+    """What Qt asks ICU for, in every guide language Qt knows: collation, case mapping and time zone names.
+
+    The frozen build carries an ICU data library slimmed to the guide's languages (kiosk/tools/freeze.py); a
+    language left out shows as a zone name falling back to "GMT+01:00", or as a Qt warning.
+    """
+    from PySide6.QtCore import QByteArray, QCollator, QLocale, QTimeZone, qInstallMessageHandler
+
+    from kiosk.guide import GuideStore
+
+    with GuideStore(paths.bundled_guide()) as store:
+        codes = [language.code for language in store.languages()]
+    warnings: list[str] = []
+    previous = qInstallMessageHandler(lambda _kind, _context, message: warnings.append(message))
+    try:
+        zone = QTimeZone(QByteArray(b"Europe/Brussels"))
+
+        def zone_name(locale: QLocale) -> str:
+            return zone.displayName(QTimeZone.TimeType.StandardTime, QTimeZone.NameType.LongName, locale)
+
+        english = zone_name(QLocale("en"))  # what ICU falls back to for a language it has no data for
+        if not english or english.startswith(("GMT", "UTC")):
+            raise RuntimeError(f"no time zone names in ICU's data (got {english!r})")
+        checked = []
+        for code in codes:
+            locale = QLocale(code)
+            if locale.language() == QLocale.Language.C:
+                continue  # a language Qt has no locale for (Dari, "prs"): Qt asks ICU nothing for it
+            QCollator(locale).compare("a", "b")
+            if code != "en" and zone_name(locale) == english:
+                raise RuntimeError(f"{code}: ICU's data has no {code} zone names (got the English {english!r})")
+            checked.append(code)
+        if "tr" in codes and (QCollator(QLocale("tr")).compare("ça", "cb") <= 0 or QLocale("tr").toUpper("i") != "İ"):
+            raise RuntimeError("Turkish collation (ç after c) or case mapping (i -> İ) is missing from ICU's data")
+    finally:
+        qInstallMessageHandler(previous)
+    if warnings:
+        raise RuntimeError("Qt warned: " + "; ".join(warnings))
+    return f"collation, case mapping and zone names in {', '.join(checked)}"
+
+
 def _speech() -> str:
     from kiosk.speech.engine import EspeakEngine
 
@@ -110,6 +152,7 @@ def _run_steps(work: Path) -> int:
     steps: list[tuple[str, Callable[[], str]]] = [
         ("open the bundled guide", _guide),
         ("render the language screen", lambda: _screen(work)),
+        ("text services (ICU) in the guide's languages", _text_services),
         ("synthesise speech in nl, ar, uk", _speech),
         ("sign and verify a test bundle", lambda: _bundle(work)),
         ("trusted update keys", _keys),

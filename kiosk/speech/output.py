@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QBuffer, QByteArray, QElapsedTimer, QIODevice, QObject
-from PySide6.QtMultimedia import QAudio, QAudioFormat, QAudioSink, QMediaDevices
+from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices, QtAudio
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,7 @@ class AudioOutput(QObject):
 
     def done(self) -> bool:
         if self._sink is not None:
+            # QAudioSink.state() is a QtAudio.State: the old QAudio.State never compares equal to it
             state = self._sink.state()
-            return state in (QAudio.State.IdleState, QAudio.State.StoppedState) and self.position_ms() > 0
+            return state in (QtAudio.State.IdleState, QtAudio.State.StoppedState) and self.position_ms() > 0
         return self._clock.isValid() and self._paused_at is None and self.position_ms() >= self._duration

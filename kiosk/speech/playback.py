@@ -11,7 +11,7 @@ def play_blocking(utterance: Utterance) -> bool:
     import sys
 
     from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QEventLoop, QIODevice, QTimer
-    from PySide6.QtMultimedia import QAudio, QAudioFormat, QAudioSink, QMediaDevices
+    from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices, QtAudio
 
     app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
     device = QMediaDevices.defaultAudioOutput()
@@ -26,9 +26,12 @@ def play_blocking(utterance: Utterance) -> bool:
     buffer.setData(QByteArray(utterance.samples))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     loop = QEventLoop()
-    sink.stateChanged.connect(lambda state: loop.quit() if state != QAudio.State.ActiveState else None)
+    # Poll the state: PySide cannot hand QAudioSink.stateChanged's argument (the deprecated QAudio::State) to Python.
+    poll = QTimer(interval=20)
+    poll.timeout.connect(lambda: loop.quit() if sink.state() != QtAudio.State.ActiveState else None)
     QTimer.singleShot(utterance.duration_ms + 3000, loop.quit)  # never hang on a broken device
     sink.start(buffer)
+    poll.start()
     loop.exec()
     sink.stop()
     app.processEvents()

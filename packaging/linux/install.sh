@@ -3,7 +3,7 @@
 #
 #   sudo ./install.sh /path/to/dist/wegwijzer          # the one-folder build (make package)
 #
-# It installs cage, creates the unprivileged user "wegwijzer", copies the build to /opt/wegwijzer (the old one is
+# It installs cage and PipeWire (sound), creates the unprivileged user "wegwijzer", copies the build to /opt/wegwijzer (the old one is
 # kept as /opt/wegwijzer.previous until the new one passes its self-test), installs the systemd unit and its PAM
 # file, and starts the kiosk on tty1 instead of the login prompt. Run it again to update; it changes nothing else.
 set -eu
@@ -17,7 +17,10 @@ fi
 
 echo "== packages"
 apt-get update -q
-apt-get install -y -q cage dbus libpam-systemd
+# The kiosk takes the C++ runtime, D-Bus and PulseAudio client libraries from the system (see the spec);
+# PipeWire is the sound server, started in the kiosk user's session.
+apt-get install -y -q cage dbus libpam-systemd libstdc++6 libdbus-1-3 libpulse0 pipewire pipewire-pulse wireplumber
+systemctl --global enable pipewire.socket pipewire-pulse.socket wireplumber.service >/dev/null 2>&1 || true
 
 echo "== user"
 if ! id wegwijzer >/dev/null 2>&1; then

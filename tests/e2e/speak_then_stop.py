@@ -1,4 +1,5 @@
-"""Helper for test_audio.py: speak through the real audio output for a while, then stop (run as a script)."""
+"""Helper for test_audio.py, run as a script: speak through the real audio output, then stop after a while
+(``GUIDE MS``), or speak a text of several sentences to its end (``GUIDE end``)."""
 
 import sys
 
@@ -7,6 +8,8 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.guide import GuideStore
 from kiosk.speech.service import SpeechService
+
+SENTENCES = "Dit is de eerste zin. Dan komt de tweede zin. En dit is de laatste."
 
 
 def main() -> None:
@@ -17,20 +20,34 @@ def main() -> None:
         print("no device")
         sys.exit(3)
     text = store.answer("damage", "nl").short
+    to_the_end = sys.argv[2] == "end"
+    outcome = {"finished": False}
 
     def go() -> None:
-        speech.speak("k", [text], "nl")
-        QTimer.singleShot(int(sys.argv[2]), stop)
+        if to_the_end:
+            speech.speak("k", [SENTENCES], "nl")
+        else:
+            speech.speak("k", [text], "nl")
+            QTimer.singleShot(int(sys.argv[2]), stop)
 
     def stop() -> None:
         speech.stop()
         print("stopped", flush=True)
         QTimer.singleShot(1500, app.quit)
 
+    def finished(_key: str) -> None:
+        outcome["finished"] = True
+        print("finished", flush=True)
+        app.quit()
+
+    speech.word_spoken.connect(lambda _key, _part, start, end: print("word", SENTENCES[start:end], flush=True))
+    speech.finished.connect(finished)
     speech.voices_checked.connect(lambda _v: QTimer.singleShot(0, go))
-    QTimer.singleShot(15_000, app.quit)
+    QTimer.singleShot(20_000, app.quit)
     app.exec()
     speech.shutdown()
+    if to_the_end and not outcome["finished"]:
+        sys.exit(4)
 
 
 if __name__ == "__main__":

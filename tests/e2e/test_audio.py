@@ -68,3 +68,15 @@ def test_speech_is_heard_and_stop_silences_it(sound_server, shipped_guide, tmp_p
     assert 200 <= heard_ms <= 2000, f"speech lasted {heard_ms} ms; it was stopped after 1500 ms"
     tail = samples[loud[-1] + RATE // 10 :]
     assert len(tail) > RATE // 2 and rms(tail) < 50, "silence after Stop"
+
+
+def test_every_sentence_is_heard_to_the_end(sound_server, shipped_guide):
+    """A real device reports its state in QtAudio.State: the next sentence starts when the last one is done."""
+    env = dict(sound_server, QT_QPA_PLATFORM="offscreen")
+    helper = Path(__file__).with_name("speak_then_stop.py")
+    result = subprocess.run([sys.executable, str(helper), str(shipped_guide), "end"], env=env, capture_output=True,
+                            text=True, timeout=60, cwd=Path(__file__).parents[2])  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    words = [line.removeprefix("word ") for line in result.stdout.splitlines() if line.startswith("word ")]
+    assert words[0] == "Dit" and words[-1] == "laatste" and "tweede" in words
+    assert result.stdout.rstrip().endswith("finished")
