@@ -1,7 +1,8 @@
 """``wegwijzer --self-test``: does this build work? Run on the frozen folder by ``make package`` and by CI.
 
 Steps, each printed with its result: open the bundled guide; render the language screen offscreen; collation,
-case mapping and zone names through Qt's ICU in the guide's languages; synthesise a
+case mapping and zone names through Qt's ICU in the guide's languages; the Wayland and X11 platform plugins
+find their system libraries (Linux); synthesise a
 sentence in three languages (Dutch, Arabic, Ukrainian) with the bundled espeak-ng; sign and verify a throwaway
 test bundle; report which update keys are trusted. Exit status 0 when every step passes, else the number of the
 first failing step (so a supervisor or CI log says which).
@@ -103,6 +104,30 @@ def _text_services() -> str:
     return f"collation, case mapping and zone names in {', '.join(checked)}"
 
 
+def _platform_plugins() -> str:
+    """Linux: the Wayland (cage) and X11 platform plugins find every library they take from the system.
+
+    Loading a plugin's file is enough: the dynamic loader names the first missing library (for example
+    ``libwayland-cursor.so.0``), which is what a kiosk without it would only say at its first start.
+    """
+    if not sys.platform.startswith("linux"):
+        return "not needed on this system"
+    import ctypes
+
+    from PySide6.QtCore import QLibraryInfo
+
+    platforms = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+    missing = []
+    for name in ("wayland", "xcb"):
+        try:
+            ctypes.CDLL(str(platforms / f"libq{name}.so"), mode=os.RTLD_LAZY | os.RTLD_LOCAL)
+        except OSError as exc:
+            missing.append(f"{name}: {exc}")
+    if missing:
+        raise RuntimeError("; ".join(missing) + " (packaging/linux/install.sh installs what the kiosk needs)")
+    return "wayland and xcb load"
+
+
 def _speech() -> str:
     from kiosk.speech.engine import EspeakEngine
 
@@ -153,6 +178,7 @@ def _run_steps(work: Path) -> int:
         ("open the bundled guide", _guide),
         ("render the language screen", lambda: _screen(work)),
         ("text services (ICU) in the guide's languages", _text_services),
+        ("platform plugins and their system libraries", _platform_plugins),
         ("synthesise speech in nl, ar, uk", _speech),
         ("sign and verify a test bundle", lambda: _bundle(work)),
         ("trusted update keys", _keys),

@@ -17,9 +17,14 @@ fi
 
 echo "== packages"
 apt-get update -q
-# The kiosk takes the C++ runtime, D-Bus and PulseAudio client libraries from the system (see the spec);
+# cage needs Xwayland (it will not start without it). The kiosk takes from the system what must match it: the
+# C++ runtime, D-Bus, PulseAudio, Wayland, EGL/GL and xcb client libraries (its self-test checks they load).
 # PipeWire is the sound server, started in the kiosk user's session.
-apt-get install -y -q cage dbus libpam-systemd libstdc++6 libdbus-1-3 libpulse0 pipewire pipewire-pulse wireplumber
+apt-get install -y -q cage xwayland dbus libpam-systemd \
+    libstdc++6 libdbus-1-3 libpulse0 pipewire pipewire-pulse wireplumber \
+    libwayland-client0 libwayland-cursor0 libwayland-egl1 libxkbcommon0 libegl1 libgl1 libfontconfig1 \
+    libxkbcommon-x11-0 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
+    libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1
 systemctl --global enable pipewire.socket pipewire-pulse.socket wireplumber.service >/dev/null 2>&1 || true
 
 echo "== user"
