@@ -90,6 +90,11 @@ def test_the_frozen_kiosk_starts_and_its_speech_worker_runs(frozen, tmp_path):
             time.sleep(0.2)
         assert ready.exists(), log.read_text()
         assert "nl yes" in log.read_text(), log.read_text()
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        workers = [c for c in children if b"--multiprocessing-fork" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        assert len(workers) == 1, children
+        # packaging/rthook_pyside6.py: the speech worker never loads Qt (nor ICU)
+        assert "libQt6Core" not in Path(f"/proc/{workers[0]}/maps").read_text()
     finally:
         process.kill()
         process.wait()
