@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 GUIDE  := assets/guide.sqlite
 CONTENT_FILES := $(shell find content -type f 2>/dev/null)
+BUILDER_FILES := $(shell find kiosk/content -name "*.py" 2>/dev/null)
 
 .PHONY: run test bench guide check lint screenshots package clean
 
@@ -45,7 +46,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-$(GUIDE): $(STAMP) $(CONTENT_FILES)
+$(GUIDE): $(STAMP) $(CONTENT_FILES) $(BUILDER_FILES)
 	$(BIN)/wegwijzer content build --output $(GUIDE)
 
 clean:

@@ -17,6 +17,7 @@ import sqlite_utils
 
 from kiosk import __version__
 from kiosk.content.check import check
+from kiosk.content.markdown import isolate_latin_asides
 from kiosk.content.model import AnswerSource, GuideSources, TopicSource
 from kiosk.content.problems import ContentError, Report
 from kiosk.content.schema import SCHEMA_VERSION, search_table
@@ -145,13 +146,15 @@ def _order(topic: TopicSource) -> tuple[int, str]:
 
 def _write_answers(db: sqlite_utils.Database, guide: GuideSources) -> int:
     rows = []
+    rtl = {lang.code for lang in guide.languages if lang.direction == "rtl"}
     for (qid, lang), a in sorted(guide.answers.items()):
         source = guide.answers.get((qid, guide.source_language))
         stale = int(lang != guide.source_language and source is not None and a.source_hash != source.text_hash)
+        html = isolate_latin_asides(a.analysed().html) if lang in rtl else a.analysed().html
         rows.append(
             {
                 "question_id": qid, "lang": lang, "question": a.question, "short": a.short,
-                "body_markdown": a.body, "body_html": a.analysed().html, "body_text": a.analysed().text,
+                "body_markdown": a.body, "body_html": html, "body_text": a.analysed().text,
                 "sources": json.dumps([{"title": c.title, "url": c.url} for c in a.sources], ensure_ascii=False),
                 "checked": a.checked, "status": a.status, "stale": stale,
                 "spoken_short": a.spoken_short, "spoken_answer": a.spoken_answer,

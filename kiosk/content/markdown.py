@@ -7,6 +7,7 @@ links (shown as their text only: a kiosk never opens anything). Everything else 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -95,3 +96,29 @@ def _plain_text(tokens: Sequence[Token]) -> str:
                 blocks.append(text)
             current = []
     return "\n".join(blocks)
+
+
+# Letters of right-to-left scripts (Hebrew, Arabic and its extensions and presentation forms).
+_RTL_LETTERS = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
+# A Latin aside in brackets: "(Agentschap Integratie en Inburgering)", "(inburgering)", with no right-to-left letter.
+_LATIN_ASIDE = re.compile(rf"\(([^()<>{_RTL_LETTERS}]*[A-Za-z][^()<>{_RTL_LETTERS}]*)\)")
+_TAG = re.compile(r"(<[^>]*>)")
+FIRST_STRONG_ISOLATE, POP_ISOLATE, NO_BREAK_SPACE = "\u2068", "\u2069", "\u00a0"
+
+
+def isolate_latin_asides(html: str) -> str:
+    """Right-to-left answers: set each Latin aside in brackets apart, in its own direction and on one line.
+
+    Left alone, the bidirectional algorithm may break "(Agentschap Integratie en Inburgering)" across two lines
+    and put each half's bracket on the wrong side. Inside a first-strong isolate the aside reads left to right
+    with its brackets around it; no-break spaces keep it whole (a longer line still wraps: the answer view
+    breaks anywhere when a word does not fit).
+    """
+    parts = _TAG.split(html)
+    for index in range(0, len(parts), 2):  # the text between tags; odd indexes are the tags themselves
+        parts[index] = _LATIN_ASIDE.sub(_isolated, parts[index])
+    return "".join(parts)
+
+
+def _isolated(match: re.Match[str]) -> str:
+    return f"{FIRST_STRONG_ISOLATE}({match[1].replace(' ', NO_BREAK_SPACE)}){POP_ISOLATE}"

@@ -27,6 +27,9 @@ from kiosk.speech.variants import align
 from kiosk.speech.worker import serve
 
 log = logging.getLogger(__name__)
+# Bidi isolates (right-to-left answers set Latin asides apart in them) and no-break spaces are not words: read
+# as spaces, one for one, so every offset still points into the displayed text.
+_NOT_WORDS = str.maketrans(dict.fromkeys("\u2066\u2067\u2068\u2069\u00a0", " "))
 LOOKAHEAD = 3  # sentences synthesised ahead of the one playing
 _SENTENCE = re.compile(r".+?(?:[.!?؟።፧]+(?=\s|$)|\n|$)", re.DOTALL)
 
@@ -199,6 +202,7 @@ class SpeechService(QObject):
         lexicon = self._lexicon(lang)
         wpm = round((SLOW_WPM if slow else DEFAULT_WPM) * self.speed)
         for part, text in enumerate(parts):
+            text = text.translate(_NOT_WORDS)
             recording = recordings[part] if part < len(recordings) else None
             if recording is not None:
                 request_id = next(self._ids)

@@ -182,6 +182,19 @@ def test_a_diacritised_variant_is_read_and_the_displayed_words_light_up(qtbot, s
     assert lit[0] == "نعم"
 
 
+def test_a_latin_aside_set_apart_in_a_right_to_left_answer_is_read_and_lit(qtbot, speech, caplog):
+    """The build isolates "(Fedasil)" in right-to-left answers (kiosk/content/markdown.py): still the same words."""
+    speech.output.clock_speed = 4.0
+    shown = "اسألوا \u2068(Fedasil\u00a0Brussel)\u2069 أولا."
+    spoken = "اسْأَلُوا (Fedasil Brussel) أَوَّلًا."
+    lit = []
+    speech.word_spoken.connect(lambda key, part, start, end: lit.append(shown[start:end]))
+    with qtbot.waitSignal(speech.finished, timeout=15_000):
+        assert speech.speak("k", [shown], "ar", variants=[spoken])
+    assert "Fedasil" in lit and "اسألوا" in lit
+    assert "does not match its text" not in caplog.text  # the variant with vowel marks was read
+
+
 def test_a_variant_that_changes_the_words_is_ignored(qtbot, speech):
     speech.output.clock_speed = 8.0
     lit = []
