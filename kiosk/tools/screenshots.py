@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QThreadPool, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from kiosk import guides, paths
 from kiosk.app import RunOptions, build_window
@@ -102,6 +102,13 @@ def _staff_screens(app: QApplication, window: KioskWindow, out: Path, scale: flo
         staff.view.show_page(page)
 
     steps += [(f"staff-{i + 1}-{p.removeprefix('page_')}", lambda p=p: show_page(p)) for i, p in enumerate(PAGES)]
+
+    def type_in_a_field() -> None:
+        show_page("page_settings")
+        fields = staff.view.pages.currentWidget().findChildren(QLineEdit)
+        staff.view.keyboard.open_for(fields[-1])  # the centre name, as a tap would
+
+    steps += [("staff-7-keyboard", type_in_a_field)]
     steps += [(f"presenter-{a}-{b}", lambda a=a, b=b: (staff.leave_presenter(), staff.start_presenter(a, b)))
               for a, b in PRESENTER_PAIRS]  # fmt: skip
     saved = []

@@ -55,7 +55,7 @@ class OnScreenKeyboard(QWidget):
         self.rows.addLayout(bottom)
 
     def _key(self, name: str, label: str, slot) -> QPushButton:  # type: ignore[no-untyped-def]
-        button = QPushButton(label)
+        button = QPushButton(label.replace("&", "&&"))  # a lone & would mark a shortcut and not be shown
         button.setObjectName("key")
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(slot)

@@ -95,6 +95,42 @@ def test_settings_are_saved_applied_and_kept_and_a_bad_value_is_refused(qtbot, k
     assert paths.settings_file().read_bytes() == before
 
 
+def test_text_settings_are_typed_on_screen_keys(qtbot, kiosk):
+    """A touchscreen kiosk has no keyboard: tapping a text field opens keys under the page."""
+    view = open_staff(qtbot, kiosk)
+    tap(qtbot, view.tabs["page_settings"])
+    page = view.pages.currentWidget()
+    sync = next(e for e in page.findChildren(QLineEdit) if e.text() == "")  # sync_url is the first text field
+    assert not view.keyboard.isVisible()
+    qtbot.mouseClick(sync, Qt.MouseButton.LeftButton)
+    settle()
+    assert view.keyboard.isVisible() and view.keyboard.target is sync
+    keys = view.keyboard.keys.keys
+    for key in "https://gids.be/":
+        if key == "g":  # a capital, then back to small letters
+            tap(qtbot, view.keyboard.shift)
+            tap(qtbot, keys["G"])
+            tap(qtbot, view.keyboard.shift)
+            continue
+        tap(qtbot, keys[key])
+    tap(qtbot, keys["backspace"])
+    assert sync.text() == "https://Gids.be"
+    assert view.keyboard.shift.text() == "Hoofdletters" and keys[" "].text() == "spatie"
+    tap(qtbot, view.keyboard.done)
+    assert not view.keyboard.isVisible() and not sync.hasFocus()
+    tap(qtbot, next(b for b in page.findChildren(QPushButton) if b.text() == "Bewaren"))
+    assert SettingsStore().config.sync_url == "https://Gids.be"
+
+    name = page.findChildren(QLineEdit)[-1]  # the centre name, the last field: the keys must not cover it
+    page.verticalScrollBar().setValue(page.verticalScrollBar().maximum())
+    qtbot.mouseClick(name, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(view.keyboard.isVisible)
+    settle()
+    top = name.mapTo(page.viewport(), QPoint(0, 0)).y()
+    assert top >= 0 and top + name.height() <= page.viewport().height()
+    assert page.viewport().mapTo(view, QPoint(0, top + name.height())).y() <= view.keyboard.y()
+
+
 def test_language_order_setting_changes_the_language_screen(qtbot, kiosk):
     SettingsStore().set("language_order", ["ti", "ar", "nl"])
     from kiosk.app import apply_settings

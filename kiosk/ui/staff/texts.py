@@ -8,6 +8,11 @@ from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
+        "keyboard_clear": "Alles wissen",
+        "keyboard_space": "spatie",
+        "keyboard_delete": "Wis",
+        "key_shift": "Hoofdletters",
+        "key_done": "Klaar",
         "pin_title": "Personeel: geef de pincode",
         "pin_wrong": "Verkeerde pincode. Nog {n} pogingen.",
         "pin_locked": "Te veel verkeerde pincodes. Probeer opnieuw om {time}.",
@@ -79,6 +84,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "setting_site_name": "Naam van het centrum (voor geëxporteerde cijfers)",
     },
     "fr": {
+        "keyboard_clear": "Tout effacer",
+        "keyboard_space": "espace",
+        "keyboard_delete": "Effacer",
+        "key_shift": "Majuscules",
+        "key_done": "Terminé",
         "pin_title": "Personnel : entrez le code PIN",
         "pin_wrong": "Code PIN erroné. Encore {n} essais.",
         "pin_locked": "Trop de codes erronés. Réessayez à {time}.",
@@ -150,6 +160,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "setting_site_name": "Nom du centre (pour les chiffres exportés)",
     },
     "en": {
+        "keyboard_clear": "Clear all",
+        "keyboard_space": "space",
+        "keyboard_delete": "Delete",
+        "key_shift": "Capitals",
+        "key_done": "Done",
         "pin_title": "Staff: enter the PIN",
         "pin_wrong": "Wrong PIN. {n} tries left.",
         "pin_locked": "Too many wrong PINs. Try again at {time}.",

@@ -29,6 +29,7 @@ from kiosk.ui.background import run_off_thread
 from kiosk.ui.icons import IconSet
 from kiosk.ui.screens.base import clear_layout
 from kiosk.ui.staff.charts import BarChart, DayChart
+from kiosk.ui.staff.keyboard import KEY_LABELS, StaffKeyboard
 from kiosk.ui.staff.services import StaffServices
 from kiosk.ui.staff.texts import staff_text
 from kiosk.ui.widgets import kinetic_scroll_area, wrapping_label
@@ -99,6 +100,7 @@ class StaffView(QWidget):
         confirm_row.addWidget(no)
         self.confirm.hide()
         outer.addWidget(self.confirm)
+        self.keyboard = StaffKeyboard({key: self.t(key) for key in KEY_LABELS})
         tabs = QGridLayout()
         self.tabs: dict[str, QPushButton] = {}
         self.pages = QStackedWidget()
@@ -114,12 +116,14 @@ class StaffView(QWidget):
             self.pages.addWidget(kinetic_scroll_area(builders[key]()))
         outer.addLayout(tabs)
         outer.addWidget(self.pages, 1)
+        outer.addWidget(self.keyboard)
         self.setGeometry(self.parentWidget().rect())
         self.show_page("page_guide")
         self.raise_()
         self.show()
 
     def show_page(self, key: str) -> None:
+        self.keyboard.close_keys()
         for name, tab in self.tabs.items():
             tab.setChecked(name == key)
         self.pages.setCurrentIndex(PAGES.index(key))
@@ -260,6 +264,7 @@ class StaffView(QWidget):
             edit = QLineEdit(str(value))
             edit.setObjectName("staffEdit")
             edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+            self.keyboard.watch(edit)  # a touchscreen has no keyboard: a tap opens on-screen keys
             row.addWidget(edit, 1)
             self.editors[name] = edit.text
         return box
