@@ -24,10 +24,7 @@ ROWS = (
 )
 
 
-def layout(upper: bool) -> Keyboard:
-    """The keys, with capital letters when ``upper`` (digits and signs stay)."""
-    rows = tuple(tuple(key.upper() if upper and key.isalpha() else key for key in row) for row in ROWS)
-    return Keyboard(name="staff", script="Latn", picker=None, rows=rows)
+LAYOUT = Keyboard(name="staff", script="Latn", picker=None, rows=tuple(tuple(row) for row in ROWS))
 
 
 class StaffKeyboard(QWidget):
@@ -43,7 +40,7 @@ class StaffKeyboard(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         self.keys = OnScreenKeyboard(self)
-        self.keys.set_layout(layout(False), labels)
+        self.keys.set_layout(LAYOUT, labels)
         self.keys.text_typed.connect(self._on_keys_text_typed)
         self.keys.backspace_pressed.connect(self._on_keys_backspace_pressed)
         self.keys.clear_pressed.connect(self._on_keys_clear_pressed)
@@ -102,7 +99,7 @@ class StaffKeyboard(QWidget):
 
     def _on_keys_text_typed(self, text: str) -> None:
         if self.target is not None:
-            self.target.insert(text)
+            self.target.insert(text.upper() if self.upper else text)
 
     def _on_keys_backspace_pressed(self) -> None:
         if self.target is not None:
@@ -113,5 +110,8 @@ class StaffKeyboard(QWidget):
             self.target.clear()
 
     def _on_shift_toggled(self, upper: bool) -> None:
+        """Capitals: the letter keys show and type them (relabelled, not rebuilt, so nothing moves)."""
         self.upper = upper
-        self.keys.set_layout(layout(upper), self.labels)
+        for key, button in self.keys.keys.items():
+            if len(key) == 1 and key.isalpha():
+                button.setText(key.upper() if upper else key)
