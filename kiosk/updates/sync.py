@@ -58,6 +58,10 @@ class SyncOptions:
     retry_pause_s: float = 2.0
     channel: str = "stable"
     conditional: bool = True  # send If-None-Match / If-Modified-Since for the manifest
+    # Once a day the manifest is asked for without them: a server can answer 304 for a changed file (nginx's
+    # ETag is modification second + size, so a same-size manifest published within the same second looks
+    # unchanged). The manifest is a few hundred bytes; a kiosk is never stuck on an old guide for long.
+    revalidate_after_s: float = 24 * 3600
 
 
 @dataclass
@@ -92,6 +96,13 @@ def _save_validators(url: str, validators: dict[str, str]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(raw, indent=2), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _float(text: str | None) -> float:
+    try:
+        return float(text or 0)
+    except ValueError:
+        return 0.0
 
 
 def _join(base: str, name: str) -> str:
@@ -232,6 +243,8 @@ def _poll(fetcher: _Fetcher, base_url: str, trusted: list[Ed25519PublicKey], opt
           progress: Callable[[int, int], None] | None) -> SyncResult:  # fmt: skip
     manifest_url = _join(base_url, MANIFEST)
     validators = _load_validators(manifest_url) if options.conditional else {}
+    if time.time() - _float(validators.get("seen_at")) >= options.revalidate_after_s:
+        validators = {}  # ask for the whole manifest, whatever the server says about it
     headers = {}
     if validators.get("etag"):
         headers["If-None-Match"] = validators["etag"]
@@ -266,6 +279,7 @@ def _fetch_and_install(fetcher: _Fetcher, base_url: str, staging: Path, manifest
     _write(staging / SIGNATURE, signature)
     wanted = ("etag", "last-modified")
     new_validators: dict[str, str] = {k: response_headers[k] for k in wanted if k in response_headers}
+    new_validators["seen_at"] = f"{time.time():.0f}"  # when this kiosk last read the whole manifest
     try:
         manifest = read_signed_manifest(staging, trusted)
     except BundleError:  # perhaps caught half-way through an upload: asked again at the next poll

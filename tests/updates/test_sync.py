@@ -69,6 +69,22 @@ def test_poll_installs_then_gets_304s_until_something_changes(site, tmp_path, sh
     assert load_state().attempts[-1].source == site.url
 
 
+def test_a_manifest_the_server_wrongly_calls_unchanged_is_read_again_within_a_day(
+    site, tmp_path, shipped_guide, signer, monkeypatch
+):
+    site.modes[MANIFEST] = "stale-etag"
+    publish(site, tmp_path, shipped_guide, signer, 2)
+    assert sync.sync_once(site.url, [signer[1]], FAST).outcome == "installed"
+    publish(site, tmp_path, shipped_guide, signer, 3)  # a new manifest, but the same ETag
+    assert sync.sync_once(site.url, [signer[1]], FAST).outcome == "unchanged"  # the server's 304
+    later = sync.time.time() + FAST.revalidate_after_s + 1
+    monkeypatch.setattr(sync.time, "time", lambda: later)
+    result = sync.sync_once(site.url, [signer[1]], FAST)
+    assert (result.outcome, installed_version()) == ("installed", 3)
+    assert "if-none-match" not in site.requests[-3][1]  # the manifest asked for without validators
+    assert sync.sync_once(site.url, [signer[1]], FAST).outcome == "unchanged"  # and conditional again after
+
+
 def test_an_older_bundle_is_refused_before_its_database_is_downloaded(site, tmp_path, shipped_guide, signer):
     publish(site, tmp_path, shipped_guide, signer, 5)
     sync.sync_once(site.url, [signer[1]], FAST)
