@@ -170,27 +170,27 @@ def test_holding_a_topic_tile_says_its_title(qtbot, kiosk, speech):
     assert kiosk.route == Route("topic", "insurance")
 
 
-def test_a_diacritised_variant_is_read_and_the_displayed_words_light_up(qtbot, speech):
-    speech.output.clock_speed = 2.0
-    shown = "نعم، يحق لكم القيام بعمل تطوعي."
-    spoken = "نَعَمْ، يَحِقُّ لَكُمُ الْقِيَامُ بِعَمَلٍ تَطَوُّعِيٍّ."
+def read_variant(qtbot, speech, shown: str, spoken: str, speed: float) -> list[str]:
+    """Speak ``shown`` in Arabic through its variant ``spoken``; the displayed words that lit up, in order."""
+    speech.output.clock_speed = speed
     lit = []
     speech.word_spoken.connect(lambda key, part, start, end: lit.append(shown[start:end]))
     with qtbot.waitSignal(speech.finished, timeout=15_000):
         assert speech.speak("k", [shown], "ar", variants=[spoken])
+    return lit
+
+
+def test_a_diacritised_variant_is_read_and_the_displayed_words_light_up(qtbot, speech):
+    shown = "نعم، يحق لكم القيام بعمل تطوعي."
+    lit = read_variant(qtbot, speech, shown, "نَعَمْ، يَحِقُّ لَكُمُ الْقِيَامُ بِعَمَلٍ تَطَوُّعِيٍّ.", 2.0)
     assert lit and set(lit) <= set(shown.replace("،", " ").replace(".", " ").split())
     assert lit[0] == "نعم"
 
 
 def test_a_latin_aside_set_apart_in_a_right_to_left_answer_is_read_and_lit(qtbot, speech, caplog):
     """The build isolates "(Fedasil)" in right-to-left answers (kiosk/content/markdown.py): still the same words."""
-    speech.output.clock_speed = 4.0
     shown = "اسألوا \u2068(Fedasil\u00a0Brussel)\u2069 أولا."
-    spoken = "اسْأَلُوا (Fedasil Brussel) أَوَّلًا."
-    lit = []
-    speech.word_spoken.connect(lambda key, part, start, end: lit.append(shown[start:end]))
-    with qtbot.waitSignal(speech.finished, timeout=15_000):
-        assert speech.speak("k", [shown], "ar", variants=[spoken])
+    lit = read_variant(qtbot, speech, shown, "اسْأَلُوا (Fedasil Brussel) أَوَّلًا.", 4.0)
     assert "Fedasil" in lit and "اسألوا" in lit
     assert "does not match its text" not in caplog.text  # the variant with vowel marks was read
 
