@@ -4,7 +4,7 @@ Two things are most of the waste in a PyInstaller build of a PySide6 app on Linu
 
 * **ICU's data library.** Qt6Core links ICU, whose ``libicudata`` is a 31 MB blob holding every locale of the
   world, legacy code pages, transliterators and CJK/Thai word dictionaries. Qt only asks ICU for collation,
-  locale case mapping and named legacy codecs; the kiosk uses none of the dropped parts. :func:`slim_icu_data`
+  locale case mapping, time zone names and named legacy codecs; none of the dropped parts. :func:`slim_icu_data`
   rebuilds the library with ICU's own tool (``icupkg``) keeping the root data, the core tables and the locale
   data of the guide's languages, then links the filtered blob under the same symbol and soname (binutils).
 * **Orphaned system libraries.** Dropping a Qt plugin in the spec (the GTK platform theme, for one) leaves the
