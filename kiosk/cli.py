@@ -9,6 +9,7 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -22,6 +23,12 @@ def _self_test(ctx: click.Context, _param: click.Parameter, value: bool) -> None
         from kiosk.selftest import run
 
         ctx.exit(run())
+
+
+def _fail(message: str) -> NoReturn:
+    """Say why on standard error and exit with status 1 (a refused or failed command)."""
+    click.echo(message, err=True)
+    sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -125,8 +132,7 @@ def content_build(source: Path | None, output: Path | None) -> None:
         for problem in exc.report.sorted():
             if problem.severity.value == "error":
                 click.echo(f"{_display(root, problem.path)}:{problem.line}: error: {problem.message}")
-        click.echo(f"build refused: {len(exc.report.errors)} error(s); {target} was not changed", err=True)
-        sys.exit(1)
+        _fail(f"build refused: {len(exc.report.errors)} error(s); {target} was not changed")
     click.echo(
         f"built {result.output}: guide version {result.content_version}, {result.languages} languages, "
         f"{result.questions} questions, {result.answers} answers"
@@ -232,8 +238,7 @@ def bundle_verify(folder: Path, trust: tuple[Path, ...]) -> None:
         files = list(trust) or sorted(paths.trusted_keys_dir().glob("*.public.pem"))
         manifest = verify_bundle(folder, [load_public_key(path) for path in files])
     except BundleError as exc:
-        click.echo(f"refused: {exc}", err=True)
-        sys.exit(1)
+        _fail(f"refused: {exc}")
     click.echo(f"valid: guide version {manifest.content_version}, channel {manifest.channel}, "
                f"issued {manifest.issued.isoformat()}, expires {manifest.expires.isoformat()}")  # fmt: skip
 
@@ -272,8 +277,7 @@ def update_apply(source: str, trust: tuple[Path, ...], channel: str) -> None:
             outcome, manifest = apply_bundle(folder, trusted, channel)
             version = manifest.content_version if manifest else None
     except BundleError as exc:
-        click.echo(f"refused: {exc}", err=True)
-        sys.exit(1)
+        _fail(f"refused: {exc}")
     click.echo(f"guide version {version} {'installed' if outcome == 'installed' else 'was already installed'}")
 
 
@@ -317,8 +321,7 @@ def staff_set_pin(pin_stdin: bool) -> None:
     try:
         set_pin(pin)
     except (PinError, OSError) as exc:
-        click.echo(f"not set: {exc}", err=True)
-        sys.exit(1)
+        _fail(f"not set: {exc}")
     click.echo(f"staff PIN set (stored as a salted hash in {paths.data_dir()})")
 
 
@@ -353,11 +356,9 @@ def settings_set(name: str, value: str) -> None:
     try:
         SettingsStore().set(name, parse(name, value))
     except SettingError as exc:
-        click.echo(f"refused: {exc}", err=True)
-        sys.exit(1)
+        _fail(f"refused: {exc}")
     except OSError as exc:
-        click.echo(f"not saved: {exc}", err=True)
-        sys.exit(1)
+        _fail(f"not saved: {exc}")
     click.echo(f"{name} set")
 
 
@@ -376,8 +377,7 @@ def stats_export(out: Path) -> None:
     try:
         path = Usage().export_csv(out, SettingsStore().config.site_name)
     except OSError as exc:
-        click.echo(f"not written: {exc}", err=True)
-        sys.exit(1)
+        _fail(f"not written: {exc}")
     click.echo(f"written: {path}")
 
 

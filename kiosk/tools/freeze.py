@@ -105,18 +105,7 @@ def slim_icu_data(
         return None
     symbol = f"icudt{version[1]}_dat"
     package = f"icudt{version[1]}{'l' if sys.byteorder == 'little' else 'b'}"
-    symbols = _run("readelf", "--dyn-syms", "--wide", library)
-    sections = _run("readelf", "--section-headers", "--wide", library)
-    rodata = re.search(r"\.rodata\s+PROGBITS\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)", sections)
-    exported = re.search(
-        rf"([0-9a-f]+)\s+(0x[0-9a-f]+|\d+)\s+OBJECT\s+GLOBAL\s+DEFAULT\s+\d+\s+{symbol}$", symbols, re.M
-    )
-    if (
-        rodata is None
-        or exported is None
-        or int(rodata[1], 16) != int(exported[1], 16)
-        or (int(rodata[2], 16) != int(exported[2], 0))
-    ):
+    if not _blob_is_rodata(library, symbol):
         note(f"note: ICU data is not slimmed ({library.name}: {symbol} is not the whole .rodata section)")
         return None
 
@@ -136,18 +125,40 @@ def slim_icu_data(
         note(f"note: ICU data is not slimmed (icupkg kept {len(kept)} items, expected {len(items) - len(dropped)})")
         return None
 
+    out = _link_data_library(slim, symbol, library.name, work)
+    note(f"ICU data: {len(kept)} of {len(items)} items kept, {library.stat().st_size / 2**20:.1f} MiB -> "
+         f"{out.stat().st_size / 2**20:.1f} MiB")  # fmt: skip
+    return out
+
+
+def _blob_is_rodata(library: Path, symbol: str) -> bool:
+    """True when ``symbol`` is exactly the library's .rodata section (how ICU packages its data)."""
+    symbols = _run("readelf", "--dyn-syms", "--wide", library)
+    sections = _run("readelf", "--section-headers", "--wide", library)
+    rodata = re.search(r"\.rodata\s+PROGBITS\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)", sections)
+    exported = re.search(
+        rf"([0-9a-f]+)\s+(0x[0-9a-f]+|\d+)\s+OBJECT\s+GLOBAL\s+DEFAULT\s+\d+\s+{symbol}$", symbols, re.M
+    )
+    return (
+        rodata is not None
+        and exported is not None
+        and int(rodata[1], 16) == int(exported[1], 16)
+        and int(rodata[2], 16) == int(exported[2], 0)
+    )
+
+
+def _link_data_library(blob: Path, symbol: str, soname: str, work: Path) -> Path:
+    """A shared library exporting ``blob``'s bytes as the read-only ``symbol``, named ``soname`` (binutils)."""
     source = work / "icudata.s"
     source.write_text(
         f"\t.section .rodata\n\t.globl {symbol}\n\t.type {symbol}, @object\n\t.balign 16\n{symbol}:\n"
-        f'\t.incbin "{slim}"\n\t.size {symbol}, . - {symbol}\n\t.section .note.GNU-stack,"",@progbits\n',
+        f'\t.incbin "{blob}"\n\t.size {symbol}, . - {symbol}\n\t.section .note.GNU-stack,"",@progbits\n',
         encoding="utf-8",
     )
     obj = work / "icudata.o"
-    out = work / library.name
+    out = work / soname
     _run("as", "-o", obj, source)
-    _run("ld", "-shared", "-soname", library.name, "-o", out, obj)
-    note(f"ICU data: {len(kept)} of {len(items)} items kept, {library.stat().st_size / 2**20:.1f} MiB -> "
-         f"{out.stat().st_size / 2**20:.1f} MiB")  # fmt: skip
+    _run("ld", "-shared", "-soname", soname, "-o", out, obj)
     return out
 
 

@@ -65,7 +65,7 @@ class StaffKeyboard(QWidget):
         edit.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if isinstance(watched, QLineEdit) and event.type() in (QEvent.Type.FocusIn, QEvent.Type.MouseButtonPress):
+        if isinstance(watched, QLineEdit) and event.type() == QEvent.Type.FocusIn:  # a tap focuses the field
             self.open_for(watched)
         return False
 
