@@ -4,6 +4,7 @@ however many checks run at once; an easy-to-guess PIN is refused with the rule i
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -164,11 +165,42 @@ def test_a_check_that_cannot_take_the_lock_in_time_is_refused_not_let_through(mo
     assert check_pin(PIN).ok  # free again
 
 
-@pytest.mark.parametrize("digits", ["12", "abcd", "1111", "1234", "9876", "١٢٣٤٥"])
-def test_weak_or_malformed_pins_are_refused(digits):
-    with pytest.raises(PinError):
+# --- easy-to-guess PINs ----------------------------------------------------------------------------------------
+WEAK = {
+    "all the same digit": ["1111", "0000", "99999999"],
+    "a run of digits like 1234": ["1234", "4321", "0123", "9876", "8901", "123456789", "654321"],
+    "a repeated pattern like 1212": ["1212", "123123", "112233", "1122", "4747", "385385", "6969", "1010"],
+    "a line on the keypad": ["2580", "0852", "1470", "1379", "1397", "7410", "3690", "1590", "1478", "1236"],
+    "digits in equal steps like 2468": ["2468", "1357", "8642", "0369"],
+    "a year": ["1940", "1972", "2000", "2039"],
+    "a date (day and month)": ["2412", "1231", "0402", "2902", "1004"],
+    "one of the most common PINs": ["159753", "789456"],
+}
+
+
+@pytest.mark.parametrize(("digits", "reason"), [(p, reason) for reason, pins in WEAK.items() for p in pins])
+def test_an_easy_pin_is_refused_with_the_rule_it_breaks(digits, reason):
+    with pytest.raises(PinError, match=re.escape(f"too easy to guess: {reason}")):
         set_pin(digits)
     assert not has_pin()
+
+
+@pytest.mark.parametrize("digits", sorted(pin.COMMON_PINS))
+def test_every_common_pin_is_refused(digits):
+    with pytest.raises(PinError, match="too easy to guess"):
+        pin.validate(digits)
+
+
+@pytest.mark.parametrize("digits", ["12", "abcd", "١٢٣٤٥", "1234567890123", " 5827"])
+def test_a_malformed_pin_is_refused(digits):
+    with pytest.raises(PinError, match="4 to 12 digits"):
+        set_pin(digits)
+
+
+@pytest.mark.parametrize("digits", [PIN, "904613", "7394", "1939", "3241", "60831", "2749", "48150"])
+def test_a_pin_that_breaks_no_rule_is_accepted(digits):
+    assert pin.weakness(digits) is None
+    assert pin.validate(digits) == digits
 
 
 def test_cli_set_pin():
@@ -177,3 +209,6 @@ def test_cli_set_pin():
     assert check_pin(PIN).ok
     result = CliRunner().invoke(main, ["staff", "set-pin", "--pin-stdin"], input="12\n")
     assert result.exit_code == 1 and "4 to 12 digits" in result.output
+    result = CliRunner().invoke(main, ["staff", "set-pin", "--pin-stdin"], input="2580\n")
+    assert result.exit_code == 1 and "too easy to guess: a line on the keypad" in result.output
+    assert check_pin(PIN).ok  # the old PIN stays
