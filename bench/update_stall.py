@@ -39,7 +39,7 @@ def measure(quick: bool) -> list[Figure]:
     size = (5 if quick else 50) * MB
     work = Path(tempfile.mkdtemp(prefix="wegwijzer-bench-stall-"))
     paths.set_data_dir(work / "data")
-    private, public = generate_keys(work / "keys", "bench")
+    private, public = generate_keys(work / "keys", "bench", kind="release")
     stick = work / "stick"
     create_bundle(make_guide(paths.bundled_guide(), work / "big.sqlite", 99, size), private, stick / UPDATE_FOLDER)
 

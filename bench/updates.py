@@ -565,7 +565,7 @@ def run(figures: list[Figure], quick: bool) -> None:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["kiosk.updates.sync"])
     with _workdir() as work:
-        private, public = generate_keys(work / "keys", "bench")
+        private, public = generate_keys(work / "keys", "bench", kind="release")
         conn = sqlite3.connect(f"{shipped.resolve().as_uri()}?mode=ro", uri=True)
         try:
             shipped_version = int(conn.execute("SELECT value FROM meta WHERE key = 'content_version'").fetchone()[0])

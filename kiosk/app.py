@@ -34,6 +34,7 @@ from kiosk.usage import Usage
 
 if TYPE_CHECKING:
     from kiosk.ui.staff.controller import StaffController
+    from kiosk.updates.safefs import SafeDir
     from kiosk.updates.service import UpdateService
 
 log = logging.getLogger("wegwijzer")
@@ -50,6 +51,7 @@ class RunOptions:
     channel: str = "stable"
     sync_url: str = ""
     sync_interval_s: int = 3600
+    allow_test_keys: bool = False  # install bundles signed with a test key (setting accept_test_keys)
     updates: bool = True  # USB sticks and sync (off in tests that do not want a worker thread)
     settings: SettingsStore | None = None  # None: the data directory's
     usage: Usage | None = None  # None: the data directory's
@@ -60,7 +62,8 @@ class RunOptions:
         config = settings.config
         values: dict[str, Any] = {
             "idle_timeout_s": config.idle_timeout_s, "channel": config.update_channel, "sync_url": config.sync_url,
-            "sync_interval_s": config.sync_interval_min * 60, "settings": settings,
+            "sync_interval_s": config.sync_interval_min * 60, "allow_test_keys": config.accept_test_keys,
+            "settings": settings,
         }  # fmt: skip
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -248,7 +251,7 @@ def start_updates(app: QApplication, window: KioskWindow, watcher: GuideWatcher,
 
     first_sync_s = service_options.pop("first_sync_s", None)
     service = UpdateService(options.trusted_keys, options.channel, options.sync_url, options.sync_interval_s,
-                            parent=window, **service_options)  # fmt: skip
+                            allow_test_keys=options.allow_test_keys, parent=window, **service_options)  # fmt: skip
 
     def on_installed(version: int, kind: str, _source: str) -> None:
         watcher.check()  # the screens switch at the next safe moment
@@ -272,9 +275,9 @@ def start_updates(app: QApplication, window: KioskWindow, watcher: GuideWatcher,
         service.finished.connect(window.staff.view.on_update_finished)
     usage, settings = window.usage, services.settings
 
-    def copy_figures(folder: Path) -> None:  # on the update worker thread
+    def copy_figures(stick: SafeDir) -> None:  # on an update job thread, for a stick with a genuine bundle
         if settings.config.stats_to_usb:
-            target = usage.export_csv(folder.parent / "wegwijzer-stats", settings.config.site_name)
+            target = usage.export_to_stick(stick, settings.config.site_name)
             log.info("usage figures copied to the stick: %s", target)
 
     service.add_stick_hook(copy_figures)

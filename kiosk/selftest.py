@@ -150,7 +150,7 @@ def _bundle(work: Path) -> str:
 
     private, public = generate_keys(work / "keys", "self-test")
     manifest = create_bundle(paths.bundled_guide(), private, work / "bundle")
-    verify_bundle(work / "bundle", [load_public_key(public)])
+    verify_bundle(work / "bundle", [load_public_key(public)], allow_test_keys=True)  # its own test key
     return f"test bundle of version {manifest.content_version} signed and verified"
 
 

@@ -57,7 +57,10 @@ class Config:
     sync_interval_min: int = _setting(60, "Minutes between two looks at the sync address.", low=5, high=10080,
                                      step=5)  # fmt: skip
     update_channel: str = _setting("stable", "The update channel this kiosk takes.", pattern=r"[a-z0-9][a-z0-9-]{0,31}")
-    stats_to_usb: bool = _setting(False, "Copy the usage figures onto a USB stick that carries an update folder.")
+    stats_to_usb: bool = _setting(False, "Copy the usage figures onto a USB stick that carries a genuinely signed "
+                                  "update (into a new folder wegwijzer-stats/<site>-<date>-<time>).")  # fmt: skip
+    accept_test_keys: bool = _setting(False, "Also install updates signed with a test key (trial kiosks only; a "
+                                      "kiosk in a centre takes release keys only).")  # fmt: skip
     site_name: str = _setting("", "Name of this centre or kiosk, used in the file names of exported figures.",
                               pattern=r"[\w .,'()-]*", max_length=60)  # fmt: skip
 

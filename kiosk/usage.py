@@ -13,15 +13,22 @@ from __future__ import annotations
 import collections
 import csv
 import datetime as dt
+import io
+import os
 import re
 import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk import paths
 
+if TYPE_CHECKING:
+    from kiosk.updates.safefs import SafeDir
+
+STICK_FOLDER = "wegwijzer-stats"
 KINDS = ("question_view", "listen", "search", "language", "idle_reset")
 DATABASE = "usage.sqlite"
 CSV_COLUMNS = ("day", "kind", "key", "lang", "count")
@@ -108,17 +115,40 @@ class Usage:
             return sorted(sums.items())
         return sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))
 
+    def csv_text(self) -> str:
+        """Every stored count (after a flush) as CSV."""
+        self.flush()
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for row in self.rows():
+            writer.writerow((row.day, row.kind, row.key, row.lang, row.count))
+        return buffer.getvalue()
+
+    def _file_name(self, site: str) -> str:
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", site).strip("-").lower()[:40] or "kiosk"
+        return f"wegwijzer-usage-{slug}-{self.today().isoformat()}.csv"
+
     def export_csv(self, out: Path, site: str = "") -> Path:
         """Write every stored count as CSV into folder ``out``; returns the file (written atomically)."""
-        self.flush()
+        text = self.csv_text()
         out.mkdir(parents=True, exist_ok=True)
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", site).strip("-").lower() or "kiosk"
-        target = out / f"wegwijzer-usage-{slug}-{self.today().isoformat()}.csv"
-        tmp = target.with_name(f".{target.name}.tmp")
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(CSV_COLUMNS)
-            for row in self.rows():
-                writer.writerow((row.day, row.kind, row.key, row.lang, row.count))
+        target = out / self._file_name(site)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
         tmp.replace(target)
         return target
+
+    def export_to_stick(self, stick: SafeDir, site: str = "") -> Path:
+        """Write the CSV into a new folder ``wegwijzer-stats/<site>-<date>-<time>/`` on a stick: nothing on it is
+        followed or overwritten (an existing ``wegwijzer-stats`` that is a link or a file is refused)."""
+        text = self.csv_text().encode("utf-8")
+        stats = stick.subdir(STICK_FOLDER) if stick.lstat(STICK_FOLDER) else stick.make_subdir(STICK_FOLDER)
+        with stats:
+            stamp = dt.datetime.now().strftime("%H%M%S")
+            name = self._file_name(site).removesuffix(".csv").removeprefix("wegwijzer-usage-") + f"-{stamp}"
+            with stats.make_subdir(name) as fresh:
+                return fresh.write_new(self._file_name(site), text)

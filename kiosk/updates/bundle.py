@@ -7,8 +7,13 @@ A bundle is a folder::
     guide-<N>.sqlite the guide database
 
 ``verify_bundle`` trusts nothing it has not checked, in this order: a size-capped read of the manifest, the
-signature (with no trusted key, nothing verifies), the manifest's shape, the database file's name, length and
-SHA-256. It raises :class:`BundleError` with the reason.
+signature (with no trusted key, nothing verifies; a test key only where test keys are allowed), the manifest's
+shape (strict JSON: no duplicate keys, bounded numbers), the database file's name, length and SHA-256. It raises
+:class:`BundleError` with the reason. Files are read through :class:`SafeDir`: a link, a pipe, a device or a
+folder where a file should be is refused without being opened.
+
+A key file is PEM with a few ``# key:`` lines before it saying what the key is (``kind: release`` or
+``kind: test``, and its name); :class:`TrustedKey` carries that, so every verdict can say which key matched.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ import json
 import os
 import re
 import shutil
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -28,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from kiosk import __version__
 from kiosk.guide import GuideError, GuideStore
+from kiosk.updates.safefs import SafeDir, UnsafeFileError
 
 FORMAT = 1
 PRODUCT = "wegwijzer-guide"
@@ -35,6 +43,9 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 MAX_MANIFEST_BYTES = 16 * 1024
 MAX_VERSION = 2**31 - 1
+MAX_DATABASE_BYTES = 1 << 30  # 1 GiB: a guide is a few MB; more is a mistake or an attack
+MAX_KEY_FILE_BYTES = 8 * 1024
+KINDS = ("release", "test")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.sqlite$")
 
 
@@ -55,53 +66,141 @@ class Manifest:
     database_name: str
     database_length: int
     database_sha256: str
+    signed_by: TrustedKey | None = None  # the trusted key whose signature matched (set once verified)
 
 
-def generate_keys(out: Path, name: str = "wegwijzer") -> tuple[Path, Path]:
-    """Write ``<name>.private.pem`` (readable by its owner only) and ``<name>.public.pem``; never overwrite."""
-    out.mkdir(parents=True, exist_ok=True)
+@dataclass(frozen=True)
+class TrustedKey:
+    """A public key the kiosk trusts, with what its file says about it."""
+
+    key: Ed25519PublicKey
+    name: str
+    kind: str  # release or test
+    fingerprint: str  # the first 16 hex digits of the SHA-256 of the raw public key
+
+    def verify(self, signature: bytes, data: bytes) -> None:
+        self.key.verify(signature, data)
+
+    @property
+    def label(self) -> str:
+        """How status and logs name it: "release key release-2027 (3fa1c2...)"."""
+        return f"{self.kind} key {self.name} ({self.fingerprint})"
+
+    @classmethod
+    def of(cls, key: Ed25519PublicKey | TrustedKey, name: str = "unnamed") -> TrustedKey:
+        if isinstance(key, TrustedKey):
+            return key
+        raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return cls(key, name, "release", hashlib.sha256(raw).hexdigest()[:16])
+
+
+def _key_header(kind: str, name: str) -> bytes:
+    note = "A test key's bundles are refused by kiosks unless they are told to take test keys."
+    return f"# Wegwijzer guide signing key\n# kind: {kind}\n# name: {name}\n# {note}\n".encode()
+
+
+def _create_exclusive(path: Path, data: bytes, mode: int) -> None:
+    """Write a new file with exactly ``mode`` (whatever the umask); a file or a link in its place is refused."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
+    except FileExistsError:
+        raise BundleError(f"{path} exists already (perhaps as a link); keys are never overwritten") from None
+    except OSError as exc:
+        raise BundleError(f"{path} cannot be written: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "wb") as f:
+        if hasattr(os, "fchmod"):
+            os.fchmod(f.fileno(), mode)
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def generate_keys(out: Path, name: str = "wegwijzer", kind: str = "test") -> tuple[Path, Path]:
+    """Write ``<name>.private.pem`` (owner-only) and ``<name>.public.pem`` (read-only for others); never
+    overwrite. Both files say whether this is a ``release`` or a ``test`` key."""
+    if kind not in KINDS:
+        raise BundleError(f"a key is a release or a test key, not {kind!r}")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", name):
+        raise BundleError(f"{name!r} is not a usable key name (letters, digits, '.', '_' and '-')")
+    if out.exists() and not out.is_dir():
+        raise BundleError(f"{out} is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BundleError(f"{out} cannot be created: {exc.strerror or exc}") from None
     private_path, public_path = out / f"{name}.private.pem", out / f"{name}.public.pem"
     for path in (private_path, public_path):
-        if path.exists():
+        if path.exists() or path.is_symlink():
             raise BundleError(f"{path} exists already; keys are never overwritten")
     key = Ed25519PrivateKey.generate()
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(private)
-    public_path.write_bytes(public)
+    _create_exclusive(private_path, _key_header(kind, name) + private, 0o600)
+    try:
+        _create_exclusive(public_path, _key_header(kind, name) + public, 0o644)
+    except BundleError:
+        private_path.unlink(missing_ok=True)
+        raise
     return private_path, public_path
 
 
-def load_private_key(path: Path) -> Ed25519PrivateKey:
+def _read_key_file(path: Path) -> tuple[bytes, dict[str, str]]:
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as exc:
+        with SafeDir.open(path.parent) as folder:
+            data = folder.read(path.name, MAX_KEY_FILE_BYTES)
+    except (OSError, ValueError) as exc:
+        raise BundleError(f"{path}: not a usable key ({exc})") from exc
+    header: dict[str, str] = {}
+    for line in data.split(b"-----BEGIN", 1)[0].decode("utf-8", "replace").splitlines():
+        field, sep, value = line.lstrip("# ").partition(":")
+        if sep:
+            header[field.strip().lower()] = value.strip()
+    return data, header
+
+
+def load_private_key(path: Path) -> Ed25519PrivateKey:
+    data, _header = _read_key_file(path)
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as exc:
         raise BundleError(f"{path}: not a usable private key ({exc})") from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise BundleError(f"{path}: not an Ed25519 private key")
     return key
 
 
-def load_public_key(path: Path) -> Ed25519PublicKey:
+def key_kind(path: Path) -> str:
+    """What a key file says it is: release or test (a file from before keys were marked counts as release)."""
+    kind = _read_key_file(path)[1].get("kind", "release")
+    if kind not in KINDS:
+        raise BundleError(f"{path}: unknown key kind {kind!r} (release or test)")
+    return kind
+
+
+def load_public_key(path: Path) -> TrustedKey:
+    """A trusted public key with its name (the file's ``name:`` line, else the file name) and kind."""
+    data, header = _read_key_file(path)
     try:
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except (OSError, ValueError, TypeError) as exc:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError) as exc:
         raise BundleError(f"{path}: not a usable public key ({exc})") from exc
     if not isinstance(key, Ed25519PublicKey):
         raise BundleError(f"{path}: not an Ed25519 public key")
-    return key
+    kind = header.get("kind", "release")
+    if kind not in KINDS:
+        raise BundleError(f"{path}: unknown key kind {kind!r} (release or test)")
+    name = header.get("name") or path.name.removesuffix(".pem").removesuffix(".public")
+    return replace(TrustedKey.of(key), name=name[:64], kind=kind)
 
 
-def _sha256(path: Path) -> tuple[int, str]:
+def _sha256(f: BinaryIO, cap: int = MAX_DATABASE_BYTES) -> tuple[int, str]:
+    """Length and SHA-256 of what ``f`` holds, reading at most ``cap`` + 1 bytes (enough to tell "more")."""
     digest, length = hashlib.sha256(), 0
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-            length += len(chunk)
+    while length <= cap and (chunk := f.read(min(1 << 20, cap + 1 - length))):
+        digest.update(chunk)
+        length += len(chunk)
     return length, digest.hexdigest()
 
 
@@ -122,7 +221,11 @@ def create_bundle(database: Path, key: Path, out: Path, channel: str = "stable",
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     shutil.copyfile(database, tmp / name)
-    length, sha = _sha256(tmp / name)
+    with (tmp / name).open("rb") as f:
+        length, sha = _sha256(f)
+    if length > MAX_DATABASE_BYTES:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BundleError(f"{database} is larger than {MAX_DATABASE_BYTES} bytes, more than a kiosk takes")
     manifest = {
         "format": FORMAT, "product": PRODUCT, "channel": channel, "content_version": version,
         "issued": issued.isoformat(), "expires": (issued + dt.timedelta(days=valid_days)).isoformat(),
@@ -138,15 +241,35 @@ def create_bundle(database: Path, key: Path, out: Path, channel: str = "stable",
     return parse_manifest(data)
 
 
-def read_signed_manifest(folder: Path, trusted: list[Ed25519PublicKey]) -> Manifest:
-    """The manifest of ``folder`` if its signature matches a trusted key (the database is not read)."""
+Keys = Sequence[TrustedKey | Ed25519PublicKey]
+
+
+def _as_dir(folder: Path | SafeDir) -> tuple[SafeDir, bool]:
+    if isinstance(folder, SafeDir):
+        return folder, False
+    try:
+        return SafeDir.open(folder), True
+    except UnsafeFileError as exc:
+        raise BundleError(f"the bundle folder cannot be read: {exc.strerror or exc}") from None
+
+
+def read_signed_manifest(folder: Path | SafeDir, trusted: Keys, allow_test_keys: bool = False) -> Manifest:
+    """The manifest of ``folder`` if its signature matches a trusted key (the database is not read).
+
+    A bundle that only a test key signed is refused unless ``allow_test_keys``."""
     if not trusted:
         raise BundleError("no trusted key is configured: nothing can be installed")
-    data = _read_capped(folder / MANIFEST, MAX_MANIFEST_BYTES)
-    signature = _read_capped(folder / SIGNATURE, 1024)
+    where, opened = _as_dir(folder)
+    try:
+        data = _read_capped(where, MANIFEST, MAX_MANIFEST_BYTES)
+        signature = _read_capped(where, SIGNATURE, 1024)
+    finally:
+        if opened:
+            where.close()
     if len(signature) != 64:
         raise BundleError("the signature is missing, empty or malformed")
-    for key in trusted:
+    for candidate in trusted:
+        key = TrustedKey.of(candidate)
         try:
             key.verify(signature, data)
             break
@@ -154,39 +277,73 @@ def read_signed_manifest(folder: Path, trusted: list[Ed25519PublicKey]) -> Manif
             continue
     else:
         raise BundleError("the signature does not match any trusted key")
-    return parse_manifest(data)
+    if key.kind == "test" and not allow_test_keys:
+        raise BundleError(f"signed with the {key.label}: this kiosk takes release keys only "
+                          f"(allow test keys for trials: setting accept_test_keys)")  # fmt: skip
+    return replace(parse_manifest(data), signed_by=key)
 
 
-def verify_bundle(folder: Path, trusted: list[Ed25519PublicKey]) -> Manifest:
+def verify_bundle(folder: Path | SafeDir, trusted: Keys, allow_test_keys: bool = False) -> Manifest:
     """Check ``folder``; return its manifest or raise BundleError. Does not judge version or expiry."""
-    manifest = read_signed_manifest(folder, trusted)
-    database = folder / manifest.database_name
-    if database.is_symlink() or not database.is_file():
-        raise BundleError(f"the database {manifest.database_name} is missing")
-    length, sha = _sha256(database)
+    where, opened = _as_dir(folder)
+    try:
+        manifest = read_signed_manifest(where, trusted, allow_test_keys)
+        try:
+            with where.open_file(manifest.database_name) as f:
+                length, sha = _sha256(f, manifest.database_length)
+        except UnsafeFileError as exc:
+            raise BundleError(f"the database cannot be read: {exc.strerror or exc}") from None
+    finally:
+        if opened:
+            where.close()
     if length != manifest.database_length:
-        raise BundleError(f"the database has {length} bytes; the manifest says {manifest.database_length}")
+        relation = "more" if length > manifest.database_length else "fewer"
+        raise BundleError(f"the database has {relation} bytes than the {manifest.database_length} the manifest says")
     if sha != manifest.database_sha256:
         raise BundleError("the database's SHA-256 does not match the manifest")
     return manifest
 
 
-def _read_capped(path: Path, cap: int) -> bytes:
+def _read_capped(folder: SafeDir, name: str, cap: int) -> bytes:
     try:
-        with path.open("rb") as f:
-            data = f.read(cap + 1)
-    except OSError as exc:
-        raise BundleError(f"{path.name} cannot be read: {exc.strerror or exc}") from exc
-    if len(data) > cap:
-        raise BundleError(f"{path.name} is larger than {cap} bytes")
-    return data
+        return folder.read(name, cap)
+    except UnsafeFileError as exc:
+        raise BundleError(f"{name} cannot be read: {exc.strerror or exc}") from None
+
+
+class _Strict:
+    """JSON hooks that refuse what a manifest never holds: duplicate keys, huge numbers, NaN."""
+
+    @staticmethod
+    def pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for key, value in pairs:
+            if key in out:
+                raise BundleError(f"the manifest names {key!r} twice")
+            out[key] = value
+        return out
+
+    @staticmethod
+    def integer(text: str) -> int:
+        if len(text.lstrip("-")) > 15:
+            raise BundleError(f"the manifest holds a number with {len(text)} digits")
+        return int(text)
+
+    @staticmethod
+    def real(text: str) -> float:
+        raise BundleError(f"the manifest holds a fractional number ({text[:20]}); it has none")
+
+    @staticmethod
+    def constant(text: str) -> float:
+        raise BundleError(f"the manifest holds {text}, which is not JSON")
 
 
 def parse_manifest(data: bytes) -> Manifest:
     """The manifest's fields, strictly typed (signed data is still checked: a key can sign a mistake)."""
     try:
-        raw = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raw = json.loads(data.decode("utf-8"), object_pairs_hook=_Strict.pairs, parse_int=_Strict.integer,
+                         parse_float=_Strict.real, parse_constant=_Strict.constant)  # fmt: skip
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
         raise BundleError(f"the manifest is not valid JSON: {exc}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("database"), dict):
         raise BundleError("the manifest has the wrong shape")
@@ -209,7 +366,13 @@ def parse_manifest(data: bytes) -> Manifest:
             raise BundleError(f"the manifest's {what} is not a date and time") from exc
         if moment.tzinfo is None:
             raise BundleError(f"the manifest's {what} has no time zone")
-        return moment
+        return moment.astimezone(dt.UTC)
+
+    def version(value: object) -> str:
+        version = text(value, "minimum app version")
+        if not re.fullmatch(r"\d{1,6}(\.\d{1,6}){0,3}", version):
+            raise BundleError(f"the manifest's minimum app version {version[:40]!r} is not like 1.2.3")
+        return version
 
     name = text(db.get("name"), "database name")
     if not _SAFE_NAME.match(name):
@@ -217,16 +380,19 @@ def parse_manifest(data: bytes) -> Manifest:
     sha = text(db.get("sha256"), "database SHA-256")
     if not re.fullmatch(r"[0-9a-f]{64}", sha):
         raise BundleError("the manifest's database SHA-256 is malformed")
+    issued, expires = when(raw.get("issued"), "issue time"), when(raw.get("expires"), "expiry time")
+    if expires <= issued:
+        raise BundleError(f"the bundle expires ({expires.isoformat()}) before it was issued ({issued.isoformat()})")
     return Manifest(
         format=integer(raw.get("format"), "format", 1, FORMAT),
         product=text(raw.get("product"), "product"),
         channel=text(raw.get("channel"), "channel"),
         content_version=integer(raw.get("content_version"), "content version", 1),
-        issued=when(raw.get("issued"), "issue time"),
-        expires=when(raw.get("expires"), "expiry time"),
-        min_app_version=text(raw.get("min_app_version"), "minimum app version"),
+        issued=issued,
+        expires=expires,
+        min_app_version=version(raw.get("min_app_version")),
         schema_version=integer(raw.get("schema_version"), "schema version", 1),
         database_name=name,
-        database_length=integer(db.get("length"), "database length", 1, 2**40),
+        database_length=integer(db.get("length"), "database length", 1, MAX_DATABASE_BYTES),
         database_sha256=sha,
     )

@@ -14,10 +14,15 @@ and the database. One poll (:func:`sync_once`):
 
 Every failure raises :class:`SyncError` (a :class:`BundleError`) naming the file and what went wrong;
 the installed guide is never touched by a failed poll.
+
+An address may carry a user name and password (``https://user:secret@host/guide/``): they are sent as HTTP
+Basic authentication to that host only (never along a redirect), and the password never appears in a
+message, a log line or a state file (:func:`install.redact`).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.client
 import json
@@ -32,11 +37,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from kiosk import __version__, paths
 from kiosk.updates import install
-from kiosk.updates.bundle import MANIFEST, MAX_MANIFEST_BYTES, SIGNATURE, BundleError, Manifest, read_signed_manifest
+from kiosk.updates.bundle import (
+    MANIFEST,
+    MAX_MANIFEST_BYTES,
+    SIGNATURE,
+    BundleError,
+    Keys,
+    Manifest,
+    read_signed_manifest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +68,7 @@ class SyncOptions:
     attempts: int = 3  # per file, for dropped connections
     retry_pause_s: float = 2.0
     channel: str = "stable"
+    allow_test_keys: bool = False  # take bundles signed with a test key (trial kiosks only)
     conditional: bool = True  # send If-None-Match / If-Modified-Since for the manifest
     # Once a day the manifest is asked for without them: a server can answer 304 for a changed file (nginx's
     # ETag is modification second + size, so a same-size manifest published within the same second looks
@@ -93,9 +105,7 @@ def _save_validators(url: str, validators: dict[str, str]) -> None:
         raw = {}
     raw[url] = validators
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(raw, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    install.write_atomically(path, json.dumps(raw, indent=2).encode("utf-8"))
 
 
 def _float(text: str | None) -> float:
@@ -109,13 +119,29 @@ def _join(base: str, name: str) -> str:
     return urllib.parse.urljoin(base if base.endswith("/") else base + "/", urllib.parse.quote(name))
 
 
+def split_credentials(url: str) -> tuple[str, str | None]:
+    """``url`` without its ``user:password@`` part, and the Basic authorization value for it (or None)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    host = parts.hostname or ""
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{parts.port}" if parts.port else "")
+    user = urllib.parse.unquote(parts.username or "")
+    password = urllib.parse.unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), f"Basic {token}"
+
+
 class _Fetcher:
-    def __init__(self, options: SyncOptions) -> None:
+    def __init__(self, options: SyncOptions, authorization: str | None = None, host: str = "") -> None:
         self.options = options
         self.opener = urllib.request.build_opener()
+        self.authorization, self.host = authorization, host
 
     def open(self, url: str, headers: dict[str, str]) -> http.client.HTTPResponse:
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **headers})
+        if self.authorization and urllib.parse.urlsplit(url).netloc == self.host:
+            request.add_unredirected_header("Authorization", self.authorization)  # not sent along a redirect
         try:
             response = self.opener.open(request, timeout=self.options.timeout_s)
         except urllib.error.HTTPError as exc:
@@ -218,16 +244,21 @@ def download_folder() -> Path:
     return paths.guides_dir() / DOWNLOAD
 
 
-def sync_once(base_url: str, trusted: list[Ed25519PublicKey], options: SyncOptions | None = None,
+def sync_once(base_url: str, trusted: Keys, options: SyncOptions | None = None,
               progress: Callable[[int, int], None] | None = None) -> SyncResult:  # fmt: skip
     """One poll of ``base_url``; installs a newer valid bundle. Raises SyncError / BundleError with the reason."""
     options = options or SyncOptions()
+    try:
+        base_url, authorization = split_credentials(base_url)
+    except ValueError as exc:  # a port that is not a number, a bracket left open
+        raise SyncError(f"{install.redact(base_url)}: not a usable address ({exc})") from None
     if urllib.parse.urlsplit(base_url).scheme not in ("http", "https"):
         raise SyncError(f"{base_url}: only http:// and https:// addresses can be synced")
     if not trusted:
         raise BundleError("no trusted key is configured: nothing can be installed")
     try:
-        return _poll(_Fetcher(options), base_url, trusted, options, progress)
+        fetcher = _Fetcher(options, authorization, urllib.parse.urlsplit(base_url).netloc)
+        return _poll(fetcher, base_url, trusted, options, progress)
     except _Recorded:
         raise
     except BundleError as exc:  # every failed poll is noted once, for `update status` and the staff view
@@ -239,7 +270,7 @@ def sync_once(base_url: str, trusted: list[Ed25519PublicKey], options: SyncOptio
         raise SyncError(reason) from exc
 
 
-def _poll(fetcher: _Fetcher, base_url: str, trusted: list[Ed25519PublicKey], options: SyncOptions,
+def _poll(fetcher: _Fetcher, base_url: str, trusted: Keys, options: SyncOptions,
           progress: Callable[[int, int], None] | None) -> SyncResult:  # fmt: skip
     manifest_url = _join(base_url, MANIFEST)
     validators = _load_validators(manifest_url) if options.conditional else {}
@@ -271,7 +302,7 @@ class _Recorded(BundleError):
 
 
 def _fetch_and_install(fetcher: _Fetcher, base_url: str, staging: Path, manifest_bytes: bytes, signature: bytes,
-                       response_headers: dict[str, str], trusted: list[Ed25519PublicKey], options: SyncOptions,
+                       response_headers: dict[str, str], trusted: Keys, options: SyncOptions,
                        progress: Callable[[int, int], None] | None) -> SyncResult:  # fmt: skip
     manifest_url = _join(base_url, MANIFEST)
     staging.mkdir(parents=True, exist_ok=True)
@@ -281,7 +312,7 @@ def _fetch_and_install(fetcher: _Fetcher, base_url: str, staging: Path, manifest
     new_validators: dict[str, str] = {k: response_headers[k] for k in wanted if k in response_headers}
     new_validators["seen_at"] = f"{time.time():.0f}"  # when this kiosk last read the whole manifest
     try:
-        manifest = read_signed_manifest(staging, trusted)
+        manifest = read_signed_manifest(staging, trusted, options.allow_test_keys)
     except BundleError:  # perhaps caught half-way through an upload: asked again at the next poll
         _clear(staging)
         raise
@@ -302,7 +333,8 @@ def _fetch_and_install(fetcher: _Fetcher, base_url: str, staging: Path, manifest
     fetched = fetcher.database(_join(base_url, manifest.database_name), part, manifest, progress)
     os.replace(part, staging / manifest.database_name)
     try:
-        outcome, _ = install.apply_bundle(staging, trusted, options.channel, source=base_url)
+        outcome, _ = install.apply_bundle(staging, trusted, options.channel, source=base_url,
+                                          allow_test_keys=options.allow_test_keys)  # fmt: skip
     except BundleError as exc:
         _clear(staging)
         raise _Recorded(str(exc)) from exc

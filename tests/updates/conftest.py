@@ -14,7 +14,7 @@ NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def signer(tmp_path):
-    private, public = generate_keys(tmp_path / "keys", "test")
+    private, public = generate_keys(tmp_path / "keys", "test", kind="release")
     return private, load_public_key(public), public
 
 

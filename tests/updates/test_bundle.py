@@ -24,8 +24,8 @@ from kiosk.updates.bundle import (
 
 @pytest.fixture
 def keys(tmp_path):
-    private, public = generate_keys(tmp_path / "keys", "test")
-    other_private, other_public = generate_keys(tmp_path / "keys", "other")
+    private, public = generate_keys(tmp_path / "keys", "test", kind="release")
+    other_private, other_public = generate_keys(tmp_path / "keys", "other", kind="release")
     return {"private": private, "public": load_public_key(public), "other_private": other_private,
             "other_public": load_public_key(other_public), "public_path": public}  # fmt: skip
 
@@ -104,7 +104,7 @@ def test_damaged_database(bundle, keys, damage):
     [
         (lambda m: m.pop("content_version"), "content version"),
         (lambda m: m.update(content_version=-1), "content version"),
-        (lambda m: m.update(content_version=10**20), "content version"),
+        (lambda m: m.update(content_version=10**20), "a number with 21 digits"),
         (lambda m: m.update(content_version="7"), "content version"),
         (lambda m: m["database"].update(name="../../etc/passwd.sqlite"), "not a plain file name"),
         (lambda m: m["database"].update(name="/tmp/guide.sqlite"), "not a plain file name"),
@@ -139,7 +139,7 @@ def test_not_a_guide_cannot_be_bundled(tmp_path, keys):
 
 def test_cli_round_trip(tmp_path, shipped_guide):
     runner = CliRunner()
-    assert runner.invoke(main, ["keys", "generate", "--out", str(tmp_path / "k"), "--name", "test"]).exit_code == 0
+    assert runner.invoke(main, ["keys", "generate", "--out", str(tmp_path / "k"), "--name", "test", "--kind", "release"]).exit_code == 0
     result = runner.invoke(main, ["bundle", "create", "--database", str(shipped_guide), "--key",
                                   str(tmp_path / "k/test.private.pem"), "--out", str(tmp_path / "b")])  # fmt: skip
     assert result.exit_code == 0, result.output

@@ -185,7 +185,8 @@ def test_usage_figures_travel_on_an_update_stick_only_when_opted_in(qtbot, kiosk
     try:
         with qtbot.waitSignal(service.installed, timeout=20_000):
             pass
-        (csv_file,) = (stick["root"] / "wegwijzer-stats").glob("*.csv")
+        qtbot.waitUntil(lambda: bool(list((stick["root"] / "wegwijzer-stats").glob("*/*.csv"))), timeout=5000)
+        (csv_file,) = (stick["root"] / "wegwijzer-stats").glob("*/*.csv")  # in a new folder of its own
         assert "question_view,accident,ar,1" in csv_file.read_text()
     finally:
         service.shutdown()

@@ -89,9 +89,14 @@ def test_refusals_leave_the_installed_guide_unchanged(tmp_path, shipped_guide, s
 
 def test_expiry_is_judged_against_the_newest_issue_time_seen(tmp_path, shipped_guide, signer):
     apply_bundle(make_bundle(tmp_path, shipped_guide, signer, 2, issued=NOW), [signer[1]], now=NOW)
-    old_but_newer = make_bundle(tmp_path, shipped_guide, signer, 3, issued=NOW - dt.timedelta(days=100), days=30)
-    with pytest.raises(BundleError, match="expired"):  # the clock is far in the past: still refused
+    # Expired 3 hours before the newest issue time seen; the kiosk's clock lags 6 hours behind it.
+    old_but_newer = make_bundle(tmp_path, shipped_guide, signer, 3, issued=NOW - dt.timedelta(days=30, hours=3),
+                                days=30)  # fmt: skip
+    with pytest.raises(BundleError, match="expired"):
+        apply_bundle(old_but_newer, [signer[1]], now=NOW - dt.timedelta(hours=6))
+    with pytest.raises(BundleError, match="later than this kiosk's clock"):  # a clock far in the past: refused too
         apply_bundle(old_but_newer, [signer[1]], now=dt.datetime(1999, 1, 1, tzinfo=dt.UTC))
+    assert installed_version() == 2
 
 
 def test_clock_far_in_the_future_refuses_a_valid_bundle(tmp_path, shipped_guide, signer):
@@ -218,34 +223,40 @@ def test_stick_pulled_or_disk_full_at_a_random_offset_changes_nothing(tmp_path, 
     before = snapshot()
     bundle = make_bundle(tmp_path, shipped_guide, signer, 3)
     size = next(bundle.glob("*.sqlite")).stat().st_size
-    real_open = install._open
+    real_open, real_source = install._open, install._open_source
     for offset in random.Random(5).sample(range(size), 5):
 
         def failing_open(path, mode, offset=offset):
             handle = real_open(path, mode)
             return _Failing(handle, offset, error) if mode == side else handle
 
+        def failing_source(folder, name, offset=offset):
+            handle = real_source(folder, name)
+            return _Failing(handle, offset, error) if side == "rb" else handle
+
         monkeypatch.setattr(install, "_open", failing_open)
+        monkeypatch.setattr(install, "_open_source", failing_source)
         with pytest.raises(BundleError, match=reason):
             apply_bundle(bundle, [signer[1]], now=NOW)
         assert snapshot() == before, f"offset {offset}"
         assert installed_version() == 2
         assert load_state().attempts[-1].result == "failed"
     monkeypatch.setattr(install, "_open", real_open)  # the stick back in, space freed: it installs
+    monkeypatch.setattr(install, "_open_source", real_source)
     assert apply_bundle(bundle, [signer[1]], now=NOW)[0] == "installed"
 
 
 def test_disk_full_while_switching_the_pointer_keeps_the_old_guide(tmp_path, shipped_guide, signer, monkeypatch):
     apply_bundle(make_bundle(tmp_path, shipped_guide, signer, 2), [signer[1]], now=NOW)
     bundle = make_bundle(tmp_path, shipped_guide, signer, 3)
-    real = install._write_atomically
+    real = install.write_atomically
 
     def full(path, data):
         if path.name == guides.POINTER:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(path, data)
 
-    monkeypatch.setattr(install, "_write_atomically", full)
+    monkeypatch.setattr(install, "write_atomically", full)
     with pytest.raises(BundleError, match="No space left"):
         apply_bundle(bundle, [signer[1]], now=NOW)
     assert installed_version() == 2

@@ -81,6 +81,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "setting_sync_interval_min": "Minuten tussen twee keer kijken voor netwerkupdates",
         "setting_update_channel": "Updatekanaal",
         "setting_stats_to_usb": "Gebruikscijfers kopiëren naar een update-stick",
+        "setting_accept_test_keys": "Ook updates aanvaarden die met een testsleutel zijn ondertekend",
         "setting_site_name": "Naam van het centrum (voor geëxporteerde cijfers)",
     },
     "fr": {
@@ -157,6 +158,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "setting_sync_interval_min": "Minutes entre deux recherches de mise à jour par le réseau",
         "setting_update_channel": "Canal de mise à jour",
         "setting_stats_to_usb": "Copier les chiffres d'utilisation sur une clé de mise à jour",
+        "setting_accept_test_keys": "Accepter aussi les mises à jour signées avec une clé de test",
         "setting_site_name": "Nom du centre (pour les chiffres exportés)",
     },
     "en": {
@@ -232,6 +234,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "setting_sync_interval_min": "Minutes between two looks for network updates",
         "setting_update_channel": "Update channel",
         "setting_stats_to_usb": "Copy usage figures to an update stick",
+        "setting_accept_test_keys": "Also accept updates signed with a test key",
         "setting_site_name": "Name of the centre (for exported figures)",
     },
 }
