@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from kiosk.updates.service import UpdateService
 
 log = logging.getLogger("wegwijzer")
+USB_ROOTS_ENV = "WEGWIJZER_USB_ROOTS"
 
 
 @dataclass
@@ -250,6 +251,10 @@ def start_updates(app: QApplication, window: KioskWindow, watcher: GuideWatcher,
     from kiosk.updates.service import UpdateService
 
     first_sync_s = service_options.pop("first_sync_s", None)
+    if os.environ.get(USB_ROOTS_ENV) and "volumes" not in service_options:
+        # For automation (end-to-end tests, a drop folder): these folders are watched as if they were sticks.
+        roots = [Path(p) for p in os.environ[USB_ROOTS_ENV].split(os.pathsep) if p]
+        service_options["volumes"] = lambda: [root for root in roots if root.is_dir()]
     service = UpdateService(options.trusted_keys, options.channel, options.sync_url, options.sync_interval_s,
                             allow_test_keys=options.allow_test_keys, parent=window, **service_options)  # fmt: skip
 

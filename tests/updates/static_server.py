@@ -21,6 +21,8 @@ class StaticServer:
         self.root = root
         self.modes: dict[str, str] = {}
         self.requests: list[tuple[str, dict[str, str], int]] = []  # path, headers, status
+        self.require_auth: tuple[str, str] | None = None  # (user, password) for HTTP Basic authentication
+        self.auth_seen: list[tuple[str, str] | None] = []
         self.stop = threading.Event()
         server = self
 
@@ -58,6 +60,15 @@ class StaticServer:
         headers = {k.lower(): v for k, v in h.headers.items()}
         mode = self.modes.get(name, "")
         path = self.root / name
+        if self.require_auth is not None:
+            self.auth_seen.append(_basic(headers.get("authorization", "")))
+            if self.auth_seen[-1] != self.require_auth:
+                self.requests.append((h.path, headers, 401))
+                h.send_response(401)
+                h.send_header("WWW-Authenticate", 'Basic realm="guide"')
+                h.send_header("Content-Length", "0")
+                h.end_headers()
+                return
         if mode in ("404", "500") or not path.is_file():
             status = 500 if mode == "500" else 404
             self.requests.append((h.path, headers, status))
@@ -123,3 +134,12 @@ class StaticServer:
             return True
         except OSError:
             return False
+
+
+def _basic(value: str) -> tuple[str, str] | None:
+    import base64
+
+    if not value.startswith("Basic "):
+        return None
+    user, _, password = base64.b64decode(value.removeprefix("Basic ")).decode().partition(":")
+    return user, password
