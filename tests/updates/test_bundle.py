@@ -139,7 +139,8 @@ def test_not_a_guide_cannot_be_bundled(tmp_path, keys):
 
 def test_cli_round_trip(tmp_path, shipped_guide):
     runner = CliRunner()
-    assert runner.invoke(main, ["keys", "generate", "--out", str(tmp_path / "k"), "--name", "test", "--kind", "release"]).exit_code == 0
+    generate = ["keys", "generate", "--out", str(tmp_path / "k"), "--name", "test", "--kind", "release"]
+    assert runner.invoke(main, generate).exit_code == 0
     result = runner.invoke(main, ["bundle", "create", "--database", str(shipped_guide), "--key",
                                   str(tmp_path / "k/test.private.pem"), "--out", str(tmp_path / "b")])  # fmt: skip
     assert result.exit_code == 0, result.output

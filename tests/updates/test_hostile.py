@@ -6,6 +6,7 @@ directory are unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -224,10 +225,8 @@ def test_manifest_parser_fuzz_only_ever_says_why(tmp_path, shipped_guide, signer
             else:
                 data[at:at] = rng.choice(pieces)
         started = time.monotonic()
-        try:
+        with contextlib.suppress(BundleError):
             parse_manifest(bytes(data[: 16 * 1024]))
-        except BundleError:
-            pass
         assert time.monotonic() - started < 0.5
         runs += 1
     assert runs > 200
