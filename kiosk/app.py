@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wegwijzer")
 USB_ROOTS_ENV = "WEGWIJZER_USB_ROOTS"
+FIRST_SYNC_ENV = "WEGWIJZER_FIRST_SYNC_S"
 
 
 @dataclass
@@ -251,6 +252,8 @@ def start_updates(app: QApplication, window: KioskWindow, watcher: GuideWatcher,
     from kiosk.updates.service import UpdateService
 
     first_sync_s = service_options.pop("first_sync_s", None)
+    if first_sync_s is None and os.environ.get(FIRST_SYNC_ENV):
+        first_sync_s = float(os.environ[FIRST_SYNC_ENV])  # automation: the first poll at a known moment
     if os.environ.get(USB_ROOTS_ENV) and "volumes" not in service_options:
         # For automation (end-to-end tests, a drop folder): these folders are watched as if they were sticks.
         roots = [Path(p) for p in os.environ[USB_ROOTS_ENV].split(os.pathsep) if p]
