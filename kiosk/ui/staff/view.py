@@ -172,8 +172,9 @@ class StaffView(QWidget):
         self.guide_labels[1].setText(self.t("guide_file", path=info["in_use"]))
         self.guide_labels[2].setText(self.t("highest_version", version=info["highest_version"] or "-"))
         attempts = info["attempts"][-10:][::-1]
-        lines = [f"{a['when']}  v{a['version'] or '-'}  {a['result']}  {a['source']}" + (f"\n    {a['reason']}"
-                 if a["reason"] else "") for a in attempts]  # fmt: skip
+        lines = [f"{a['when']}  v{a['version'] or '-'}  {a['result']}  {a['source']}"
+                 + "".join(f"\n    {text}" for text in (a["reason"], a.get("key", "")) if text)
+                 for a in attempts]  # fmt: skip
         self.attempts_label.setText("\n".join(lines) or self.t("no_attempts"))
 
     def _on_check_clicked(self) -> None:
