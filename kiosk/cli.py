@@ -5,17 +5,21 @@ Commands for editors (``content check|build|coverage|stamp``, ``search``) and fo
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from kiosk import __version__, paths
 
 _PATH = click.Path(path_type=Path)
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _self_test(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -29,6 +33,27 @@ def _fail(message: str) -> NoReturn:
     """Say why on standard error and exit with status 1 (a refused or failed command)."""
     click.echo(message, err=True)
     sys.exit(1)
+
+
+def _private_data(command: _F) -> _F:
+    """For commands that write into the data directory: create or repair it as private to this user (0700), and
+    let this process create files for its owner only (umask 077, back to the old one when the command ends).
+
+    Not for ``content build`` (the packaged kiosk of another user reads ``assets/guide.sqlite``), ``bundle create``
+    or ``keys generate`` (they choose their files' modes themselves)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        previous = os.umask(paths.PRIVATE_UMASK)
+        ctx.call_on_close(lambda: os.umask(previous))
+        try:
+            paths.ensure_private_data_dir()
+        except paths.DataDirError as exc:
+            raise click.UsageError(f"{exc} (another folder: --data-dir or ${paths.DATA_DIR_ENV})", ctx) from exc
+        return command(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,6 +88,7 @@ def main(data_dir: Path | None) -> None:
                    "none: USB sticks only).")  # fmt: skip
 @click.option("--sync-interval", type=click.IntRange(1, 7 * 24 * 60), default=None,
               help="Minutes between polls of the sync address (default: the setting sync_interval_min).")  # fmt: skip
+@_private_data
 def run_command(windowed: bool, size: str, idle_timeout: int | None, trust: tuple[Path, ...], channel: str | None,
                 sync_url: str | None, sync_interval: int | None) -> None:  # fmt: skip
     """Start the kiosk on the installed guide (or the bundled one). Settings: `wegwijzer settings show`."""
@@ -258,6 +284,7 @@ def update() -> None:
 )
 @click.option("--trust", type=_PATH, multiple=True, help="A trusted public key (default: the kiosk's own).")
 @click.option("--channel", default="stable", show_default=True, help="The channel this kiosk takes.")
+@_private_data
 def update_apply(source: str, trust: tuple[Path, ...], channel: str) -> None:
     """Verify and install a bundle into the data directory; the kiosk switches to it at a safe moment."""
     from kiosk.updates.bundle import BundleError, load_public_key
@@ -287,6 +314,7 @@ def _kiosk_keys() -> list[Path]:
 
 @update.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_private_data
 def update_status(as_json: bool) -> None:
     """Which guide is installed and in use, the highest version ever installed, and the last attempts."""
     from kiosk.updates.install import status
@@ -310,6 +338,7 @@ def staff() -> None:
 
 @staff.command("set-pin")
 @click.option("--pin-stdin", is_flag=True, help="Read the PIN from standard input (for install scripts).")
+@_private_data
 def staff_set_pin(pin_stdin: bool) -> None:
     """Set the staff PIN (4 to 12 digits); only a salted scrypt hash is stored. Lifts any lock-out."""
     from kiosk.pin import PinError, set_pin
@@ -332,6 +361,7 @@ def settings() -> None:
 
 @settings.command("show")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_private_data
 def settings_show(as_json: bool) -> None:
     """Every setting with its value and what it means."""
     from kiosk.settings import FIELDS, SettingsStore, describe
@@ -349,6 +379,7 @@ def settings_show(as_json: bool) -> None:
 @settings.command("set")
 @click.argument("name")
 @click.argument("value")
+@_private_data
 def settings_set(name: str, value: str) -> None:
     """Set NAME to VALUE (yes/no, a number, text, or a comma-separated list). A bad value is refused."""
     from kiosk.settings import SettingError, SettingsStore, parse
@@ -369,6 +400,7 @@ def stats() -> None:
 
 @stats.command("export")
 @click.option("--out", type=_PATH, required=True, help="Folder for the CSV file.")
+@_private_data
 def stats_export(out: Path) -> None:
     """Write every count as CSV (day, kind, key, lang, count)."""
     from kiosk.settings import SettingsStore
@@ -387,6 +419,7 @@ def maintenance() -> None:
 
 
 @maintenance.command("check")
+@_private_data
 def maintenance_check() -> None:
     """Exit 0 if the kiosk may start, 1 while maintenance is on (since staff exited it, in this boot)."""
     from kiosk import maintenance as m
@@ -398,6 +431,7 @@ def maintenance_check() -> None:
 
 
 @maintenance.command("end")
+@_private_data
 def maintenance_end() -> None:
     """End maintenance: the kiosk may start again."""
     from kiosk import maintenance as m
