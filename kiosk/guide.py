@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from kiosk.content.fold import token_spans, tokens
-from kiosk.content.schema import SCHEMA_VERSION, SEARCH_WEIGHTS, search_table
+from kiosk.content.schema import SEARCH_WEIGHTS, search_table
 
 RESIDENT, ORGANISATION, BOTH = "resident", "organisation", "both"
 MAX_QUERY_TOKENS = 8
 MAX_TOKEN_CHARS = 40
 SNIPPET_CHARS = 140
+QUERY_SECONDS = 2.0  # no query runs longer (a guide that needs more is broken or hostile)
+# Bidi embeddings and overrides (U+202A..U+202E) reorder what is shown ("txt.exe" as "exe.txt"): the read API
+# drops them from every text; the isolates the build adds (U+2066..U+2069) stay.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e]")
 
 
 class GuideError(Exception):
@@ -192,6 +199,8 @@ class GuideStore:
     """One guide database, opened read-only. Safe to share between threads (calls are serialised)."""
 
     def __init__(self, path: str | Path) -> None:
+        from kiosk.guidecheck import check_structure  # here: guidecheck raises this module's errors
+
         self.path = Path(path)
         if not self.path.is_file():
             raise GuideNotFoundError(f"guide database not found: {self.path}")
@@ -199,23 +208,24 @@ class GuideStore:
         self._lock = threading.Lock()
         try:
             self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            self._conn.row_factory = sqlite3.Row
-            self.meta = {r["key"]: r["value"] for r in self._conn.execute("SELECT key, value FROM meta")}
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
             raise GuideCorruptError(f"{self.path} is not a usable guide database: {exc}") from exc
-        schema = int(self.meta.get("schema_version", "0"))
-        if schema > SCHEMA_VERSION:
+        try:
+            self.meta = check_structure(self._conn, str(self.path))
+        except GuideError:
             self._conn.close()
-            raise GuideSchemaError(
-                f"{self.path} needs a newer kiosk (guide schema {schema}; this kiosk reads up to {SCHEMA_VERSION})"
-            )
-        if schema < 1:
-            self._conn.close()
-            raise GuideCorruptError(f"{self.path} has no schema version: not a guide database")
+            raise
+        self._conn.row_factory = sqlite3.Row
+        self._deadline = 0.0
+        self._conn.set_progress_handler(self._on_progress, 10_000)
         self.source_language = self.meta["source_language"]
         self.content_version = int(self.meta["content_version"])
-        self.edition = self.meta.get("edition", "")
+        self.edition = _clean(self.meta.get("edition", ""))
         self._languages = {lang.code: lang for lang in self._load_languages()}
+
+    def _on_progress(self) -> int:
+        """SQLite calls this every few thousand steps of a query: non-zero interrupts one running too long."""
+        return int(time.monotonic() > self._deadline)
 
     def close(self) -> None:
         with self._lock:
@@ -229,16 +239,19 @@ class GuideStore:
 
     def _query(self, sql: str, params: Iterable[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
+            self._deadline = time.monotonic() + QUERY_SECONDS
             try:
                 return self._conn.execute(sql, tuple(params)).fetchall()
-            except sqlite3.DatabaseError as exc:
+            except (sqlite3.Error, UnicodeDecodeError) as exc:  # SQLite's message may quote undecodable bytes
+                if time.monotonic() > self._deadline:
+                    raise GuideCorruptError(f"{self.path}: a query ran longer than {QUERY_SECONDS:g} s") from exc
                 raise GuideCorruptError(f"{self.path}: {exc}") from exc
 
     # --- languages and strings -------------------------------------------------------------------
     def _load_languages(self) -> list[Language]:
         rows = self._query("SELECT * FROM languages ORDER BY position")
         return [
-            Language(r["code"], r["name"], r["english"], r["direction"], r["script"],
+            Language(r["code"], _clean(r["name"]), _clean(r["english"]), r["direction"], r["script"],
                      tuple(json.loads(r["fallback"])), tuple(json.loads(r["voice"])), r["keyboard"], r["position"])
             for r in rows
         ]  # fmt: skip
@@ -293,7 +306,8 @@ class GuideStore:
         if not rows:
             raise KeyError(f"unknown keyboard '{name}'")
         r = rows[0]
-        return Keyboard(r["name"], r["script"], r["picker"], tuple(tuple(row) for row in json.loads(r["rows"])))
+        keys = tuple(tuple(_clean(key) for key in row) for row in json.loads(r["rows"]))
+        return Keyboard(r["name"], r["script"], r["picker"], keys)
 
     # --- topics and questions --------------------------------------------------------------------
     def topics(self, lang: str, audience: str | None = None) -> list[Topic]:
@@ -366,11 +380,13 @@ class GuideStore:
         r = min(rows, key=lambda row: chain.index(row["lang"]))
         return Answer(
             question_id=question_id, topic_id=r["topic_id"], icon=r["icon"], audience=r["audience"],
-            lang=r["lang"], requested_lang=lang, question=r["question"], short=r["short"],
-            body_html=r["body_html"], body_text=r["body_text"], body_markdown=r["body_markdown"],
-            sources=tuple(Source(s["title"], s.get("url")) for s in json.loads(r["sources"])),
+            lang=r["lang"], requested_lang=lang, question=_clean(r["question"]), short=_clean(r["short"]),
+            body_html=_clean(r["body_html"]), body_text=_clean(r["body_text"]),
+            body_markdown=_clean(r["body_markdown"]),
+            sources=tuple(Source(_clean(s["title"]), _clean(s.get("url"))) for s in json.loads(r["sources"])),
             checked=dt.date.fromisoformat(r["checked"]), status=r["status"], stale=bool(r["stale"]),
-            related=tuple(json.loads(r["related"])), spoken_short=r["spoken_short"], spoken_answer=r["spoken_answer"],
+            related=tuple(json.loads(r["related"])), spoken_short=_clean(r["spoken_short"]),
+            spoken_answer=_clean(r["spoken_answer"]),
         )  # fmt: skip
 
     def question_ids(self) -> list[str]:
@@ -402,13 +418,14 @@ class GuideStore:
             (row["question_id"], *chain),
         )
         t = min(texts, key=lambda r: chain.index(r["lang"]))
-        snippet, marks = _snippet(t["short"], words)
+        question, short, body_text = _clean(t["question"]), _clean(t["short"]), _clean(t["body_text"])
+        snippet, marks = _snippet(short, words)
         if not marks:
-            snippet, marks = _snippet(t["body_text"], words)
+            snippet, marks = _snippet(body_text, words)
         if not marks:
-            snippet = _trim(t["short"], 0, SNIPPET_CHARS)
+            snippet = _trim(short, 0, SNIPPET_CHARS)
         return SearchHit(
-            row["question_id"], row["topic_id"], row["icon"], t["question"], tuple(_matches(t["question"], words)),
+            row["question_id"], row["topic_id"], row["icon"], question, tuple(_matches(question, words)),
             snippet, tuple(marks), t["lang"], row["rank"],
         )  # fmt: skip
 
@@ -450,7 +467,16 @@ def _pick_by_chain(rows: list[sqlite3.Row], chain: list[str], key: str, value: s
         rank = chain.index(r["lang"])
         if r[key] not in best or rank < best[r[key]][0]:
             best[r[key]] = (rank, r[value])
-    return {k: v for k, (_, v) in best.items()}
+    return {k: _clean(v) for k, (_, v) in best.items()}
+
+
+@overload
+def _clean(text: str) -> str: ...
+@overload
+def _clean(text: None) -> None: ...
+def _clean(text: str | None) -> str | None:
+    """``text`` without bidi embedding and override controls (cheap when there are none: a regex search)."""
+    return _BIDI_CONTROLS.sub("", text) if text and _BIDI_CONTROLS.search(text) else text
 
 
 def _matches(text: str, words: list[str]) -> list[tuple[int, int]]:
