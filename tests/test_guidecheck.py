@@ -268,6 +268,62 @@ def test_html_problem_accepts_every_shipped_answer(shipped_guide):
     assert html_problem('<ol start="3">\n<li>a<br />\nb &amp; c &quot;d&quot;</li>\n</ol>') is None
 
 
+# --- the kiosk loads no resource and draws no link ----------------------------------------------------------
+def test_rich_text_loads_no_resource_and_shows_links_as_plain_text(qtbot, tmp_path):
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QColor, QImage, QTextDocument
+
+    from kiosk.ui.widgets import RichText
+
+    picture = tmp_path / "secret.png"
+    image = QImage(64, 64, QImage.Format.Format_ARGB32)
+    image.fill(QColor("red"))
+    image.save(str(picture))
+    asked: list[str] = []
+
+    class Watched(RichText):
+        def loadResource(self, kind, name):  # type: ignore[no-untyped-def]
+            asked.append(name.toString())
+            return super().loadResource(kind, name)
+
+    view = Watched()
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.set_content(
+        f'<p>before <img src="{picture.as_uri()}" width="64" height="64"> <img src="file:///etc/passwd">'
+        f' <a href="javascript:x">link</a> <a href="file:///etc/passwd">file</a> after</p>'
+        f'<p style="background-image: url({picture.as_uri()})">styled</p>'
+    )
+    view.show()
+    qtbot.waitExposed(view)
+    view.grab()  # lay out and paint
+    document = view.document()
+    assert document.toPlainText().split() == ["before", "link", "file", "after", "styled"]
+    fragments = []
+    block = document.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragments.append(it.fragment().charFormat())
+            it += 1
+        block = block.next()
+    assert not any(f.isImageFormat() or f.isAnchor() or f.anchorHref() or f.fontUnderline() for f in fragments)
+    assert {f.foreground().color().name() for f in fragments} <= {QColor(view.palette().text().color()).name(),
+                                                                   "#000000"}  # fmt: skip
+    for url in [picture.as_uri(), *asked]:  # whatever Qt asked for, it got nothing of the file
+        loaded = document.resource(QTextDocument.ResourceType.ImageResource, QUrl(url))
+        assert loaded is None or loaded.width() <= 1, url  # never the file's 64x64 picture
+
+
+def test_rich_text_given_a_hostile_answer_shows_its_plain_text(qtbot):
+    from kiosk.ui.widgets import answer_html
+
+    shown = answer_html('<p>Hi <img src="file:///dev/zero"><a href="javascript:x">link</a></p>', "Hi link\nnext")
+    assert "<img" not in shown and "<a" not in shown and "Hi link" in shown and "next" in shown
+    safe = "<p>Veilig <strong>genoeg</strong></p>"
+    assert answer_html(safe, "Veilig genoeg") == safe
+
+
 # --- fuzz: any mutation ends in a clean pass or a GuideError, never another exception, never a hang ----------
 @pytest.fixture(scope="module")
 def small_guide(tmp_path_factory, shipped_guide):

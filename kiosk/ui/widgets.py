@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPixmap, QTextCursor
+import html
+import logging
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QImage, QPixmap, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QBoxLayout,
@@ -20,6 +23,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from kiosk.guidecheck import MAX_ANSWER_CHARS, html_problem
+
+log = logging.getLogger(__name__)
 
 
 class TouchButton(QPushButton):
@@ -143,12 +150,27 @@ def wrapping_label(text: str = "", object_name: str = "", rich: bool = False) ->
     return label
 
 
+def answer_html(body_html: str, body_text: str) -> str:
+    """An answer's HTML if it is what the build writes (guidecheck's allow-list), else its plain text, escaped.
+
+    Installed guides passed the same check; this is the second line (a bundled or older guide, a bug).
+    """
+    problem = html_problem(body_html)
+    if problem is None:
+        return body_html
+    log.warning("answer HTML refused at display, showing its plain text: %s", problem)
+    return "".join(f"<p>{html.escape(line)}</p>" for line in body_text[:MAX_ANSWER_CHARS].split("\n") if line)
+
+
 class RichText(QTextBrowser):
     """Read-only rich text that grows to its full height (no own scrolling, no selection, no links).
 
     Used for answer bodies: unlike a QLabel it keeps an exact height for any width, and its QTextDocument
-    lets speech highlight character ranges.
+    lets speech highlight character ranges. It loads no resource at all (no file, no network, no data URL),
+    shows no image and draws links as plain text, whatever HTML it is given.
     """
+
+    _NOTHING = QImage()  # a 1x1 transparent image, made on first use
 
     def __init__(self, html: str = "", object_name: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -194,8 +216,49 @@ class RichText(QTextBrowser):
         """Show ``html`` in the widget's current font and take the height it needs."""
         self.document().setDefaultFont(self.font())
         self.setHtml(html)
+        self._plain_links_no_images()
         self._heights: dict[int, int] = {}
         self.updateGeometry()  # the layout sizes it through heightForWidth: never a stale fixed height
+
+    def loadResource(self, kind: int, name: QUrl) -> object:
+        """Nothing is loaded, for any URL. Not an empty answer: QTextDocument then reads a file: or data: URL
+        itself, and the image handler opens a path it could not load; a harmless non-empty value stops both."""
+        if kind == QTextDocument.ResourceType.ImageResource.value:
+            if RichText._NOTHING.isNull():
+                RichText._NOTHING = QImage(1, 1, QImage.Format.Format_ARGB32)
+                RichText._NOTHING.fill(Qt.GlobalColor.transparent)
+            return RichText._NOTHING
+        return QByteArray(b" ")
+
+    def _plain_links_no_images(self) -> None:
+        """Remove images and turn links into plain text (the HTML may say otherwise)."""
+        cursor = QTextCursor(self.document())
+        block = self.document().begin()
+        edits: list[tuple[int, int, QTextCharFormat | None]] = []
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                fmt = fragment.charFormat()
+                if fmt.isImageFormat():
+                    edits.append((fragment.position(), fragment.length(), None))
+                elif fmt.isAnchor() or fmt.anchorHref():
+                    plain = QTextCharFormat(fmt)
+                    plain.setAnchor(False)
+                    plain.setAnchorHref("")
+                    plain.setAnchorNames([])
+                    plain.setFontUnderline(False)
+                    plain.clearForeground()
+                    edits.append((fragment.position(), fragment.length(), plain))
+                it += 1
+            block = block.next()
+        for position, length, plain in reversed(edits):  # from the end: positions before stay valid
+            cursor.setPosition(position)
+            cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+            if plain is None:
+                cursor.removeSelectedText()
+            else:
+                cursor.setCharFormat(plain)
 
     def changeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self._heights = {}  # a new font or style changes every height

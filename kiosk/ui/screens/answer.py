@@ -12,7 +12,7 @@ from kiosk.guide import Answer
 from kiosk.ui.context import ScreenContext
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.screens.topic import question_row
-from kiosk.ui.widgets import RichText, TouchButton, wrapping_label
+from kiosk.ui.widgets import RichText, TouchButton, answer_html, wrapping_label
 
 if TYPE_CHECKING:
     from kiosk.speech.service import SpeechService
@@ -90,7 +90,7 @@ class AnswerScreen(Screen):
         direction = "rtl" if ctx.store.language(answer.lang).rtl else "ltr"
         align = Qt.AlignmentFlag.AlignRight if direction == "rtl" else Qt.AlignmentFlag.AlignLeft
         self.body_label.show()
-        self.body_label.set_content(f"<div dir='{direction}'>{answer.body_html}</div>")
+        self.body_label.set_content(f"<div dir='{direction}'>{answer_html(answer.body_html, answer.body_text)}</div>")
         self.column.addWidget(self.body_label)
         self.column.addWidget(wrapping_label(ctx.text("sources"), "sectionTitle"))
         lines = [

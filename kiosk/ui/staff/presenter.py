@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVB
 
 from kiosk.guide import GuideStore
 from kiosk.ui.staff.texts import staff_text
-from kiosk.ui.widgets import RichText, kinetic_scroll_area, wrapping_label
+from kiosk.ui.widgets import RichText, answer_html, kinetic_scroll_area, wrapping_label
 
 NEXT_KEYS = {Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Space, Qt.Key.Key_Return}
 PREVIOUS_KEYS = {Qt.Key.Key_PageUp, Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_Backspace}
@@ -121,7 +121,7 @@ class AnswerPane(QFrame):
         for label in (self.language_label, self.notice, self.question):
             label.setAlignment(align)
         self.short.set_content(f"<div dir='{direction}'><b>{html.escape(answer.short)}</b></div>")
-        self.body.set_content(f"<div dir='{direction}'>{answer.body_html}</div>")
+        self.body.set_content(f"<div dir='{direction}'>{answer_html(answer.body_html, answer.body_text)}</div>")
         self.scroll_area.verticalScrollBar().setValue(0)
         self.answer = answer
 
