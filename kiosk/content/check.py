@@ -12,7 +12,9 @@ from pathlib import Path
 
 import langcodes
 
+from kiosk import guidecheck
 from kiosk.content import fonts
+from kiosk.content.markdown import isolate_latin_asides
 from kiosk.content.model import AUDIENCES, DIRECTIONS, STATUSES, AnswerSource, GuideSources
 from kiosk.content.problems import Report
 from kiosk.content.sources import load
@@ -25,6 +27,8 @@ CHECKED_MAX_AGE_DAYS = 366
 _SENTENCE_END = re.compile(r"[.!?؟።፧]+(?=\s|$)")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+_BIDI = re.compile(f"[{guidecheck.BIDI_CONTROLS}]")
+_BIDI_MESSAGE = "a bidi embedding or override control (U+202A..U+202E) would reorder what is shown: remove it"
 
 
 def check(root: Path, icons_dir: Path, fonts_dir: Path, today: dt.date | None = None) -> tuple[GuideSources, Report]:
@@ -63,11 +67,18 @@ class _Checker:
         if name and not (self.icons_dir / f"{name}.svg").is_file():
             self.r.error(path, line, f"unknown icon '{name}': there is no assets/icons/{name}.svg")
 
-    def drawable(self, path: str, line: int, text: str) -> None:
+    def drawable(self, path: str, line: int, text: str, limit: int = 0) -> None:
+        """A text the kiosk shows: every character drawable, no bidi override; with a ``limit``, also within
+        the guide's limits (length, longest word, no markup: kiosk/guidecheck.py refuses a guide otherwise)."""
         missing = fonts.undrawable(text, self.covered)
         if missing:
             shown = ", ".join(fonts.describe(ch) for ch in missing[:5])
             self.r.error(path, line, f"the bundled fonts cannot draw {shown}")
+        if _BIDI.search(text):
+            self.r.error(path, line, _BIDI_MESSAGE)
+        problem = guidecheck.text_problem(text, limit) if limit else None
+        if problem:
+            self.r.error(path, line, f"this text has {problem}")
 
     def duplicates(self, path: str, items: list[tuple[str, int]], what: str) -> None:
         seen: dict[str, int] = {}
@@ -91,7 +102,7 @@ class _Checker:
             for other in lang.fallback:
                 if other not in codes or other == lang.code:
                     self.r.error(path, lang.line, f"{lang.code}: fallback '{other}' is not another language here")
-            self.drawable(path, lang.line, lang.name)
+            self.drawable(path, lang.line, lang.name, guidecheck.MAX_TEXT_CHARS)
             if lang.keyboard and lang.keyboard not in self.g.keyboards:
                 self.r.error(path, lang.line, f"{lang.code}: no keyboard layout keyboards/{lang.keyboard}.yaml")
 
@@ -142,11 +153,13 @@ class _Checker:
                     self.r.warning(strings.path, line, f"title for unknown topic '{name}' is ignored")
             for key, value in strings.ui.items():
                 line = strings.line_of_ui.get(key, strings.line)
-                self.drawable(strings.path, line, value)
+                self.drawable(strings.path, line, value, guidecheck.MAX_TEXT_CHARS)
+                if _PLACEHOLDER.sub("", value).count("{") or _PLACEHOLDER.sub("", value).count("}"):
+                    self.r.error(strings.path, line, f"'{key}' has a '{{' or '}}' that is not part of a {{word}}")
                 if strings is not source:
                     self.placeholders(strings.path, line, key, value, source.ui.get(key))
             for title in strings.topics.values():
-                self.drawable(strings.path, strings.line, title)
+                self.drawable(strings.path, strings.line, title, guidecheck.MAX_TEXT_CHARS)
             if strings is not source:
                 for key in sorted(set(source.ui) - set(strings.ui)):
                     self.r.warning(strings.path, strings.line, f"screen text '{key}' not translated yet")
@@ -179,10 +192,12 @@ class _Checker:
 
     def answer(self, a: AnswerSource, source: AnswerSource | None, is_source: bool) -> None:
         line = a.line_of.get
-        for key, text in (("question", a.question), ("short", a.short)):
-            self.drawable(a.path, line(key, 2), text)
+        for key, text, limit in (("question", a.question, guidecheck.MAX_QUESTION_CHARS),
+                                 ("short", a.short, guidecheck.MAX_SHORT_CHARS)):  # fmt: skip
             if "<" in text and re.search(r"<[a-zA-Z/!]", text):
                 self.r.error(a.path, line(key, 2), f"raw HTML is not allowed in '{key}'")
+                text = text.replace("<", " ")  # said once
+            self.drawable(a.path, line(key, 2), text, limit)
         if a.short:
             sentences = count_sentences(a.short)
             if sentences > SHORT_MAX_SENTENCES:
@@ -203,13 +218,38 @@ class _Checker:
             return
         for offset, message in a.analysed().problems:
             self.r.error(a.path, a.body_line + offset, message)
+        lines = a.body.split("\n")
+        for index, text_line in enumerate(lines):
+            if _BIDI.search(text_line):
+                self.r.error(a.path, a.body_line + index, _BIDI_MESSAGE)
+        if len(a.body) > guidecheck.MAX_ANSWER_CHARS:
+            message = f"the full answer is {len(a.body)} characters; at most {guidecheck.MAX_ANSWER_CHARS}"
+            self.r.error(a.path, a.body_line, message)
+        elif not a.analysed().problems:
+            self.built_html(a, lines)
         if not fonts.undrawable(a.body, self.covered):
             return
-        for index, text_line in enumerate(a.body.split("\n")):
+        for index, text_line in enumerate(lines):
             missing = fonts.undrawable(text_line, self.covered)
             if missing:
                 shown = ", ".join(fonts.describe(ch) for ch in missing[:5])
                 self.r.error(a.path, a.body_line + index, f"the bundled fonts cannot draw {shown}")
+
+    def built_html(self, a: AnswerSource, lines: list[str]) -> None:
+        """The HTML the build will store must pass the kiosk's own check (kiosk/guidecheck.py): its words, its
+        size (lists are counted by markdown.py, with their line)."""
+        rtl = any(lang.code == a.lang and lang.direction == "rtl" for lang in self.g.languages)
+        html, text = a.analysed().html, a.analysed().text
+        if rtl:
+            html, text = isolate_latin_asides(html), isolate_latin_asides(text)
+        problem = guidecheck.html_problem(html)
+        if problem:
+            word = (guidecheck.long_word(text) or "").strip("\u2068\u2069").replace("\u00a0", " ")[:8]
+            index = next((i for i, text_line in enumerate(lines) if word and word in text_line), 0)
+            hint = " (in right-to-left text a Latin aside in brackets is kept on one line)" if rtl and word else ""
+            self.r.error(a.path, a.body_line + index, f"the full answer has {problem}{hint}")
+        if _BIDI.search(text) and not _BIDI.search(a.body):
+            self.r.error(a.path, a.body_line, f"{_BIDI_MESSAGE} (it is written as a character reference)")
 
     def spoken_variants(self, a: AnswerSource) -> None:
         for key, display, spoken in (
@@ -229,7 +269,9 @@ class _Checker:
                 self.r.error(a.path, line, "a source has no title")
             if citation.url and not _URL.match(citation.url):
                 self.r.error(a.path, line, f"source address '{citation.url}' is not an http(s) address")
-            self.drawable(a.path, line, citation.title)
+            if citation.url and len(citation.url) > guidecheck.MAX_URL_CHARS:
+                self.r.error(a.path, line, f"a source address is longer than {guidecheck.MAX_URL_CHARS} characters")
+            self.drawable(a.path, line, citation.title, guidecheck.MAX_TEXT_CHARS)
 
     def checked(self, a: AnswerSource) -> None:
         line = a.line_of.get("checked", 2)

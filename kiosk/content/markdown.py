@@ -1,8 +1,9 @@
 """The small Markdown dialect of answer bodies: validation, HTML for the screen, plain text for search/speech.
 ``analyse`` parses a body once and returns all three.
 
-Allowed: paragraphs, bullet and numbered lists, **bold**, *italic*, ``###``/``####`` sub-headings, and
-links (shown as their text only: a kiosk never opens anything). Everything else is refused with its line.
+Allowed: paragraphs, bullet and numbered lists (at most ``MAX_LIST_DEPTH`` deep), **bold**, *italic*,
+``###``/``####`` sub-headings, and links (shown as their text only: a kiosk never opens anything). Everything
+else is refused with its line. The HTML written is exactly what ``kiosk.guidecheck.html_problem`` accepts.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from kiosk.guidecheck import MAX_LIST_DEPTH
+
 _ALLOWED = {
     "paragraph_open", "paragraph_close", "inline", "text", "softbreak", "hardbreak",
     "bullet_list_open", "bullet_list_close", "ordered_list_open", "ordered_list_close",
@@ -27,6 +30,8 @@ _NAMES = {
     "code_block": "an indented code block (remove the indentation)", "fence": "a code block",
     "blockquote_open": "a block quote", "hr": "a horizontal rule",
 }  # fmt: skip
+
+_LIST_OPEN, _LIST_CLOSE = {"bullet_list_open", "ordered_list_open"}, {"bullet_list_close", "ordered_list_close"}
 
 _checker = MarkdownIt("commonmark", {"html": True})
 _renderer = MarkdownIt("commonmark", {"html": False})
@@ -60,7 +65,14 @@ def analyse(markdown: str) -> Analysis:
 
 def _problems(tokens: Sequence[Token]) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
+    lists = 0
     for token, line in _walk(tokens):
+        if token.type in _LIST_OPEN:
+            lists += 1
+            if lists == MAX_LIST_DEPTH + 1:
+                found.append((line, f"lists nested more than {MAX_LIST_DEPTH} deep: the kiosk refuses such a guide"))
+        elif token.type in _LIST_CLOSE:
+            lists -= 1
         if token.type in _ALLOWED:
             if token.type == "heading_open" and token.tag in ("h1", "h2"):
                 found.append((line, f"heading '{token.markup}' is too big: use ### for a sub-heading"))

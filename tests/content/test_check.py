@@ -270,3 +270,58 @@ def test_spoken_variant_must_be_the_same_text_with_marks(content_copy):
     path.write_text(text.replace("\nstatus:", '\nspoken_short: "نص آخر تماما"\nstatus:', 1), encoding="utf-8")
     errors = messages(run_check(content_copy))
     assert any(e.startswith("lang/ar/answers/accident.md:") and "'spoken_short' must be the text" in e for e in errors)
+
+
+# --- the limits a kiosk holds a guide to (kiosk/guidecheck.py): refused here first, with the line ---------------
+def test_a_bidi_override_is_refused_in_every_text(content_copy):
+    replace_in(content_copy / ANSWER, "question: Mag ik", "question: \u202eMag ik")
+    replace_in(content_copy / ANSWER, "Let op:", "Let \u202bop:")
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"{ANSWER}:2:") and "bidi" in e for e in errors), errors
+    assert any(e.startswith(f"{ANSWER}:20:") and "bidi" in e for e in errors), errors
+
+
+def test_a_bidi_override_written_as_a_character_reference_is_refused(content_copy):
+    replace_in(content_copy / ANSWER, "U mag vrijwilligerswerk", "U &#x202E;mag vrijwilligerswerk")
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"{ANSWER}:13:") and "character reference" in e for e in errors), errors
+
+
+def test_a_word_longer_than_the_limit_is_refused_at_its_line(content_copy):
+    replace_in(content_copy / ANSWER, "Let op:", "Let " + "x" * 151 + ":")
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"{ANSWER}:20:") and "a word longer than 150 characters" in e for e in errors), errors
+
+
+def test_a_long_latin_aside_in_right_to_left_text_counts_as_one_word(content_copy):
+    path = next((content_copy / "lang/ar/answers").glob("*.md"))
+    text = path.read_text(encoding="utf-8")
+    body = text.index("---", 4) + 4
+    aside = "(" + " ".join(["Agentschap Integratie en Inburgering"] * 5) + ")"  # 184 characters, no long word
+    path.write_text(text[:body] + f"نص {aside} نص\n\n" + text[body:], encoding="utf-8")
+    errors = messages(run_check(content_copy))
+    rel = path.relative_to(content_copy).as_posix()
+    assert any(e.startswith(f"{rel}:") and "Latin aside" in e for e in errors), errors
+
+
+def test_lists_nested_too_deep_are_refused_at_their_line(content_copy):
+    nested = "\n".join("  " * level + "- stap" for level in range(6))
+    replace_in(content_copy / ANSWER, "Let op:\n", f"Let op:\n\n{nested}\n")
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"{ANSWER}:26:") and "lists nested more than 4 deep" in e for e in errors), errors
+
+
+def test_an_answer_longer_than_the_limit_is_refused(content_copy):
+    replace_in(content_copy / ANSWER, "Let op:", "Let op: " + "heel lang. " * 2_000)
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"{ANSWER}:13:") and "at most 20000" in e for e in errors), errors
+
+
+def test_a_screen_text_with_markup_or_a_stray_brace_is_refused(content_copy):
+    strings = content_copy / "lang/nl/strings.yaml"
+    text = strings.read_text(encoding="utf-8")
+    line = next(i for i, t in enumerate(text.split("\n"), 1) if t.strip().startswith("home:"))
+    replace_in(strings, text.split("\n")[line - 1], "  home: <b>Start</b> {language:>99}")
+    errors = messages(run_check(content_copy))
+    assert any(e.startswith(f"lang/nl/strings.yaml:{line}:") and "markup" in e for e in errors), errors
+    assert any(e.startswith(f"lang/nl/strings.yaml:{line}:") and "'{'" in e for e in errors), errors
