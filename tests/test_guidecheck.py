@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import guides, paths
-from kiosk.guide import GuideCorruptError, GuideError, GuideSchemaError, GuideStore
+from kiosk import guidecheck, guides, paths
+from kiosk.guide import QUERY_SECONDS, GuideCorruptError, GuideError, GuideSchemaError, GuideStore
 from kiosk.guidecheck import check_deep, check_structure, html_problem
 from tests.conftest import guide_copy
 
@@ -448,3 +448,16 @@ def test_fuzz_mutated_guides_end_in_a_pass_or_a_guide_error(small_guide, tmp_pat
     finally:
         signal.signal(signal.SIGALRM, previous)
     assert outcomes["refused"] > 0 and outcomes["passed"] > 0, outcomes
+
+
+def test_the_limits_are_documented_in_the_readme():
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    updates = " ".join(text[text.index("### Updates") : text.index("### Staff mode")].split())
+    g = guidecheck
+    for phrase in (
+        f"an answer {g.MAX_ANSWER_CHARS:,} characters", f"{g.MAX_ANSWER_HTML_CHARS:,} of HTML",
+        f"a question {g.MAX_QUESTION_CHARS}", f"a short answer {g.MAX_SHORT_CHARS}",
+        f"another text {g.MAX_TEXT_CHARS:,}", f"address {g.MAX_URL_CHARS}", f"a word {g.MAX_WORD_CHARS} characters",
+        f"lists {g.MAX_LIST_DEPTH} deep", f"elements {g.MAX_HTML_DEPTH} deep", f"longer than {QUERY_SECONDS:g} s",
+    ):  # fmt: skip
+        assert phrase in updates, phrase
