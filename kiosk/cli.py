@@ -1,15 +1,21 @@
 """The ``wegwijzer`` command line (click).
 
 Commands for editors (``content check|build|coverage|stamp``, ``search``) and for running the kiosk.
+
+Every command answers bad input with a one-line reason and exit status 1 (refused or failed) or 2 (a usage error:
+click's own, or a path that cannot be right), never with a traceback; an unforeseen exception still ends in one
+line and status 1 (:class:`_Wegwijzer`). Commands that write into the data directory make it private first
+(:func:`_private_data`). Commands other than ``run`` silence Qt's multimedia logging (:func:`_quiet_qt_multimedia`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -18,8 +24,62 @@ import click
 
 from kiosk import __version__, paths
 
-_PATH = click.Path(path_type=Path)
+DEBUG_ENV = "WEGWIJZER_DEBUG"
+QT_MULTIMEDIA_QUIET = "qt.multimedia*=false"
+
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class _Path(click.Path):
+    """click's Path that also refuses an empty string (which would mean the current folder)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty path", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+_PATH = _Path(path_type=Path)
+_FOLDER = _Path(path_type=Path, file_okay=False)  # a file in its place is refused
+_EXISTING_FOLDER = _Path(path_type=Path, exists=True, file_okay=False)
+_EXISTING_FILE = _Path(path_type=Path, exists=True, dir_okay=False)
+_NEW_FILE = _Path(path_type=Path, dir_okay=False)  # a folder in its place is refused
+
+
+class _Wegwijzer(click.Group):
+    """The top-level group; as the console script it turns an unforeseen exception into one line and status 1."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        try:
+            return super().main(*args, **kwargs)
+        except Exception as exc:  # click has handled its own; what is left is a defect or an unforeseen failure
+            _report_unexpected(exc)
+            sys.exit(1)
+
+
+def _report_unexpected(exc: Exception) -> None:
+    """One line on standard error; the traceback goes to the kiosk's log file if one is open (``run``), else to
+    standard error only with ``WEGWIJZER_DEBUG=1``."""
+    import logging
+    import traceback
+
+    files = [h for h in logging.getLogger().handlers
+             if isinstance(h, logging.FileHandler) and getattr(h, "_wegwijzer", False)]  # fmt: skip
+    if files:
+        record = logging.LogRecord("kiosk.cli", logging.ERROR, __file__, 0, "unexpected error", None,
+                                   (type(exc), exc, exc.__traceback__))  # fmt: skip
+        for handler in files:
+            handler.handle(record)
+        details = f"details in {files[0].baseFilename}"
+    elif os.environ.get(DEBUG_ENV):
+        traceback.print_exception(exc)
+        details = "details above"
+    else:
+        details = f"set {DEBUG_ENV}=1 for the details"
+    reason = " ".join(str(exc).split())[:300] or "(no message)"
+    click.echo(f"wegwijzer: unexpected error: {type(exc).__name__}: {reason} ({details})", err=True)
 
 
 def _self_test(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -33,6 +93,30 @@ def _fail(message: str) -> NoReturn:
     """Say why on standard error and exit with status 1 (a refused or failed command)."""
     click.echo(message, err=True)
     sys.exit(1)
+
+
+def _quiet_qt_multimedia(ctx: click.Context) -> None:
+    """Keep Qt's multimedia chatter ("Couldn't load pipewire-0.3 library", "Using Qt multimedia with FFmpeg ...")
+    out of the command's output, before Qt is imported; undone when the command ends.
+
+    A rule the user set wins: ``QT_LOGGING_RULES`` is read left to right, so ours goes first; with
+    ``QT_LOGGING_CONF`` or a user ``QtProject/qtlogging.ini`` (which the environment would override) nothing is
+    changed, nor with ``WEGWIJZER_DEBUG=1``. ``run`` keeps the chatter: it tells why a kiosk stays silent.
+    """
+    config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    if (os.environ.get(DEBUG_ENV) or os.environ.get("QT_LOGGING_CONF")
+            or (config_home / "QtProject" / "qtlogging.ini").exists()):  # fmt: skip
+        return
+    previous = os.environ.get("QT_LOGGING_RULES")
+    os.environ["QT_LOGGING_RULES"] = f"{QT_MULTIMEDIA_QUIET};{previous}" if previous else QT_MULTIMEDIA_QUIET
+
+    def restore() -> None:
+        if previous is None:
+            os.environ.pop("QT_LOGGING_RULES", None)
+        else:
+            os.environ["QT_LOGGING_RULES"] = previous
+
+    ctx.call_on_close(restore)
 
 
 def _private_data(command: _F) -> _F:
@@ -56,23 +140,48 @@ def _private_data(command: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _parent_must_exist(path: Path, option: str) -> None:
+    """Refuse a new file whose folder does not exist (rather than create folders anywhere)."""
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        raise click.BadParameter(f"the folder {parent} does not exist", param_hint=option)
+
+
+@click.group(cls=_Wegwijzer, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wegwijzer")
 @click.option("--self-test", is_flag=True, is_eager=True, expose_value=False, callback=_self_test,
               help="Check this installation (guide, screen, speech, signing); exit 0 or the failed step.")  # fmt: skip
 @click.option(
     "--data-dir",
-    type=_PATH,
+    type=_FOLDER,
     envvar=paths.DATA_DIR_ENV,
     help=f"Folder for installed guides, settings, logs and usage figures (default: the platform's user data "
     f"folder; also ${paths.DATA_DIR_ENV}).",
 )
-def main(data_dir: Path | None) -> None:
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None) -> None:
     """Wegwijzer: an offline kiosk that answers questions about volunteering in Belgium."""
     paths.set_data_dir(data_dir)
+    if ctx.invoked_subcommand != "run":
+        _quiet_qt_multimedia(ctx)
 
 
 # --- the kiosk -----------------------------------------------------------------------------------
+MIN_SIDE, MAX_SIDE = 200, 16384  # --size: a window the screens can be laid out in, and Qt can make
+
+
+def _check_address(address: str, option: str) -> None:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(address)
+        host, _port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise click.BadParameter(f"not a usable address ({exc})", param_hint=option) from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise click.BadParameter("use an http:// or https:// address with a host name", param_hint=option)
+
+
 @main.command("run")
 @click.option(
     "--windowed", is_flag=True, help="Run in a normal window (development); default is full-screen and locked."
@@ -80,7 +189,7 @@ def main(data_dir: Path | None) -> None:
 @click.option("--size", default="1920x1080", show_default=True, help="Window size with --windowed, e.g. 1080x1920.")
 @click.option("--idle-timeout", type=click.IntRange(5, 3600), default=None,
               help="Seconds without touch before 'Are you still there?' (default: idle_timeout_s).")  # fmt: skip
-@click.option("--trust", type=_PATH, multiple=True,
+@click.option("--trust", type=_EXISTING_FILE, multiple=True,
               help="A public key whose bundles may be installed (default: the keys built into the kiosk).")  # fmt: skip
 @click.option("--channel", default=None, help="The update channel this kiosk takes (default: the setting).")
 @click.option("--sync-url", default=None, metavar="URL",
@@ -98,9 +207,12 @@ def run_command(windowed: bool, size: str, idle_timeout: int | None, trust: tupl
     try:
         width, height = (int(v) for v in size.lower().split("x"))
     except ValueError:
-        raise click.BadParameter("use WIDTHxHEIGHT, e.g. 1080x1920", param_hint="--size") from None
-    if sync_url and not sync_url.startswith(("http://", "https://")):
-        raise click.BadParameter("use an http:// or https:// address", param_hint="--sync-url")
+        raise click.BadParameter("use WIDTHxHEIGHT, e.g. 1080x1920", param_hint="'--size'") from None
+    if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+        raise click.BadParameter(f"each side from {MIN_SIDE} to {MAX_SIDE} pixels, e.g. 1080x1920",
+                                 param_hint="'--size'")  # fmt: skip
+    if sync_url:  # an empty one: no sync in this run
+        _check_address(sync_url, "'--sync-url'")
     options = RunOptions.from_settings(
         SettingsStore(), windowed=windowed, width=width, height=height, idle_timeout_s=idle_timeout,
         trusted_keys=list(trust) or _kiosk_keys(), channel=channel, sync_url=sync_url,
@@ -116,10 +228,10 @@ def content() -> None:
 
 
 _source_option = click.option(
-    "--source", type=_PATH, default=None, help="The content folder (default: content/ of this checkout)."
+    "--source", type=_EXISTING_FOLDER, default=None, help="The content folder (default: content/ of this checkout)."
 )
 _database_option = click.option(
-    "--database", type=_PATH, default=None, help="A guide database (default: the bundled guide)."
+    "--database", type=_EXISTING_FILE, default=None, help="A guide database (default: the bundled guide)."
 )
 
 
@@ -137,6 +249,11 @@ def content_check(source: Path | None) -> None:
     sys.exit(1 if report.errors else 0)
 
 
+def _reason(exc: Exception) -> str:
+    """The message of an exception raised with one (a KeyError's str() would quote it)."""
+    return exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+
+
 def _display(root: Path, rel: str) -> str:
     candidate = root / rel
     return str(candidate) if not Path(rel).is_absolute() else rel
@@ -144,16 +261,21 @@ def _display(root: Path, rel: str) -> str:
 
 @content.command("build")
 @_source_option
-@click.option("--output", type=_PATH, default=None, help="Where to write the database (default: the bundled guide).")
+@click.option("--output", type=_NEW_FILE, default=None,
+              help="Where to write the database, in an existing folder (default: the bundled guide).")  # fmt: skip
 def content_build(source: Path | None, output: Path | None) -> None:
     """Check the sources and build the guide database (refused if the check finds errors)."""
     from kiosk.content.build import build
     from kiosk.content.problems import ContentError
 
     root = source or paths.content_dir()
+    if output is not None:
+        _parent_must_exist(output, "'--output'")
     target = output or paths.bundled_guide()
     try:
         result = build(root, target, paths.icons_dir(), paths.fonts_dir())
+    except OSError as exc:
+        _fail(f"not built: {exc}")
     except ContentError as exc:
         for problem in exc.report.sorted():
             if problem.severity.value == "error":
@@ -201,7 +323,9 @@ def content_stamp(lang: str, question_ids: tuple[str, ...], source: Path | None)
     try:
         changed = stamp(root, lang, list(question_ids))
     except (KeyError, FileNotFoundError, ValueError) as exc:
-        raise click.ClickException(str(exc.args[0])) from exc
+        raise click.ClickException(_reason(exc)) from exc
+    except OSError as exc:
+        _fail(f"not stamped: {exc}")
     for path in changed:
         click.echo(f"stamped {path}")
     click.echo(f"{len(changed)} file(s) stamped", err=True)
@@ -224,6 +348,8 @@ def keys_generate(out: Path, name: str) -> None:
         private, public = generate_keys(out, name)
     except BundleError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        _fail(f"not generated: {exc}")
     click.echo(f"private key (keep offline, never on a kiosk): {private}")
     click.echo(f"public key (goes into assets/keys/ of the kiosk build): {public}")
 
@@ -249,6 +375,8 @@ def bundle_create(database: Path, key: Path, out: Path, channel: str, valid_days
         manifest = create_bundle(database, key, out, channel, valid_days)
     except BundleError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        _fail(f"not created: {exc}")
     click.echo(f"bundle {out}: guide version {manifest.content_version}, channel {manifest.channel}, "
                f"expires {manifest.expires.date()}")  # fmt: skip
 
@@ -263,7 +391,7 @@ def bundle_verify(folder: Path, trust: tuple[Path, ...]) -> None:
     try:
         files = list(trust) or sorted(paths.trusted_keys_dir().glob("*.public.pem"))
         manifest = verify_bundle(folder, [load_public_key(path) for path in files])
-    except BundleError as exc:
+    except (BundleError, OSError) as exc:
         _fail(f"refused: {exc}")
     click.echo(f"valid: guide version {manifest.content_version}, channel {manifest.channel}, "
                f"issued {manifest.issued.isoformat()}, expires {manifest.expires.isoformat()}")  # fmt: skip
@@ -290,6 +418,8 @@ def update_apply(source: str, trust: tuple[Path, ...], channel: str) -> None:
     from kiosk.updates.bundle import BundleError, load_public_key
     from kiosk.updates.install import apply_bundle
 
+    if not source.strip():
+        raise click.BadParameter("an empty folder name or address", param_hint="'--from'")
     try:
         trusted = [load_public_key(p) for p in (list(trust) or _kiosk_keys())]
         if source.startswith(("http://", "https://")):
@@ -305,6 +435,8 @@ def update_apply(source: str, trust: tuple[Path, ...], channel: str) -> None:
             version = manifest.content_version if manifest else None
     except BundleError as exc:
         _fail(f"refused: {exc}")
+    except OSError as exc:
+        _fail(f"not installed: {exc}")
     click.echo(f"guide version {version} {'installed' if outcome == 'installed' else 'was already installed'}")
 
 
@@ -327,7 +459,9 @@ def update_status(as_json: bool) -> None:
     click.echo(f"in use: {info['in_use']}")
     click.echo(f"highest ever installed: {info['highest_version']}")
     for attempt in info["attempts"][-5:]:  # type: ignore[index]
-        click.echo(f"  {attempt['when']}  v{attempt['version']}  {attempt['result']}  {attempt['reason']}")
+        # no version: refused before the manifest was read (unreachable, unsigned, malformed)
+        version = "-" if attempt.get("version") is None else f"v{attempt['version']}"
+        click.echo(f"  {attempt['when']}  {version}  {attempt['result']}  {attempt['reason']}")
 
 
 # --- staff, settings, usage figures -----------------------------------------------------------------
@@ -399,7 +533,7 @@ def stats() -> None:
 
 
 @stats.command("export")
-@click.option("--out", type=_PATH, required=True, help="Folder for the CSV file.")
+@click.option("--out", type=_FOLDER, required=True, help="Folder for the CSV file.")
 @_private_data
 def stats_export(out: Path) -> None:
     """Write every count as CSV (day, kind, key, lang, count)."""
@@ -436,7 +570,11 @@ def maintenance_end() -> None:
     """End maintenance: the kiosk may start again."""
     from kiosk import maintenance as m
 
-    click.echo("maintenance ended" if m.end() else "maintenance was not on")
+    try:
+        ended = m.end()
+    except OSError as exc:
+        _fail(f"not ended: {exc}")
+    click.echo("maintenance ended" if ended else "maintenance was not on")
 
 
 # --- search --------------------------------------------------------------------------------------
@@ -458,9 +596,10 @@ def search_command(
     """Search the guide the way the kiosk does."""
     store = _open(database)
     try:
+        store.language(lang)  # also for a query without words, which finds nothing
         hits = store.search(query, lang, audience=audience, limit=limit)
     except KeyError as exc:
-        raise click.ClickException(str(exc.args[0])) from exc
+        raise click.ClickException(_reason(exc)) from exc
     if as_json:
         click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
         return
@@ -474,7 +613,7 @@ def search_command(
 @main.command("speak")
 @click.argument("text")
 @click.option("--lang", required=True, help="Language code, e.g. nl, ar, prs, ti.")
-@click.option("--output", type=_PATH, default=None, help="Save a WAV file instead of playing it.")
+@click.option("--output", type=_NEW_FILE, default=None, help="Save a WAV file (FILE.wav) instead of playing it.")
 @click.option("--slow", is_flag=True, help="The slower speed the kiosk offers.")
 @click.option("--words", "show_words", is_flag=True, help="Also print when each word starts.")
 @_database_option
@@ -485,12 +624,19 @@ def speak_command(
     from kiosk.speech.engine import EspeakEngine, SpeechError
     from kiosk.speech.speaker import Speaker, write_wav
 
+    if not text.strip():
+        raise click.BadParameter("nothing to say", param_hint="'TEXT'")
+    if output is not None:
+        if output.suffix.lower() != ".wav":
+            raise click.BadParameter(f"only WAV is written: use a name ending in .wav, not {output.name}",
+                                     param_hint="'--output'")  # fmt: skip
+        _parent_must_exist(output, "'--output'")
     store = _open(database)
     try:
         speaker = Speaker(store, EspeakEngine())
         utterance = speaker.say(text, lang, slow=slow)
     except KeyError as exc:
-        raise click.ClickException(str(exc.args[0])) from exc
+        raise click.ClickException(_reason(exc)) from exc
     except SpeechError as exc:
         raise click.ClickException(str(exc)) from exc
     spoken, _ = speaker.lexicon(lang).apply(text)
@@ -499,13 +645,42 @@ def speak_command(
         for word in utterance.words:
             click.echo(f"{word.ms:>7} ms  {text[word.start : word.end]}")
     if output is not None:
-        write_wav(utterance, output)
+        try:
+            write_wav(utterance, output)
+        except OSError as exc:
+            _fail(f"not saved: {exc}")
         click.echo(f"saved {output}", err=True)
     else:
         from kiosk.speech.playback import play_blocking
 
-        if not play_blocking(utterance):
+        with _quiet_sound_server():
+            played = play_blocking(utterance)
+        if not played:
             raise click.ClickException("no audio output device here; use --output FILE.wav to save the speech")
+
+
+# Said by Qt's PulseAudio back end without a logging category, so QT_LOGGING_RULES cannot silence it.
+_SOUND_SERVER_NOISE = ("PulseAudioService:",)
+
+
+@contextlib.contextmanager
+def _quiet_sound_server() -> Iterator[None]:
+    """Drop Qt's uncategorised sound-server messages ("PulseAudioService: pa_context_connect() failed": the
+    command says itself that there is no audio device); every other Qt message is printed as Qt would."""
+    if os.environ.get(DEBUG_ENV):
+        yield
+        return
+    from PySide6.QtCore import qFormatLogMessage, qInstallMessageHandler
+
+    def handler(kind: Any, context: Any, message: str) -> None:
+        if not message.startswith(_SOUND_SERVER_NOISE):
+            click.echo(qFormatLogMessage(kind, context, message), err=True)
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        yield
+    finally:
+        qInstallMessageHandler(previous)
 
 
 def _mark(text: str, spans: tuple[tuple[int, int], ...]) -> str:

@@ -64,10 +64,59 @@ def test_search_unknown_language_is_a_clear_error(shipped_guide):
     assert result.exit_code != 0 and "unknown language 'xx'" in result.output
 
 
+def test_search_without_words_still_checks_the_language(shipped_guide):
+    for query in ("", "   ", "?!"):
+        result = CliRunner().invoke(main, ["search", query, "--lang", "xx", "--database", str(shipped_guide)])
+        assert result.exit_code == 1 and "unknown language 'xx'" in result.output, query
+    assert run("search", "", "--lang", "nl", "--database", str(shipped_guide)).exit_code == 0
+
+
 def test_missing_database_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["content", "coverage", "--database", str(tmp_path / "none.sqlite")])
-    assert result.exit_code != 0 and "not found" in result.output
+    assert result.exit_code == 2 and "does not exist" in result.output
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_build_refuses_an_output_in_a_missing_folder(tmp_path):
+    out = tmp_path / "missing" / "deeper" / "guide.sqlite"
+    result = CliRunner().invoke(main, ["content", "build", "--output", str(out)])
+    assert result.exit_code == 2 and f"the folder {out.parent} does not exist" in result.output
+    assert not (tmp_path / "missing").exists()
+
+
+def test_speak_refuses_what_it_cannot_write_before_speaking(tmp_path):
+    cases = {
+        str(tmp_path / "hallo.mp3"): "only WAV is written",
+        str(tmp_path / "missing" / "hallo.wav"): "does not exist",
+        str(tmp_path): "is a directory",
+    }
+    for output, reason in cases.items():
+        result = CliRunner().invoke(main, ["speak", "hallo", "--lang", "nl", "--output", output])
+        assert result.exit_code == 2 and reason in result.output, output
+        assert "voice" not in result.output  # refused before anything was synthesised
+    assert not (tmp_path / "hallo.mp3").exists() and not (tmp_path / "missing").exists()
+
+
+def test_data_dir_that_is_a_file_is_a_usage_error(tmp_path, monkeypatch):
+    file = tmp_path / "data"
+    file.write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--data-dir", str(file), "settings", "show"])
+    assert result.exit_code == 2 and "is a file" in result.stderr
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(file))
+    result = CliRunner().invoke(main, ["maintenance", "check"])
+    assert result.exit_code == 2 and "is a file" in result.stderr
+
+
+def test_update_status_shows_a_dash_for_an_attempt_without_a_version(tmp_path):
+    from kiosk.updates.bundle import generate_keys
+
+    _, public = generate_keys(tmp_path / "keys", "k")
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(main, ["update", "apply", "--from", str(tmp_path / "empty"), "--trust", str(public)])
+    assert result.exit_code == 1 and "refused" in result.output
+    shown = run("update", "status").output
+    attempt = shown.splitlines()[-1]
+    assert "None" not in shown and re.match(r"\s+\S+\s+-\s+refused\s+\S", attempt), shown
 
 
 def test_data_dir_option_and_environment(tmp_path, monkeypatch):
