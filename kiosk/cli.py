@@ -340,12 +340,15 @@ def keys() -> None:
 @keys.command("generate")
 @click.option("--out", type=_PATH, required=True, help="Folder for NAME.private.pem and NAME.public.pem.")
 @click.option("--name", default="wegwijzer", show_default=True, help="File name prefix, e.g. release-2027 or test.")
-def keys_generate(out: Path, name: str) -> None:
+@click.option("--kind", type=click.Choice(["release", "test"]), required=True,
+              help="release: for the kiosks in the centres; test: for trials (kiosks refuse its bundles unless "
+                   "the setting accept_test_keys is on).")  # fmt: skip
+def keys_generate(out: Path, name: str, kind: str) -> None:
     """Make an Ed25519 key pair. Keep the private key offline; ship the public key with the kiosk."""
     from kiosk.updates.bundle import BundleError, generate_keys
 
     try:
-        private, public = generate_keys(out, name)
+        private, public = generate_keys(out, name, kind)
     except BundleError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
@@ -381,20 +384,29 @@ def bundle_create(database: Path, key: Path, out: Path, channel: str, valid_days
                f"expires {manifest.expires.date()}")  # fmt: skip
 
 
+_allow_test_keys_option = click.option(
+    "--allow-test-keys", is_flag=True, help="Also take a bundle signed with a test key (as a trial kiosk would)."
+)
+
+
 @bundle.command("verify")
 @click.argument("folder", type=_PATH)
 @click.option("--trust", type=_PATH, multiple=True, help="A trusted public key (default: the kiosk's own).")
-def bundle_verify(folder: Path, trust: tuple[Path, ...]) -> None:
-    """Check a bundle's signature and database; exit 1 with the reason if it must not be installed."""
+@_allow_test_keys_option
+def bundle_verify(folder: Path, trust: tuple[Path, ...], allow_test_keys: bool) -> None:
+    """Check a bundle's signature and database as a kiosk would; exit 1 with the reason if it must not be
+    installed. Names the key that signed it."""
     from kiosk.updates.bundle import BundleError, load_public_key, verify_bundle
 
     try:
         files = list(trust) or sorted(paths.trusted_keys_dir().glob("*.public.pem"))
-        manifest = verify_bundle(folder, [load_public_key(path) for path in files])
+        manifest = verify_bundle(folder, [load_public_key(path) for path in files], allow_test_keys)
     except (BundleError, OSError) as exc:
         _fail(f"refused: {exc}")
+    signer = manifest.signed_by.label if manifest.signed_by else "?"
     click.echo(f"valid: guide version {manifest.content_version}, channel {manifest.channel}, "
-               f"issued {manifest.issued.isoformat()}, expires {manifest.expires.isoformat()}")  # fmt: skip
+               f"issued {manifest.issued.isoformat()}, expires {manifest.expires.isoformat()}, "
+               f"needs Wegwijzer {manifest.min_app_version}+, signed with the {signer}")  # fmt: skip
 
 
 @main.group()
@@ -412,8 +424,9 @@ def update() -> None:
 )
 @click.option("--trust", type=_PATH, multiple=True, help="A trusted public key (default: the kiosk's own).")
 @click.option("--channel", default="stable", show_default=True, help="The channel this kiosk takes.")
+@_allow_test_keys_option
 @_private_data
-def update_apply(source: str, trust: tuple[Path, ...], channel: str) -> None:
+def update_apply(source: str, trust: tuple[Path, ...], channel: str, allow_test_keys: bool) -> None:
     """Verify and install a bundle into the data directory; the kiosk switches to it at a safe moment."""
     from kiosk.updates.bundle import BundleError, load_public_key
     from kiosk.updates.install import apply_bundle
@@ -425,13 +438,14 @@ def update_apply(source: str, trust: tuple[Path, ...], channel: str) -> None:
         if source.startswith(("http://", "https://")):
             from kiosk.updates.sync import SyncOptions, sync_once
 
-            result = sync_once(source, trusted, SyncOptions(channel=channel, conditional=False))
+            options = SyncOptions(channel=channel, conditional=False, allow_test_keys=allow_test_keys)
+            result = sync_once(source, trusted, options)
             outcome, version = result.outcome, result.version
         else:
             folder = Path(source)
             if not folder.is_dir():
                 raise BundleError(f"{source} is not a folder")
-            outcome, manifest = apply_bundle(folder, trusted, channel)
+            outcome, manifest = apply_bundle(folder, trusted, channel, allow_test_keys=allow_test_keys)
             version = manifest.content_version if manifest else None
     except BundleError as exc:
         _fail(f"refused: {exc}")
@@ -458,10 +472,15 @@ def update_status(as_json: bool) -> None:
     click.echo(f"installed: {info['installed_version'] or 'none (the bundled guide is used)'}")
     click.echo(f"in use: {info['in_use']}")
     click.echo(f"highest ever installed: {info['highest_version']}")
+    if info["signed_by"]:
+        click.echo(f"the installed guide was signed with the {info['signed_by']}")
+    if info["newest_issued"]:
+        click.echo(f"newest issue time seen: {info['newest_issued']}")
     for attempt in info["attempts"][-5:]:  # type: ignore[index]
         # no version: refused before the manifest was read (unreachable, unsigned, malformed)
         version = "-" if attempt.get("version") is None else f"v{attempt['version']}"
-        click.echo(f"  {attempt['when']}  {version}  {attempt['result']}  {attempt['reason']}")
+        key = f"  ({attempt['key']})" if attempt.get("key") else ""
+        click.echo(f"  {attempt['when']}  {version}  {attempt['result']}  {attempt['reason']}{key}")
 
 
 # --- staff, settings, usage figures -----------------------------------------------------------------
