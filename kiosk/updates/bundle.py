@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from kiosk import __version__
 from kiosk.guide import GuideError, GuideStore
+from kiosk.guidecheck import check_deep
 from kiosk.updates.safefs import SafeDir, UnsafeFileError
 
 FORMAT = 1
@@ -221,6 +222,11 @@ def create_bundle(database: Path, key: Path, out: Path, channel: str = "stable",
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     shutil.copyfile(database, tmp / name)
+    try:
+        check_deep(tmp / name)  # what every kiosk will check: better refused here than by the whole fleet
+    except GuideError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BundleError(f"{database}: kiosks would refuse this guide: {exc}") from exc
     with (tmp / name).open("rb") as f:
         length, sha = _sha256(f)
     if length > MAX_DATABASE_BYTES:

@@ -320,3 +320,16 @@ def test_a_sync_address_with_a_password_works_and_the_password_is_stored_nowhere
     assert server.auth_seen and all(seen == ("kiosk", "s3cret:pw") for seen in server.auth_seen[:3])
     everything = "".join(p.read_text(errors="replace") for p in data_dir.rglob("*") if p.is_file()) + caplog.text
     assert "s3cret" not in everything and "wrong-one" not in everything
+
+
+def test_a_guide_kiosks_would_refuse_is_not_signed(tmp_path, shipped_guide, signer):
+    import sqlite3
+
+    database = guide_copy(shipped_guide, tmp_path / "hostile.sqlite", content_version="6")
+    conn = sqlite3.connect(database)
+    conn.execute("UPDATE answers SET body_html = '<img src=\"file:///dev/zero\">' WHERE rowid = 1")
+    conn.commit()
+    conn.close()
+    with pytest.raises(BundleError, match="kiosks would refuse this guide"):
+        create_bundle(database, signer[0], tmp_path / "out", now=NOW)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.part").exists()
