@@ -326,7 +326,9 @@ class UpdateService(QObject):
         for hook in self._stick_hooks:
             try:
                 hook(stick)
-            except Exception:  # e.g. a read-only or full stick: the update still counts
+            except OSError as exc:  # a link in the way, a read-only or full stick: the update still counts
+                log.error("a task for the stick at %s was not done: %s", root, exc.strerror or exc)
+            except Exception:
                 log.exception("a task for the stick at %s failed", root)
 
     def _on_stick_examined(self, root: Path, result: object) -> None:
