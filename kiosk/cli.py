@@ -11,6 +11,7 @@ line and status 1 (:class:`_Wegwijzer`). Commands that write into the data direc
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import json
 import os
@@ -235,14 +236,22 @@ _database_option = click.option(
 )
 
 
+_today_option = click.option(
+    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+    help="Judge the facts' validity on this day (default: today): expired facts are errors, facts ending within "
+         "60 days warnings.",
+)  # fmt: skip
+
+
 @content.command("check")
 @_source_option
-def content_check(source: Path | None) -> None:
+@_today_option
+def content_check(source: Path | None, today: dt.datetime | None) -> None:
     """Report every problem in the sources as path:line: message; exit 1 if there are errors."""
     from kiosk.content.check import check
 
     root = source or paths.content_dir()
-    _, report = check(root, paths.icons_dir(), paths.fonts_dir())
+    _, report = check(root, paths.icons_dir(), paths.fonts_dir(), today.date() if today else None)
     for problem in report.sorted():
         click.echo(f"{_display(root, problem.path)}:{problem.line}: {problem.severity.value}: {problem.message}")
     click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) in {root}", err=True)
@@ -263,7 +272,10 @@ def _display(root: Path, rel: str) -> str:
 @_source_option
 @click.option("--output", type=_NEW_FILE, default=None,
               help="Where to write the database, in an existing folder (default: the bundled guide).")  # fmt: skip
-def content_build(source: Path | None, output: Path | None) -> None:
+@_today_option
+@click.option("--allow-expired", is_flag=True,
+              help="Build even if facts have expired (recorded in the database; the kiosk shows their period).")
+def content_build(source: Path | None, output: Path | None, today: dt.datetime | None, allow_expired: bool) -> None:
     """Check the sources and build the guide database (refused if the check finds errors)."""
     from kiosk.content.build import build
     from kiosk.content.problems import ContentError
@@ -273,7 +285,8 @@ def content_build(source: Path | None, output: Path | None) -> None:
         _parent_must_exist(output, "'--output'")
     target = output or paths.bundled_guide()
     try:
-        result = build(root, target, paths.icons_dir(), paths.fonts_dir())
+        result = build(root, target, paths.icons_dir(), paths.fonts_dir(), today.date() if today else None,
+                       allow_expired)  # fmt: skip
     except OSError as exc:
         _fail(f"not built: {exc}")
     except ContentError as exc:

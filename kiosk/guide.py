@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import overload
 
@@ -113,6 +113,12 @@ class Answer:
     related: tuple[str, ...]
     spoken_short: str | None = None  # with vowel marks, for the voice (Arabic harakat)
     spoken_answer: str | None = None
+    expired_facts: tuple[str, ...] = ()  # facts shown with their period: no longer valid on the day asked
+
+    @property
+    def may_be_outdated(self) -> bool:
+        """Some figure in this answer was valid for a period that has passed (shown with that period)."""
+        return bool(self.expired_facts)
 
     @property
     def fell_back(self) -> bool:
@@ -367,8 +373,11 @@ class GuideStore:
             if r["id"] in best
         ]
 
-    def answer(self, question_id: str, lang: str) -> Answer:
-        """The answer in ``lang``, or along its fallback chain (``Answer.fell_back`` tells)."""
+    def answer(self, question_id: str, lang: str, today: dt.date | None = None) -> Answer:
+        """The answer in ``lang``, or along its fallback chain (``Answer.fell_back`` tells). With ``today``, a
+        figure whose fact has expired on that day is shown with its period (``Answer.expired_facts`` names them);
+        a day before the guide's edition counts as the edition day (a clock that was never set)."""
+        question_id = self.resolve(question_id)
         chain = self.chain(lang)
         rows = self._query(
             f"SELECT a.*, q.topic_id, q.icon, q.audience, q.related FROM answers a JOIN questions q "
@@ -378,7 +387,7 @@ class GuideStore:
         if not rows:
             raise KeyError(f"no answer for question '{question_id}'")
         r = min(rows, key=lambda row: chain.index(row["lang"]))
-        return Answer(
+        answer = Answer(
             question_id=question_id, topic_id=r["topic_id"], icon=r["icon"], audience=r["audience"],
             lang=r["lang"], requested_lang=lang, question=_clean(r["question"]), short=_clean(r["short"]),
             body_html=_clean(r["body_html"]), body_text=_clean(r["body_text"]),
@@ -388,6 +397,59 @@ class GuideStore:
             related=tuple(json.loads(r["related"])), spoken_short=_clean(r["spoken_short"]),
             spoken_answer=_clean(r["spoken_answer"]),
         )  # fmt: skip
+        return self._dated(answer, today) if today is not None else answer
+
+    # --- facts ---------------------------------------------------------------------------------------
+    @property
+    def has_facts(self) -> bool:
+        return int(self.meta.get("schema_version", "1")) >= 2
+
+    def effective_day(self, today: dt.date) -> dt.date:
+        """``today``, or the guide's edition day if the clock is earlier (a clock that was never set)."""
+        try:
+            edition = dt.date.fromisoformat(self.edition)
+        except ValueError:
+            return today
+        return max(today, edition)
+
+    def facts_ending(self, today: dt.date, within_days: int = 60) -> list[tuple[str, str, bool]]:
+        """(fact id, last day, expired) of every fact that has expired or will within ``within_days``."""
+        if not self.has_facts:
+            return []
+        day = self.effective_day(today)
+        limit = (day + dt.timedelta(days=within_days)).isoformat()
+        rows = self._query("SELECT id, valid_until FROM facts WHERE valid_until IS NOT NULL AND valid_until < ? "
+                           "ORDER BY valid_until, id", (limit,))  # fmt: skip
+        return [(r["id"], r["valid_until"], r["valid_until"] < day.isoformat()) for r in rows]
+
+    def _dated(self, answer: Answer, today: dt.date) -> Answer:
+        if not self.has_facts:
+            return answer
+        day = self.effective_day(today).isoformat()
+        rows = self._query(
+            "SELECT t.fact_id, t.shown, t.expired FROM answer_facts a JOIN facts f ON f.id = a.fact_id "
+            "JOIN fact_texts t ON t.fact_id = a.fact_id AND t.lang = a.lang WHERE a.question_id = ? AND a.lang = ? "
+            "AND f.valid_until IS NOT NULL AND f.valid_until < ? ORDER BY t.fact_id",
+            (answer.question_id, answer.lang, day),
+        )
+        if not rows:
+            return answer
+        changes = {}
+        for name in ("question", "short", "body_html", "body_text", "spoken_short", "spoken_answer"):
+            text = getattr(answer, name)
+            if text is None:
+                continue
+            for r in rows:
+                text = text.replace(f"\u2068{r['shown']}\u2069", f"\u2068{_clean(r['expired'])}\u2069")
+            changes[name] = text
+        return replace(answer, expired_facts=tuple(r["fact_id"] for r in rows), **changes)
+
+    def resolve(self, question_id: str) -> str:
+        """The current id of a question, also when asked by a former id (an alias)."""
+        if not self.has_facts or self._query("SELECT 1 FROM questions WHERE id = ?", (question_id,)):
+            return question_id
+        rows = self._query("SELECT question_id FROM question_aliases WHERE alias = ?", (question_id,))
+        return str(rows[0]["question_id"]) if rows else question_id
 
     def question_ids(self) -> list[str]:
         return [r["id"] for r in self._query("SELECT id FROM questions ORDER BY topic_id, position")]

@@ -67,7 +67,12 @@ TABLES: dict[str, tuple[str, ...]] = {
     "ui_strings": ("lang", "key", "value"),
     "answers": ("question_id", "lang", "question", "short", "body_markdown", "body_html", "body_text", "sources",
                 "checked", "status", "stale", "spoken_short", "spoken_answer"),
+    "facts": ("id", "kind", "valid_from", "valid_until", "mark", "checked", "source_title", "source_url"),
+    "fact_texts": ("fact_id", "lang", "shown", "expired"),
+    "answer_facts": ("question_id", "lang", "fact_id"),
+    "question_aliases": ("alias", "question_id"),
 }  # fmt: skip
+SINCE_SCHEMA = {"facts": 2, "fact_texts": 2, "answer_facts": 2, "question_aliases": 2}  # tables newer than schema 1
 SEARCH_COLUMNS = ("question_id", "question", "short", "body")
 FTS_COLUMNS = ("question", "short", "body")
 
@@ -307,7 +312,8 @@ def _structure(conn: sqlite3.Connection) -> dict[str, str]:
     _columns(conn, tables, "meta")
     meta = _meta(conn)
     for table in TABLES:
-        _columns(conn, tables, table)
+        if SINCE_SCHEMA.get(table, 1) <= int(meta["schema_version"]):
+            _columns(conn, tables, table)
     codes = _languages(conn, meta["source_language"])
     _search_tables(conn, tables, codes)
     for kind, name, table, sql in schema:
@@ -474,6 +480,13 @@ _CELLS: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, int]]]] = {
     "recordings": (("question_id", "lang", "part"), {"question_id": _ID, "lang": _LANG, "part": ("text", 16),
                    "sample_rate": ("integer", 0), "channels": ("integer", 0), "frames": ("blob", 0)}),
     "ui_strings": (("lang", "key"), {"lang": _LANG, "key": _ID, "value": ("text", MAX_TEXT_CHARS)}),
+    "facts": (("id",), {"id": _ID, "kind": ("text", 16), "valid_from": ("text null", 10),
+                        "valid_until": ("text null", 10), "mark": ("text", 1), "checked": ("text", 10),
+                        "source_title": ("text", MAX_TEXT_CHARS), "source_url": ("text null", MAX_URL_CHARS)}),
+    "fact_texts": (("fact_id", "lang"), {"fact_id": _ID, "lang": _LANG, "shown": ("text", 200),
+                                         "expired": ("text", 400)}),
+    "answer_facts": (("question_id", "lang", "fact_id"), {"question_id": _ID, "lang": _LANG, "fact_id": _ID}),
+    "question_aliases": (("alias",), {"alias": _ID, "question_id": _ID}),
     "answers": (("question_id", "lang"), {
         "question_id": _ID, "lang": _LANG, "question": ("text", MAX_QUESTION_CHARS),
         "short": ("text", MAX_SHORT_CHARS), "body_markdown": ("text", MAX_ANSWER_CHARS),
@@ -492,6 +505,11 @@ _REFERENCES = (
     ("topic_titles", "lang", "languages", "code"),
     ("ui_strings", "lang", "languages", "code"),
     ("lexicon", "lang", "languages", "code"),
+    ("fact_texts", "fact_id", "facts", "id"),
+    ("fact_texts", "lang", "languages", "code"),
+    ("answer_facts", "fact_id", "facts", "id"),
+    ("answer_facts", "question_id", "questions", "id"),
+    ("question_aliases", "question_id", "questions", "id"),
 )
 
 
@@ -516,7 +534,8 @@ class _Deep:
     def run(self) -> None:
         self.integrity()
         for table, (key, cells) in _CELLS.items():
-            check_cells(self.conn, table, key, cells)
+            if self.has(table):
+                check_cells(self.conn, table, key, cells)
         for code in sorted(self.codes):
             text = ("text null", MAX_ANSWER_HTML_CHARS)
             check_cells(self.conn, search_table(code), ("question_id",),
@@ -542,8 +561,14 @@ class _Deep:
             finally:
                 self.conn.execute("ROLLBACK")
 
+    def has(self, table: str) -> bool:
+        """Whether this guide's schema has ``table`` (older schemas lack the newer tables)."""
+        return SINCE_SCHEMA.get(table, 1) <= int(self.meta["schema_version"])
+
     def references(self) -> None:
         for child, column, parent, key in _REFERENCES:
+            if not self.has(child):
+                continue
             row = self.conn.execute(
                 f"SELECT c.{column} FROM {child} c LEFT JOIN {parent} p ON p.{key} = c.{column} "
                 f"WHERE p.{key} IS NULL LIMIT 1"

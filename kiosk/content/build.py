@@ -7,6 +7,7 @@ inserted in a fixed order, in one transaction into a new file).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -17,6 +18,7 @@ import sqlite_utils
 
 from kiosk import __version__
 from kiosk.content.check import check
+from kiosk.content.facts import expired_facts, renderers
 from kiosk.content.markdown import isolate_latin_asides
 from kiosk.content.model import AnswerSource, GuideSources, TopicSource
 from kiosk.content.problems import ContentError, Report
@@ -33,16 +35,24 @@ class BuildResult:
     answers: int
 
 
-def build(root: Path, output: Path, icons_dir: Path, fonts_dir: Path) -> BuildResult:
-    """Check ``root`` and write the guide database to ``output``; raise ContentError on errors."""
-    guide, report = check(root, icons_dir, fonts_dir)
+def build(root: Path, output: Path, icons_dir: Path, fonts_dir: Path, today: dt.date | None = None,
+          allow_expired: bool = False) -> BuildResult:  # fmt: skip
+    """Check ``root`` and write the guide database to ``output``; raise ContentError on errors.
+
+    ``today`` judges the facts' validity (default: today). With ``allow_expired`` a guide whose facts have expired
+    is built anyway (the expired-fact errors become warnings) and the database records which facts they are."""
+    guide, report = check(root, icons_dir, fonts_dir, today)
+    expired: list[str] = []
+    if allow_expired:
+        expired = expired_facts(guide, today or dt.date.today())
+        report = _downgrade_expired(report)
     if report.errors:
         raise ContentError(report)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.{os.getpid()}.building")
     tmp.unlink(missing_ok=True)
     try:
-        answers = _write(guide, tmp)
+        answers = _write(guide, tmp, expired)
         _fsync(tmp)
         os.replace(tmp, output)
     finally:
@@ -51,13 +61,26 @@ def build(root: Path, output: Path, icons_dir: Path, fonts_dir: Path) -> BuildRe
     return BuildResult(output, report, guide.version, len(guide.languages), len(guide.questions), answers)
 
 
-def _write(guide: GuideSources, path: Path) -> int:
+def _downgrade_expired(report: Report) -> Report:
+    out = Report()
+    for problem in report.problems:
+        if problem.severity.value == "error" and "expired on" in problem.message and problem.message.startswith("fact"):
+            out.warning(problem.path, problem.line, problem.message + " (built with --allow-expired)")
+        else:
+            out.problems.append(problem)
+    return out
+
+
+def _write(guide: GuideSources, path: Path, expired: list[str]) -> int:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         db = sqlite_utils.Database(conn)
         with conn:
             conn.execute("BEGIN")
             _write_tables(db, guide)
+            if expired:
+                db.table("meta").insert({"key": "expired_facts", "value": ",".join(expired)})
+            _write_facts(db, guide)
             answers = _write_answers(db, guide)
             _write_search(db, guide)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -117,6 +140,9 @@ def _write_tables(db: sqlite_utils.Database, guide: GuideSources) -> None:
             lexicon_rows.append(
                 {"lang": lang, "position": position, "kind": kind, "written": written, "spoken": spoken}
             )
+    lexicon_rows = _fact_words(guide) + [  # the figures' words first: an editor's pattern never splits them
+        {**row, "position": int(str(row["position"])) + 10_000} for row in lexicon_rows
+    ]
     db.table("lexicon").create(
         {"lang": str, "position": int, "kind": str, "written": str, "spoken": str}, pk=("lang", "position")
     )
@@ -138,6 +164,55 @@ def _write_tables(db: sqlite_utils.Database, guide: GuideSources) -> None:
         pk="name",
     )
     db.table("ui_strings").insert_all(strings, pk=("lang", "key"))
+
+
+def _fact_words(guide: GuideSources) -> list[dict[str, object]]:
+    """Lexicon entries that read each rendered figure (and its expired form) as words, per voiced language."""
+    rows: list[dict[str, object]] = []
+    for lang, renderer in sorted(renderers(guide, Report()).items()):
+        position = 0
+        for fid in sorted(guide.facts):
+            fact = guide.facts[fid]
+            words = renderer.spoken(fact)
+            if words is None:
+                continue
+            rows.append({"lang": lang, "position": position, "kind": "word", "written": renderer.shown(fact),
+                         "spoken": words})  # fmt: skip
+            position += 1
+    return rows
+
+
+def _write_facts(db: sqlite_utils.Database, guide: GuideSources) -> None:
+    """The facts (for the kiosk's own judgement of validity), their renderings per language, which answers use
+    them, and former question ids."""
+    db.table("facts").create({"id": str, "kind": str, "valid_from": str, "valid_until": str, "mark": str,
+                              "checked": str, "source_title": str, "source_url": str}, pk="id")  # fmt: skip
+    db.table("facts").insert_all(
+        {"id": f.id, "kind": f.kind, "valid_from": f.valid_from.isoformat() if f.valid_from else None,
+         "valid_until": f.valid_until.isoformat() if f.valid_until else None, "mark": f.mark,
+         "checked": f.checked.isoformat(), "source_title": f.source.title, "source_url": f.source.url}
+        for f in sorted(guide.facts.values(), key=lambda f: f.id)
+    )  # fmt: skip
+    texts = []
+    for lang, renderer in sorted(renderers(guide, Report()).items()):
+        for fid in sorted(guide.facts):
+            fact = guide.facts[fid]
+            texts.append({"fact_id": fid, "lang": lang, "shown": renderer.shown(fact),
+                          "expired": renderer.expired(fact)})  # fmt: skip
+    db.table("fact_texts").create({"fact_id": str, "lang": str, "shown": str, "expired": str}, pk=("fact_id", "lang"))
+    db.table("fact_texts").insert_all(texts)
+    db.table("answer_facts").create({"question_id": str, "lang": str, "fact_id": str},
+                                    pk=("question_id", "lang", "fact_id"))  # fmt: skip
+    db.table("answer_facts").insert_all(
+        {"question_id": qid, "lang": lang, "fact_id": fid}
+        for (qid, lang), a in sorted(guide.answers.items()) for fid in sorted(set(a.facts))
+    )  # fmt: skip
+    db.table("question_aliases").create({"alias": str, "question_id": str}, pk="alias")
+    db.table("question_aliases").insert_all(
+        {"alias": alias, "question_id": q.id}
+        for q in sorted(guide.questions, key=lambda q: q.id)
+        for alias in q.aliases
+    )  # fmt: skip
 
 
 def _order(topic: TopicSource) -> tuple[int, str]:

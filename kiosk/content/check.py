@@ -35,6 +35,9 @@ def check(root: Path, icons_dir: Path, fonts_dir: Path, today: dt.date | None = 
     """Read and check the content folder ``root``."""
     report = Report()
     guide = load(root, report)
+    from kiosk.content.facts import apply_facts
+
+    apply_facts(guide, report, today or dt.date.today())
     checker = _Checker(guide, report, icons_dir, fonts.coverage(fonts_dir), today or dt.date.today())
     checker.run()
     return guide, report

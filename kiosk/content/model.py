@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from kiosk.content.fold import fold
 from kiosk.content.markdown import Analysis, analyse
@@ -26,6 +27,7 @@ class LanguageSource:
     keyboard: str
     position: int
     line: int
+    locale: str = ""  # the CLDR locale for figures (languages.yaml `locale:`); empty: from the code
 
 
 @dataclass
@@ -45,6 +47,7 @@ class QuestionSource:
     audience: str
     related: list[str]
     line: int
+    aliases: list[str] = field(default_factory=list)  # former ids that still lead here (related links, usage)
 
 
 @dataclass
@@ -72,6 +75,8 @@ class AnswerSource:
     analysis: Analysis | None = None  # the body parsed once: problems, HTML and plain text
 
     search_form: tuple[str, str, str] | None = None  # folded question, short answer and body text
+    raw_hash: str | None = None  # the text hash before facts were filled in (translations record that one)
+    facts: list[str] = field(default_factory=list)  # the facts this answer names, in order of appearance
 
     def analysed(self) -> Analysis:
         if self.analysis is None:
@@ -85,8 +90,9 @@ class AnswerSource:
 
     @property
     def text_hash(self) -> str:
-        """Fingerprint of the translatable text; translations record it as ``source_hash``."""
-        return text_hash(self.question, self.short, self.body)
+        """Fingerprint of the translatable text (as written, with ``{{fact}}`` names); translations record it as
+        ``source_hash``."""
+        return self.raw_hash or text_hash(self.question, self.short, self.body)
 
 
 def text_hash(question: str, short: str, body: str) -> str:
@@ -104,6 +110,7 @@ class StringsSource:
     line_of_ui: dict[str, int]
     line_of_topic: dict[str, int]
     line: int = 1
+    digits: str = "latin"  # figures in Latin or the language's native digits
 
 
 @dataclass
@@ -157,6 +164,7 @@ class GuideSources:
     lexicons: dict[str, LexiconSource] = field(default_factory=dict)
     recordings: dict[tuple[str, str, str], RecordingSource] = field(default_factory=dict)  # (question, lang, part)
     file_hashes: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of its text
+    facts: dict[str, Any] = field(default_factory=dict)  # id -> kiosk.content.facts.Fact
 
     def language(self, code: str) -> LanguageSource | None:
         return next((lang for lang in self.languages if lang.code == code), None)

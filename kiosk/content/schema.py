@@ -1,6 +1,6 @@
 """Facts about the guide database shared by the build and the read API (kept import-free: start-up reads it)."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: facts, fact_texts, answer_facts, question_aliases (issue #13)
 SEARCH_WEIGHTS = (10.0, 4.0, 1.0)  # question, short answer, full answer
 
 

@@ -101,6 +101,12 @@ def load(root: Path, report: Report) -> GuideSources:
     _load_questions(root, guide, report)
     _load_language_folders(root, guide, report)
     _load_keyboards(root, guide, report)
+    from kiosk.content.facts import load_facts
+
+    guide.facts = load_facts(root, report)
+    facts_file = root / "facts.yaml"
+    if facts_file.is_file():
+        guide.file_hashes["facts.yaml"] = hashlib.sha256(facts_file.read_bytes()).hexdigest()
     return guide
 
 
@@ -157,6 +163,7 @@ def _load_languages(root: Path, guide: GuideSources, report: Report) -> None:
                 keyboard=f.text("keyboard"),
                 position=position,
                 line=f.line(),
+                locale=f.text("locale", required=False),
             )
         )
 
@@ -198,6 +205,7 @@ def _load_questions(root: Path, guide: GuideSources, report: Report) -> None:
                 audience=f.text("audience"),
                 related=f.text_list("related"),
                 line=f.line(),
+                aliases=f.text_list("aliases"),
             )
         )
 
@@ -246,7 +254,8 @@ def _load_strings(root: Path, folder: Path, guide: GuideSources, report: Report)
     ui, ui_lines = _string_table(f, "ui")
     topics, topic_lines = _string_table(f, "topics")
     guide.strings[folder.name] = StringsSource(
-        folder.name, f.path, f.text("status"), ui, topics, ui_lines, topic_lines, f.line()
+        folder.name, f.path, f.text("status"), ui, topics, ui_lines, topic_lines, f.line(),
+        f.text("digits", required=False) or "latin",
     )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, QLocale, QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from kiosk import clock
 from kiosk.guide import Answer
 from kiosk.ui.context import ScreenContext
 from kiosk.ui.screens.base import Screen
@@ -73,7 +74,7 @@ class AnswerScreen(Screen):
 
     def build(self, ctx: ScreenContext, arg: str) -> None:
         try:
-            answer = ctx.store.answer(arg, ctx.lang)
+            answer = ctx.store.answer(arg, ctx.lang, today=clock.today())
         except KeyError:
             self.column.addWidget(wrapping_label(ctx.text("search_no_results"), "screenTitle"))
             return
@@ -118,6 +119,8 @@ class AnswerScreen(Screen):
             texts.append(ctx.text("fallback_language", language=shown))
         if answer.machine_translated:
             texts.append(ctx.text("machine_translation"))
+        if answer.may_be_outdated:  # a figure is shown with a period that has passed
+            texts.append(ctx.text("fact_outdated"))
         frames = []
         for text in texts:
             frame = QFrame()
@@ -186,6 +189,11 @@ class AnswerScreen(Screen):
             qid = self.answer.question_id
             recordings = [(qid, "short") if self.recorded[0] else None, (qid, "answer") if self.recorded[1] else None]
             variants = [self.answer.spoken_short, self.answer.spoken_answer]
+            voiced = self._speech.voice_for(self.answer.lang) is not None
+            if self.answer.may_be_outdated and self.ctx is not None and voiced:  # listening says it too, at the end
+                parts.append(self.ctx.text("fact_outdated"))
+                recordings.append(None)
+                variants.append(None)
             self._speech.speak(self.speech_key, parts, self.answer.lang, self._speech.slow, recordings, variants)
         self._update_listen()
 
@@ -197,6 +205,10 @@ class AnswerScreen(Screen):
         if key != self.speech_key or not self.isVisible():
             return
         self._update_listen()
+        if part > 1:  # the notice that a figure may have changed: not lit up word by word
+            self.short_label.highlight(None)
+            self.body_label.highlight(None)
+            return
         target, other = (self.short_label, self.body_label) if part == 0 else (self.body_label, self.short_label)
         other.highlight(None)
         rect = target.highlight((start, end))
