@@ -120,7 +120,7 @@ def test_a_broken_structure_is_refused_at_install_and_at_open(shipped_guide, tmp
 
 
 def test_a_newer_schema_is_a_schema_error(shipped_guide, tmp_path):
-    newer = guide_copy(shipped_guide, tmp_path / "newer.sqlite", schema_version="2")
+    newer = guide_copy(shipped_guide, tmp_path / "newer.sqlite", schema_version=str(SCHEMA_VERSION + 1))
     with pytest.raises(GuideSchemaError, match="needs a newer kiosk"):
         check_deep(newer)
 
