@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import logs
+from kiosk import clock, logs
 from kiosk.settings import FIELDS, SettingError, accepts_text, check
 from kiosk.ui.background import run_off_thread
 from kiosk.ui.icons import IconSet
@@ -151,6 +151,9 @@ class StaffView(QWidget):
         column.addWidget(self.check_status)
         if self.services.updates is None or not self.services.updates.sync_url:
             self.check_status.setText(self.t("sync_off"))
+        column.addWidget(wrapping_label(self.t("facts_title"), "sectionTitle"))
+        self.facts_label = wrapping_label("", "")
+        column.addWidget(self.facts_label)
         column.addWidget(wrapping_label(self.t("attempts"), "sectionTitle"))
         self.attempts_label = wrapping_label("", "")
         self.attempts_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -171,6 +174,10 @@ class StaffView(QWidget):
         self.guide_labels[0].setText(self.t("guide_version", version=store.content_version, built=built or "?"))
         self.guide_labels[1].setText(self.t("guide_file", path=info["in_use"]))
         self.guide_labels[2].setText(self.t("highest_version", version=info["highest_version"] or "-"))
+        ending = store.facts_ending(clock.today())
+        self.facts_label.setText("\n".join(
+            self.t("fact_expired" if expired else "fact_ending", fact=fid, date=until) for fid, until, expired in ending
+        ) or self.t("facts_none"))  # fmt: skip
         attempts = info["attempts"][-10:][::-1]
         lines = [f"{a['when']}  v{a['version'] or '-'}  {a['result']}  {a['source']}"
                  + "".join(f"\n    {text}" for text in (a["reason"], a.get("key", "")) if text)
