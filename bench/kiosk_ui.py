@@ -152,6 +152,8 @@ def in_process(figures: list[Figure], taps: int, navigations: int) -> None:
                percentile(bare_taps, 95) * 1000, "bare page flip", "<= 50 ms")
     )  # fmt: skip
 
+    figures.extend(_answer_render_with_facts(window, settle, max(20, taps // 5)))
+
     langs = [lang.code for lang in store.languages()]
 
     def random_navigation() -> None:
@@ -203,3 +205,34 @@ if __name__ == "__main__":
     collected: list[Figure] = []
     in_process(collected, taps=60 if quick else 300, navigations=1000 if quick else 10_000)
     print(json.dumps([asdict(f) for f in collected]))
+
+
+def _answer_render_with_facts(window, settle, count: int) -> list[Figure]:
+    """The amount answer rendered on a day its figures hold and on a day they have expired (period shown, notice)."""
+    import os
+
+    from kiosk.clock import TODAY_ENV
+    from kiosk.ui.window import Route
+
+    def render_times(day: str) -> list[float]:
+        os.environ[TODAY_ENV] = day
+        out = []
+        for _ in range(count):
+            window.go(Route("topic", "money"))
+            settle()
+            t0 = time.perf_counter()
+            window.go(Route("answer", "how-much"))
+            window.repaint()
+            out.append(time.perf_counter() - t0)
+        return out
+
+    window.choose_language("nl")
+    try:
+        current = render_times("2026-12-05")
+        expired = render_times("2027-01-02")
+    finally:
+        os.environ.pop(TODAY_ENV, None)
+    return [
+        Figure("amount answer render, figures expired (p95)", percentile(expired, 95) * 1000, "ms",
+               percentile(current, 95) * 1000, "the same answer while its figures hold", "not slower")
+    ]  # fmt: skip
