@@ -280,8 +280,12 @@ class Renderer:
         return written.replace(number, said) if number in written else said
 
     def _money_words(self, value: Decimal, lang: str) -> str | None:
+        from babel.numbers import get_currency_name
         from num2words import num2words
 
+        if value == value.to_integral():  # "acht euro", not "acht euro, nul cent"
+            name = get_currency_name("EUR", count=int(value), locale=self.locale)
+            return f"{num2words(int(value), lang=lang)} {name}"
         if lang in CURRENCY_WORDS:
             return str(num2words(float(value), lang=lang, to="currency", currency="EUR"))
         pattern = self.strings.get("fact_money_spoken")

@@ -26,6 +26,6 @@ def test_the_build_sets_asides_apart_in_right_to_left_answers_only(shipped_guide
     ar, nl = (conn.execute("SELECT body_html FROM answers WHERE question_id = 'inburgering' AND lang = ?", (lang,))
               .fetchone()[0] for lang in ("ar", "nl"))  # fmt: skip
     assert f"{FSI}(Agentschap{NBSP}Integratie{NBSP}en{NBSP}Inburgering){PDI}" in ar
-    assert FSI not in nl
+    assert f"{FSI}(" not in nl  # (a fact's figure is isolated in every language: that is another matter)
     text = conn.execute("SELECT body_text FROM answers WHERE question_id = 'inburgering' AND lang = 'ar'").fetchone()[0]
-    assert FSI not in text  # search and the spoken variants work on the plain text
+    assert f"{FSI}(" not in text  # search and the spoken variants work on the plain text
