@@ -340,7 +340,7 @@ def small_guide(tmp_path_factory, shipped_guide):
     conn.execute("UPDATE questions SET related = '[]'")
     conn.execute("DELETE FROM topics WHERE id != ?", (topic,))
     conn.execute("DELETE FROM topic_titles WHERE topic_id != ?", (topic,))
-    for table in ("answers", "recordings"):
+    for table in ("answers", "recordings", "answer_facts", "question_aliases"):
         conn.execute(f"DELETE FROM {table} WHERE question_id NOT IN ({marks})", keep)
     for (code,) in conn.execute("SELECT code FROM languages").fetchall():
         table = f"search_{code}"
