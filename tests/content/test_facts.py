@@ -36,6 +36,8 @@ def fact(kind="money", value="44.02", unit="", until=dt.date(2026, 12, 31), mark
         ("uk", "latin", "44,02\u00a0EUR"),
         ("tr", "latin", "€44,02"),
         ("ti", "latin", "€44.02"),
+        ("so", "latin", "€44.02"),
+        ("ps", "latin", "€\u00a044,02"),
         ("ar", "native", "\u200f٤٤٫٠٢\u00a0€"),
         ("prs", "native", "\u200e€\u00a0۴۴٫۰۲"),
     ],
