@@ -332,7 +332,10 @@ class UpdateService(QObject):
                 log.exception("a task for the stick at %s failed", root)
 
     def _on_stick_examined(self, root: Path, result: object) -> None:
-        if isinstance(result, _StickResult):
+        if isinstance(result, Exception):  # logged by the job; not tried again every few seconds
+            self.tried[root] = _ABANDONED
+            self._report_refused("usb", str(root / UPDATE_FOLDER), f"looking at the stick failed: {result}")
+        elif isinstance(result, _StickResult):
             if result.busy:
                 self.tried.pop(root, None)  # another install held the lock: the next look tries again
             elif result.fingerprint:
