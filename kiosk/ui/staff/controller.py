@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from kiosk import maintenance, pin
+from kiosk import clock, maintenance, pin
 from kiosk.settings import Config
 from kiosk.ui.background import run_off_thread
 from kiosk.ui.staff.pinpad import PinPad
@@ -204,7 +204,7 @@ class StaffController(QObject):
             speech.stop()
             return
         store, qid, lang = self.state.store, self.state.question_id, self.state.audience
-        answer = store.answer(qid, lang)
+        answer = store.answer(qid, lang, today=clock.today())  # figures with their period once expired, as shown
         recorded = store.recorded(qid, answer.lang)
         recordings = [(qid, "short") if recorded[0] else None, (qid, "answer") if recorded[1] else None]
         speech.speak(self.speech_key, [answer.short, answer.body_text], answer.lang, False, recordings,

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from kiosk import clock
 from kiosk.guide import GuideStore
 from kiosk.ui.staff.texts import staff_text
 from kiosk.ui.widgets import RichText, answer_html, kinetic_scroll_area, wrapping_label
@@ -102,7 +103,7 @@ class AnswerPane(QFrame):
         self.column.addStretch(1)
 
     def show_answer(self, store: GuideStore, question_id: str, lang: str) -> None:
-        answer = store.answer(question_id, lang)
+        answer = store.answer(question_id, lang, today=clock.today())
         language = store.language(lang)
         strings = store.ui_strings(lang)
         rtl = store.language(answer.lang).rtl
@@ -114,6 +115,8 @@ class AnswerPane(QFrame):
             notices.append(strings.get("fallback_language", "").replace("{language}", store.language(answer.lang).name))
         if answer.machine_translated:
             notices.append(strings.get("machine_translation", ""))
+        if answer.may_be_outdated:
+            notices.append(strings.get("fact_outdated", ""))
         self.language_label.setText(language.name)
         self.notice.setText(" ".join(n for n in notices if n))
         self.notice.setVisible(bool(notices))
