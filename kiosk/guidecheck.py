@@ -227,18 +227,27 @@ def check_structure(source: sqlite3.Connection | str | Path, name: str = "") -> 
     """The cheap check run at every open; returns the meta table. Raise GuideCorruptError or GuideSchemaError
     (messages start with ``name``, or the path)."""
     what = name or (str(source) if isinstance(source, (str, Path)) else "the guide database")
-    try:
+    with _reasons(what):
         if isinstance(source, sqlite3.Connection):
             with time_limit(source, STRUCTURE_SECONDS, what):
                 return _structure(source)
         with contextlib.closing(_connect(Path(source), "ro")) as conn, time_limit(conn, STRUCTURE_SECONDS, what):
             return _structure(conn)
+
+
+@contextlib.contextmanager
+def _reasons(what: str) -> Iterator[None]:
+    """Turn what a check found into the GuideError the kiosk reports, its message starting with ``what``."""
+    try:
+        yield
     except _Newer as exc:
         raise GuideSchemaError(f"{what} {exc}") from None
     except _Refused as exc:
         raise GuideCorruptError(f"{what}: {exc}") from None
     except (sqlite3.Error, UnicodeDecodeError) as exc:  # SQLite's message may quote undecodable bytes
         raise GuideCorruptError(f"{what} is not a usable guide database: {exc}") from exc
+    except OSError as exc:
+        raise GuideCorruptError(f"{what} cannot be read: {exc}") from exc
 
 
 def check_deep(path: str | Path, name: str = "") -> dict[str, str]:
@@ -252,20 +261,12 @@ def check_deep(path: str | Path, name: str = "") -> dict[str, str]:
             copy = Path(folder) / "guide.sqlite"
             shutil.copyfile(path, copy)
             return check_deep(copy, what)
-    try:
+    with _reasons(what):
         _check_header(path)
         with contextlib.closing(_connect(path, "rw")) as conn, time_limit(conn, DEEP_SECONDS, what):
             meta = _structure(conn)
             _Deep(conn, meta).run()
             return meta
-    except _Newer as exc:
-        raise GuideSchemaError(f"{what} {exc}") from None
-    except _Refused as exc:
-        raise GuideCorruptError(f"{what}: {exc}") from None
-    except (sqlite3.Error, UnicodeDecodeError) as exc:  # SQLite's message may quote undecodable bytes
-        raise GuideCorruptError(f"{what} is not a usable guide database: {exc}") from exc
-    except OSError as exc:
-        raise GuideCorruptError(f"{what} cannot be read: {exc}") from exc
 
 
 def _check_header(path: Path) -> None:

@@ -27,7 +27,6 @@ from kiosk.updates.bundle import (
     BundleError,
     create_bundle,
     generate_keys,
-    load_private_key,
     load_public_key,
     parse_manifest,
     verify_bundle,
@@ -35,6 +34,7 @@ from kiosk.updates.bundle import (
 from kiosk.updates.install import apply_bundle, installed_version, load_state
 from tests.conftest import guide_copy
 from tests.updates.conftest import NOW, make_bundle
+from tests.updates.test_bundle import resign
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -53,11 +53,6 @@ def installed(tmp_path, shipped_guide, signer, data_dir):
     """Version 5 installed, so a refusal can be seen not to move the floor or the pointer."""
     apply_bundle(make_bundle(tmp_path, shipped_guide, signer, 5), [signer[1]], now=NOW)
     return snapshot(data_dir)
-
-
-def resign(folder: Path, manifest: bytes, private: Path) -> None:
-    (folder / MANIFEST).write_bytes(manifest)
-    (folder / SIGNATURE).write_bytes(load_private_key(private).sign(manifest))
 
 
 def refused(folder, signer, match, now=NOW, **kw) -> str:
