@@ -643,20 +643,25 @@ def search_command(
 
 # --- speech --------------------------------------------------------------------------------------
 @main.command("speak")
-@click.argument("text")
+@click.argument("text", required=False, default="")
 @click.option("--lang", required=True, help="Language code, e.g. nl, ar, prs, ti.")
+@click.option("--question", "question_id", default=None, metavar="ID",
+              help="Say this question's answer (in short, then in full) instead of TEXT, as the kiosk shows it.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="With --question: the kiosk's day, which decides whether a figure is shown as expired.")
 @click.option("--output", type=_NEW_FILE, default=None, help="Save a WAV file (FILE.wav) instead of playing it.")
 @click.option("--slow", is_flag=True, help="The slower speed the kiosk offers.")
 @click.option("--words", "show_words", is_flag=True, help="Also print when each word starts.")
 @_database_option
-def speak_command(
-    text: str, lang: str, output: Path | None, slow: bool, show_words: bool, database: Path | None
-) -> None:
-    """Hear (or save) TEXT the way the kiosk says it: the same lexicon and voice choice."""
+def speak_command(text: str, lang: str, question_id: str | None, today: dt.datetime | None, output: Path | None,
+                  slow: bool, show_words: bool, database: Path | None) -> None:  # fmt: skip
+    """Hear (or save) TEXT, or a question's answer, the way the kiosk says it: the same lexicon and voice choice."""
     from kiosk.speech.engine import EspeakEngine, SpeechError
     from kiosk.speech.speaker import Speaker, write_wav
 
-    if not text.strip():
+    if question_id is not None and text.strip():
+        raise click.BadParameter("give TEXT or --question, not both", param_hint="'TEXT'")
+    if question_id is None and not text.strip():
         raise click.BadParameter("nothing to say", param_hint="'TEXT'")
     if output is not None:
         if output.suffix.lower() != ".wav":
@@ -664,6 +669,8 @@ def speak_command(
                                      param_hint="'--output'")  # fmt: skip
         _parent_must_exist(output, "'--output'")
     store = _open(database)
+    if question_id is not None:
+        text = _answer_text(store, question_id, lang, today.date() if today else None)
     try:
         speaker = Speaker(store, EspeakEngine())
         utterance = speaker.say(text, lang, slow=slow)
@@ -689,6 +696,22 @@ def speak_command(
             played = play_blocking(utterance)
         if not played:
             raise click.ClickException("no audio output device here; use --output FILE.wav to save the speech")
+
+
+def _answer_text(store: Any, question_id: str, lang: str, today: dt.date | None) -> str:
+    """What the kiosk's Listen button says for an answer: in short, in full, and the notice for an expired figure."""
+    from kiosk import clock
+
+    try:
+        answer = store.answer(question_id, lang, today=today or clock.today())
+    except KeyError as exc:
+        raise click.ClickException(_reason(exc)) from exc
+    if answer.lang != lang:
+        click.echo(f"no answer in '{lang}': this is the one in '{answer.lang}'", err=True)
+    parts = [answer.short, answer.body_text]
+    if answer.may_be_outdated:
+        parts.append(store.ui_strings(lang).get("fact_outdated", ""))
+    return "\n".join(part for part in parts if part)
 
 
 # Said by Qt's PulseAudio back end without a logging category, so QT_LOGGING_RULES cannot silence it.

@@ -163,6 +163,8 @@ SPECIFIC: dict[str, list[Case]] = {
         Case("output where nothing can be written", ("hallo", "--lang", "nl", "--output", f"{UNWRITABLE}.wav")),
         Case("a folder as the output", ("hallo", "--lang", "nl", "--output", "{folder}")),
         Case("a language without a voice", ("hallo", "--lang", "ps", "--output", "{new}.wav")),
+        Case("text and a question", ("hallo", "--question", "accident", "--lang", "nl", "--output", "{new}.wav")),
+        Case("no such question", ("--question", "no-such-question", "--lang", "nl", "--output", "{new}.wav")),
         Case("database does not exist", ("hallo", "--lang", "nl", "--database", MISSING)),
     ],
 }

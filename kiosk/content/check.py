@@ -18,6 +18,7 @@ from kiosk.content.markdown import isolate_latin_asides
 from kiosk.content.model import AUDIENCES, DIRECTIONS, STATUSES, AnswerSource, GuideSources
 from kiosk.content.problems import Report
 from kiosk.content.sources import load
+from kiosk.content.facts import UNITS
 from kiosk.content.uikeys import REQUIRED_UI_KEYS
 from kiosk.speech.variants import align
 
@@ -168,6 +169,13 @@ class _Checker:
                     self.r.warning(strings.path, strings.line, f"screen text '{key}' not translated yet")
 
     def placeholders(self, path: str, line: int, key: str, value: str, original: str | None) -> None:
+        if key.startswith("unit_"):  # a language's own pattern for a unit (facts.py), in place of CLDR's
+            unit = key.removeprefix("unit_")
+            if unit not in UNITS:
+                self.r.error(path, line, f"'{key}': the unit must be one of {', '.join(sorted(UNITS))}")
+            elif set(_PLACEHOLDER.findall(value)) != {"value"}:
+                self.r.error(path, line, f"'{key}' must hold {{value}} (where the figure goes) and nothing else in {{}}")
+            return
         if original is None:
             self.r.warning(path, line, f"screen text '{key}' does not exist in the source language; ignored")
             return

@@ -35,6 +35,7 @@ from kiosk.content.problems import Report
 KINDS = ("money", "rate-per-km", "distance", "number", "duration", "date")
 DURATION_UNITS = {"hours": "duration-hour", "days": "duration-day", "weeks": "duration-week",
                   "months": "duration-month", "years": "duration-year"}  # fmt: skip
+UNITS = frozenset({"length-kilometer", *DURATION_UNITS.values()})  # units a language may name itself (unit_...)
 MARKS = ("V", "L", "U")
 WARN_DAYS = 60
 FACTS_FILE = "facts.yaml"
@@ -48,6 +49,9 @@ _ZERO = {"arab": 0x0660, "arabext": 0x06F0, "deva": 0x0966, "beng": 0x09E6, "mym
 WORDS_LANG = {"prs": "fa"}
 # Languages whose num2words currency mode says euros correctly (others get cardinal words + the strings' pattern).
 CURRENCY_WORDS = {"nl", "fr", "en", "uk", "es", "ru", "de", "it", "pt", "pl"}
+# Languages whose num2words reads a decimal such as 0.4326 digit by digit ("nul komma vier drie twee zes"; Arabic,
+# Persian, Turkish and Ukrainian misread it): elsewhere such a figure needs the lexicon's words.
+DECIMAL_WORDS = {"nl", "fr", "en"}
 
 
 @dataclass(frozen=True)
@@ -195,8 +199,10 @@ class Renderer:
     """Renders facts in one language. ``strings`` are the language's screen texts (patterns for "per km", the
     expired form and the spoken money form); ``digits`` is ``latin`` or ``native``."""
 
-    def __init__(self, code: str, locale: Locale, strings: dict[str, str], digits: str = "latin") -> None:
+    def __init__(self, code: str, locale: Locale, strings: dict[str, str], digits: str = "latin",
+                 said: dict[str, tuple[str, str, int]] | None = None) -> None:  # fmt: skip
         self.code, self.locale, self.strings = code, locale, strings
+        self.said = said or {}  # the lexicon's words per fact, where num2words does not cover the language
         self.numbering = locale.other_numbering_systems.get("native", "latn") if digits == "native" else "latn"
 
     def _number(self, value: Decimal) -> str:
@@ -221,12 +227,18 @@ class Renderer:
                 return self.strings.get("fact_per_km", "{amount}/km").format(amount=amount)
             return amount
         if fact.kind == "distance":
-            return format_unit(value, "length-kilometer", length="short", locale=self.locale,
-                               numbering_system=self.numbering)  # fmt: skip
+            return self._unit(value, "length-kilometer", "short")
         if fact.kind == "duration":
-            return format_unit(value, DURATION_UNITS[fact.unit], length="long", locale=self.locale,
-                               numbering_system=self.numbering)  # fmt: skip
+            return self._unit(value, DURATION_UNITS[fact.unit], "long")
         return self._number(value)
+
+    def _unit(self, value: Decimal, unit: str, length: str) -> str:
+        """A figure with its unit; the language's strings may give the pattern (``unit_duration-hour: "{value} ..."``)
+        where CLDR has none or a poor one (Pashto writes "24 h", Tigrinya "6/ኣዋርሕ")."""
+        pattern = self.strings.get(f"unit_{unit}")
+        if pattern:
+            return pattern.format(value=self._number(value))
+        return format_unit(value, unit, length=length, locale=self.locale, numbering_system=self.numbering)
 
     def _whole_pattern(self) -> str:
         """The locale's currency pattern without decimals (EUR 8, not EUR 8,00)."""
@@ -261,8 +273,10 @@ class Renderer:
         from num2words import CONVERTER_CLASSES, num2words
 
         lang = WORDS_LANG.get(self.code, self.code)
-        if lang not in CONVERTER_CLASSES or isinstance(fact.value, dt.date):
+        if isinstance(fact.value, dt.date):
             return None
+        if lang not in CONVERTER_CLASSES or self.said.get(fact.id):  # the lexicon's words come first
+            return self.lexicon_words(fact)
         value = fact.value
         written = self.written(fact)
         if fact.kind in ("money", "rate-per-km"):
@@ -273,8 +287,7 @@ class Renderer:
                 return self.strings.get("fact_per_km_spoken", "{amount} per km").format(amount=words)
             return words
         if fact.kind == "distance":  # the unit's name, not its abbreviation
-            written = format_unit(value, "length-kilometer", length="long", locale=self.locale,
-                                  numbering_system=self.numbering)  # fmt: skip
+            written = self._unit(value, "length-kilometer", "long")
         number = self._number(value)
         said = num2words(value if value != value.to_integral() else int(value), lang=lang)
         return written.replace(number, said) if number in written else said
@@ -286,6 +299,10 @@ class Renderer:
         if value == value.to_integral():  # "acht euro", not "acht euro, nul cent"
             name = get_currency_name("EUR", count=int(value), locale=self.locale)
             return f"{num2words(int(value), lang=lang)} {name}"
+        if value != value.quantize(Decimal("0.01")):  # a rate such as 0.4326: every digit, then the currency
+            if lang not in DECIMAL_WORDS:
+                return None
+            return f"{num2words(value, lang=lang)} {get_currency_name('EUR', count=2, locale=self.locale)}"
         if lang in CURRENCY_WORDS:
             return str(num2words(float(value), lang=lang, to="currency", currency="EUR"))
         pattern = self.strings.get("fact_money_spoken")
@@ -295,6 +312,21 @@ class Renderer:
         whole = self.strings.get("fact_money_spoken_whole", pattern.split("{cents}")[0].rstrip(" و,"))
         chosen = pattern if cents else whole
         return chosen.format(euros=num2words(euros, lang=lang), cents=num2words(cents, lang=lang)).strip()
+
+
+    def lexicon_words(self, fact: Fact) -> str | None:
+        """The words the language's lexicon gives for ``fact``, if they were written for its current value."""
+        entry = self.said.get(fact.id)
+        if entry is None or not _same_value(entry[0], fact.value):
+            return None
+        return entry[1]
+
+
+def _same_value(written: str, value: Decimal | dt.date) -> bool:
+    try:
+        return isinstance(value, Decimal) and Decimal(written) == value
+    except InvalidOperation:
+        return False
 
 
 def expand(text: str, facts: dict[str, Fact], renderer: Renderer) -> tuple[str, list[str], list[str]]:
@@ -365,7 +397,8 @@ def renderers(guide: Any, report: Report) -> dict[str, Renderer]:
         if digits not in ("latin", "native"):
             report.error(strings.path if strings else "", 1, f"digits must be 'latin' or 'native', not '{digits}'")
             digits = "latin"
-        out[lang.code] = Renderer(lang.code, locale, merged, digits)
+        lexicon = guide.lexicons.get(lang.code)
+        out[lang.code] = Renderer(lang.code, locale, merged, digits, lexicon.facts if lexicon else None)
     return out
 
 
@@ -376,6 +409,7 @@ def apply_facts(guide: Any, report: Report, today: dt.date) -> None:
     facts: dict[str, Fact] = guide.facts
     by_lang = renderers(guide, report)
     used_at: dict[str, list[tuple[str, int]]] = {}
+    used_in: dict[str, set[str]] = {}
     for a in guide.answers.values():
         a.raw_hash = a.text_hash
     for (qid, lang), a in sorted(guide.answers.items()):
@@ -395,6 +429,7 @@ def apply_facts(guide: Any, report: Report, today: dt.date) -> None:
                 report.error(a.path, line(fid), f"'{{{{{fid}}}}}' names no fact in facts.yaml")
             for fid in used:
                 used_at.setdefault(fid, []).append((a.path, line(fid)))
+                used_in.setdefault(lang, set()).add(fid)
                 if fid not in a.facts:
                     a.facts.append(fid)
             setattr(a, key, expanded)
@@ -413,6 +448,32 @@ def apply_facts(guide: Any, report: Report, today: dt.date) -> None:
                 report.warning(path, line, f"fact '{fid}' expires on {fact.valid_until}: update it in facts.yaml soon")
             elif judged == "future":
                 report.error(path, line, f"fact '{fid}' holds only from {fact.valid_from}")
+    _lexicon_words(guide, by_lang, used_in, report)
+
+
+def _lexicon_words(guide: Any, by_lang: dict[str, Renderer], used_in: dict[str, set[str]], report: Report) -> None:
+    """For a voiced language num2words does not cover, the lexicon's words for each fact its answers use: missing
+    or written for an older value (the voice then reads the digits) is a warning; words for no fact an error."""
+    from num2words import CONVERTER_CLASSES
+
+    for lang in guide.languages:
+        renderer = by_lang.get(lang.code)
+        lexicon = guide.lexicons.get(lang.code)
+        path = lexicon.path if lexicon else f"lang/{lang.code}/lexicon.yaml"
+        for fid, (value, _, line) in sorted((lexicon.facts if lexicon else {}).items()):
+            if fid not in guide.facts:
+                report.error(path, line, f"words for fact '{fid}', which facts.yaml does not have")
+            elif not _same_value(value, guide.facts[fid].value):
+                report.warning(path, line, f"the words for fact '{fid}' were written for {value}; it is now "
+                                           f"{guide.facts[fid].value}: the voice reads the digits until they are updated")  # fmt: skip
+        if renderer is None or not lang.voice:
+            continue
+        missing = [fid for fid in sorted(used_in.get(lang.code, set()))
+                   if not isinstance(guide.facts[fid].value, dt.date) and renderer.spoken(guide.facts[fid]) is None]  # fmt: skip
+        if missing:
+            report.warning(path, 1, f"no words for a voice in '{lang.code}' (num2words does not say them): these "
+                                    f"facts are read as digits until their words are written under 'facts:': "
+                                    f"{', '.join(missing)}")  # fmt: skip
 
 
 def _line_of(a: Any, key: str, text: str) -> Any:

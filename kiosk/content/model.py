@@ -119,6 +119,8 @@ class LexiconSource:
     path: str
     words: list[tuple[str, str, int]]  # written, spoken, line
     patterns: list[tuple[str, str, int]]  # regular expression, spoken, line
+    # fact id -> (the value the words were written for, the words, line): for languages num2words does not cover
+    facts: dict[str, tuple[str, str, int]] = field(default_factory=dict)
 
 
 @dataclass

@@ -285,6 +285,18 @@ def _load_lexicon(root: Path, folder: Path, guide: GuideSources, report: Report)
         p = _Fields(item, f.path, report, "pattern", f.line("patterns"))
         if p.ok:
             lexicon.patterns.append((p.text("match"), p.text("say"), p.line()))
+    said = f.map.get("facts") or LineDict()
+    if not isinstance(said, LineDict):
+        report.error(f.path, f.line("facts"), "'facts' must be 'fact-id: {value: ..., say: ...}' lines")
+        said = LineDict()
+    for fid in said:
+        entry = _Fields(said[fid], f.path, report, f"fact '{fid}'", said.line_of(fid))
+        if entry.ok:
+            value, say = entry.map.get("value"), entry.text("say", required=False)
+            if value is None or isinstance(value, bool) or not say:
+                report.error(f.path, said.line_of(fid), f"fact '{fid}' needs 'value' (the figure) and 'say' (its words)")
+                continue
+            lexicon.facts[str(fid)] = (str(value), say, said.line_of(fid))
     guide.lexicons[folder.name] = lexicon
 
 

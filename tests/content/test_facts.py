@@ -151,3 +151,45 @@ def test_build_refuses_expired_facts_unless_allowed_and_the_kiosk_shows_the_peri
         assert ("test-amount", "2026-12-31", True) in store.facts_ending(dt.date(2027, 1, 2))
         words = dict((w, s) for w, s, _p in store.lexicon("nl"))
         assert words["€\u00a012,34"] == "twaalf euro, vierendertig cent"
+
+
+def test_a_language_may_name_a_unit_where_cldr_is_poor():
+    ps = Renderer("ps", babel_locale("ps"), {**STRINGS, "unit_duration-hour": "{value} ساعته"})
+    assert ps.shown(fact("duration", "24", "hours")) == "24 ساعته"  # CLDR alone gives "24 h"
+    ti = Renderer("ti", babel_locale("ti"), {**STRINGS, "unit_duration-month": "{value} ኣዋርሕ"})
+    assert ti.shown(fact("duration", "6", "months")) == "6 ኣዋርሕ"  # CLDR alone gives "6/ኣዋርሕ"
+
+
+def test_a_rate_with_more_than_cents_is_read_digit_by_digit_or_not_at_all():
+    nl = Renderer("nl", babel_locale("nl"), {**STRINGS, "fact_per_km_spoken": "{amount} per kilometer"})
+    assert nl.spoken(fact("rate-per-km", "0.4326")) == "nul komma vier drie twee zes euro per kilometer"
+    # num2words misreads such a decimal in Arabic: better the digits than a wrong amount
+    assert Renderer("ar", babel_locale("ar"), STRINGS).spoken(fact("rate-per-km", "0.4326")) is None
+
+
+def test_the_lexicon_says_a_fact_where_num2words_cannot_and_only_for_its_value():
+    said = {"amount": ("44.02", "ኣርብዓን ኣርባዕተን ዩሮን ክልተ ሳንቲምን", 3)}
+    ti = Renderer("ti", babel_locale("ti"), STRINGS, said=said)
+    assert ti.spoken(fact()) == "ኣርብዓን ኣርባዕተን ዩሮን ክልተ ሳንቲምን"
+    assert ti.spoken(fact(value="45.10")) is None  # written for last year's value: the digits, not a wrong amount
+    assert Renderer("ti", babel_locale("ti"), STRINGS).spoken(fact()) is None
+
+
+def test_the_check_names_missing_stale_and_unknown_words_in_a_lexicon(content_copy):
+    lexicon = content_copy / "lang/ti/lexicon.yaml"
+    text = lexicon.read_text(encoding="utf-8")
+    text = text.replace("flat-rate-day: {value: 44.02,", "flat-rate-day: {value: 43.50,")
+    text = text.replace("  min-age: {value: 16, say: \"ዓሰርተ ሽዱሽተ\"}\n", "")
+    lexicon.write_text(text + "  no-such-fact: {value: 1, say: \"ሓደ\"}\n", encoding="utf-8")
+    strings = content_copy / "lang/ps/strings.yaml"
+    strings.write_text(strings.read_text(encoding="utf-8").replace(
+        'unit_duration-hour: "{value} ساعته"', 'unit_duration-hour: "ساعته"\n  unit_furlong: "{value} x"'),
+        encoding="utf-8")  # fmt: skip
+    _, report = check(content_copy, paths.icons_dir(), paths.fonts_dir(), dt.date(2026, 10, 1))
+    ti = _problems(report, "lang/ti/lexicon.yaml")
+    assert any(s == "warning" and "'flat-rate-day' were written for 43.5; it is now 44.02" in m for s, _l, m in ti)
+    assert any(s == "error" and "words for fact 'no-such-fact'" in m for s, _l, m in ti)
+    missing = next(m for s, _l, m in ti if s == "warning" and "read as digits" in m)
+    assert "flat-rate-day" in missing and "min-age" in missing and "travel-cap" not in missing
+    ps = " | ".join(m for s, _l, m in _problems(report, "lang/ps/strings.yaml") if s == "error")
+    assert "'unit_duration-hour' must hold {value}" in ps and "'unit_furlong': the unit must be one of" in ps

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import array
 import itertools
+import re
 import wave
 
 import pytest
@@ -120,3 +121,22 @@ def test_speak_command_without_a_voice_says_so(shipped_guide, tmp_path):
     )
     assert result.exit_code != 0 and "no voice for language 'ps'" in result.output
     assert not (tmp_path / "x.wav").exists()
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "en", "ar", "prs", "ti", "tr", "uk"])
+def test_speak_a_question_reads_every_figure_as_words(lang, tmp_path, shipped_guide):
+    """Issue #13: each voiced language reads the amounts of the amount answer as words, not digits."""
+    out = tmp_path / "speech.wav"
+    result = CliRunner().invoke(main, ["speak", "--question", "how-much", "--lang", lang, "--today", "2026-12-05",
+                                       "--output", str(out), "--database", str(shipped_guide)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    spoken = result.output.split(": ", 1)[1].split("\nsaved")[0]
+    assert not re.search(r"[0-9\u0660-\u0669\u06f0-\u06f9]", spoken), spoken  # no digit is left to the voice
+    assert out.stat().st_size > 100_000
+
+
+def test_speak_a_question_on_a_day_after_its_figures_expired_adds_the_notice(tmp_path, shipped_guide):
+    result = CliRunner().invoke(main, ["speak", "--question", "how-much", "--lang", "nl", "--today", "2027-01-02",
+                                       "--output", str(tmp_path / "x.wav"), "--database", str(shipped_guide)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "in 2026: vierenveertig euro, twee cent" in result.output and "Vraag het aan het personeel" in result.output
