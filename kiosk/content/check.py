@@ -14,11 +14,11 @@ import langcodes
 
 from kiosk import guidecheck
 from kiosk.content import fonts
+from kiosk.content.facts import UNITS
 from kiosk.content.markdown import isolate_latin_asides
 from kiosk.content.model import AUDIENCES, DIRECTIONS, STATUSES, AnswerSource, GuideSources
 from kiosk.content.problems import Report
 from kiosk.content.sources import load
-from kiosk.content.facts import UNITS
 from kiosk.content.uikeys import REQUIRED_UI_KEYS
 from kiosk.speech.variants import align
 
@@ -174,7 +174,7 @@ class _Checker:
             if unit not in UNITS:
                 self.r.error(path, line, f"'{key}': the unit must be one of {', '.join(sorted(UNITS))}")
             elif set(_PLACEHOLDER.findall(value)) != {"value"}:
-                self.r.error(path, line, f"'{key}' must hold {{value}} (where the figure goes) and nothing else in {{}}")
+                self.r.error(path, line, f"'{key}' must hold {{value}} (where the figure goes), nothing else in {{}}")
             return
         if original is None:
             self.r.warning(path, line, f"screen text '{key}' does not exist in the source language; ignored")

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval
@@ -232,7 +232,7 @@ class Renderer:
             return self._unit(value, DURATION_UNITS[fact.unit], "long")
         return self._number(value)
 
-    def _unit(self, value: Decimal, unit: str, length: str) -> str:
+    def _unit(self, value: Decimal, unit: str, length: Literal["short", "long"]) -> str:
         """A figure with its unit; the language's strings may give the pattern (``unit_duration-hour: "{value} ..."``)
         where CLDR has none or a poor one (Pashto writes "24 h", Tigrinya "6/ኣዋርሕ")."""
         pattern = self.strings.get(f"unit_{unit}")
@@ -454,7 +454,6 @@ def apply_facts(guide: Any, report: Report, today: dt.date) -> None:
 def _lexicon_words(guide: Any, by_lang: dict[str, Renderer], used_in: dict[str, set[str]], report: Report) -> None:
     """For a voiced language num2words does not cover, the lexicon's words for each fact its answers use: missing
     or written for an older value (the voice then reads the digits) is a warning; words for no fact an error."""
-    from num2words import CONVERTER_CLASSES
 
     for lang in guide.languages:
         renderer = by_lang.get(lang.code)
@@ -464,12 +463,13 @@ def _lexicon_words(guide: Any, by_lang: dict[str, Renderer], used_in: dict[str, 
             if fid not in guide.facts:
                 report.error(path, line, f"words for fact '{fid}', which facts.yaml does not have")
             elif not _same_value(value, guide.facts[fid].value):
-                report.warning(path, line, f"the words for fact '{fid}' were written for {value}; it is now "
-                                           f"{guide.facts[fid].value}: the voice reads the digits until they are updated")  # fmt: skip
+                now = guide.facts[fid].value
+                report.warning(path, line, f"the words for fact '{fid}' were written for {value}; it is now {now}: "
+                                           f"the voice reads the digits until they are updated")  # fmt: skip
         if renderer is None or not lang.voice:
             continue
-        missing = [fid for fid in sorted(used_in.get(lang.code, set()))
-                   if not isinstance(guide.facts[fid].value, dt.date) and renderer.spoken(guide.facts[fid]) is None]  # fmt: skip
+        used = [guide.facts[fid] for fid in sorted(used_in.get(lang.code, set()))]
+        missing = [f.id for f in used if not isinstance(f.value, dt.date) and renderer.spoken(f) is None]
         if missing:
             report.warning(path, 1, f"no words for a voice in '{lang.code}' (num2words does not say them): these "
                                     f"facts are read as digits until their words are written under 'facts:': "

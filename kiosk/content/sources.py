@@ -294,7 +294,7 @@ def _load_lexicon(root: Path, folder: Path, guide: GuideSources, report: Report)
         if entry.ok:
             value, say = entry.map.get("value"), entry.text("say", required=False)
             if value is None or isinstance(value, bool) or not say:
-                report.error(f.path, said.line_of(fid), f"fact '{fid}' needs 'value' (the figure) and 'say' (its words)")
+                report.error(f.path, said.line_of(fid), f"fact '{fid}' needs 'value' (the figure) and 'say' (words)")
                 continue
             lexicon.facts[str(fid)] = (str(value), say, said.line_of(fid))
     guide.lexicons[folder.name] = lexicon

@@ -136,7 +136,9 @@ def test_speak_a_question_reads_every_figure_as_words(lang, tmp_path, shipped_gu
 
 
 def test_speak_a_question_on_a_day_after_its_figures_expired_adds_the_notice(tmp_path, shipped_guide):
+    out = str(tmp_path / "x.wav")
     result = CliRunner().invoke(main, ["speak", "--question", "how-much", "--lang", "nl", "--today", "2027-01-02",
-                                       "--output", str(tmp_path / "x.wav"), "--database", str(shipped_guide)])  # fmt: skip
+                                       "--output", out, "--database", str(shipped_guide)])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "in 2026: vierenveertig euro, twee cent" in result.output and "Vraag het aan het personeel" in result.output
+    assert "in 2026: vierenveertig euro, twee cent" in result.output
+    assert "Vraag het aan het personeel" in result.output
