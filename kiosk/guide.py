@@ -413,12 +413,14 @@ class GuideStore:
         return max(today, edition)
 
     def facts_ending(self, today: dt.date, within_days: int = 60) -> list[tuple[str, str, bool]]:
-        """(fact id, last day, expired) of every fact that has expired or will within ``within_days``."""
+        """(fact id, last day, expired) of every fact an answer uses that has expired or will within
+        ``within_days`` (a fact no answer uses any more is nobody's concern at the kiosk)."""
         if not self.has_facts:
             return []
         day = self.effective_day(today)
         limit = (day + dt.timedelta(days=within_days)).isoformat()
         rows = self._query("SELECT id, valid_until FROM facts WHERE valid_until IS NOT NULL AND valid_until < ? "
+                           "AND EXISTS (SELECT 1 FROM answer_facts a WHERE a.fact_id = facts.id) "
                            "ORDER BY valid_until, id", (limit,))  # fmt: skip
         return [(r["id"], r["valid_until"], r["valid_until"] < day.isoformat()) for r in rows]
 

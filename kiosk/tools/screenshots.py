@@ -1,12 +1,16 @@
 """Save a screenshot of every screen in every shipped language, portrait and landscape.
 
-Usage: ``python -m kiosk.tools.screenshots [--out DIR] [--lang CODE ...] [--staff]`` (under Xvfb or offscreen).
-With every language (no ``--lang``) or ``--staff``, also the PIN pad, the staff view's pages and presenter mode.
+Usage: ``python -m kiosk.tools.screenshots [--out DIR] [--lang CODE ...] [--staff] [--question ID] [--today DAY]``
+(under Xvfb or offscreen). With every language (no ``--lang``) or ``--staff``, also the PIN pad, the staff view's
+pages and presenter mode. ``--question`` picks the answer shown, ``--today`` the kiosk's day (for figures whose
+period has passed: ``--question how-much --today 2027-01-02``).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -15,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from kiosk import guides, paths
+from kiosk import clock, guides, paths
 from kiosk.app import RunOptions, build_window
 from kiosk.speech.service import SpeechService
 from kiosk.ui import fonts
@@ -31,7 +35,8 @@ def _settle(app: QApplication) -> None:
         app.processEvents()
 
 
-def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float, staff: bool = False) -> list[Path]:
+def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float, staff: bool = False,
+            question: str = SAMPLE_QUESTION) -> list[Path]:  # fmt: skip
     app = QApplication.instance() or QApplication(sys.argv[:1])
     fonts.register(paths.fonts_dir())
     store = guides.open_best()
@@ -59,7 +64,7 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
                 ("1-language", lambda: window.go(Route("language"))),
                 ("2-home", lambda: window.go(Route("home"))),
                 ("3-topic", lambda: window.go(Route("topic", SAMPLE_TOPIC))),
-                ("4-answer", lambda: window.go(Route("answer", SAMPLE_QUESTION))),
+                ("4-answer", lambda: window.go(Route("answer", question))),
                 ("5-search", lambda q=query: (window.go(Route("search")), window.search_screen.set_query(q))),
                 ("6-still-there", lambda: window.overlay.show_countdown(12, window.context().strings)),
                 ("7-usb-notice", lambda: (window.go(Route("home")), window.notify("update_refused", "usb_done"))),
@@ -143,9 +148,13 @@ def main() -> None:  # run as a module: the speech worker process re-imports it,
     parser.add_argument("--scale", type=float, default=0.5, help="scale the saved images (default 0.5)")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--staff", action="store_true", help="also the staff screens when --lang is given")
+    parser.add_argument("--question", default=SAMPLE_QUESTION, help=f"the answer to show (default {SAMPLE_QUESTION})")
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="the kiosk's day, YYYY-MM-DD")
     args = parser.parse_args()
+    if args.today is not None:
+        os.environ[clock.TODAY_ENV] = args.today.isoformat()
     paths.set_data_dir(args.data_dir or Path(tempfile.mkdtemp(prefix="wegwijzer-shots-")))
-    saved = capture(args.out, args.lang, args.shape or list(SHAPES), args.scale, args.staff)
+    saved = capture(args.out, args.lang, args.shape or list(SHAPES), args.scale, args.staff, args.question)
     print(f"{len(saved)} screenshots in {args.out}/")
 
 

@@ -148,7 +148,9 @@ def test_build_refuses_expired_facts_unless_allowed_and_the_kiosk_shows_the_peri
         assert "in 2026: €\u00a012,34" in later.body_html
         never_set = store.answer("accident", "nl", today=dt.date(2000, 1, 1))  # a clock before the edition
         assert not never_set.may_be_outdated
-        assert ("test-amount", "2026-12-31", True) in store.facts_ending(dt.date(2027, 1, 2))
+        ending = store.facts_ending(dt.date(2027, 1, 2))
+        assert ("test-amount", "2026-12-31", True) in ending
+        assert "car-rate-quarterly" not in {fid for fid, _d, _e in ending}  # expired, but no answer uses it
         words = dict((w, s) for w, s, _p in store.lexicon("nl"))
         assert words["€\u00a012,34"] == "twaalf euro, vierendertig cent"
 
