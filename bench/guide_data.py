@@ -9,6 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 from bench.report import Figure, median, percentile
 from kiosk import paths
 from kiosk.content.build import build
@@ -47,12 +49,23 @@ def synthetic_content(target: Path, questions: int) -> int:
             if source_id != base.id:
                 continue
             text = (paths.content_dir() / a.path).read_text(encoding="utf-8")
-            text = text.replace(f"question: {a.question}", f"question: {a.question} ({i})", 1)
-            text = text.rstrip("\n") + f"\n\n{i} {qid}\n"  # every body unique: no cache shortcuts
+            tag = _letters(i)  # not digits: a number such as 300 would be a figure typed by hand (a fact's value)
+            text = text.replace(f"question: {a.question}", f"question: {a.question} ({tag})", 1)
+            text = text.rstrip("\n") + f"\n\n{tag}\n"  # every body unique: no cache shortcuts
             (target / "lang" / lang / "answers" / f"{qid}.md").write_text(text, encoding="utf-8")
             answers += 1
     (target / "questions.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return answers
+
+
+def _letters(number: int) -> str:
+    """0 -> "a", 25 -> "z", 26 -> "ba": a unique tag without digits."""
+    out = ""
+    while True:
+        number, digit = divmod(number, 26)
+        out = chr(ord("a") + digit) + out
+        if number == 0:
+            return out
 
 
 def figures_typed(content: Path, target: Path) -> int:
@@ -73,6 +86,10 @@ def figures_typed(content: Path, target: Path) -> int:
         count += len(PLACEHOLDER.findall(text))
         path.write_text(PLACEHOLDER.sub(lambda m, r=renderer: r.shown(guide.facts[m[1]]), text), encoding="utf-8")
     (target / "facts.yaml").unlink(missing_ok=True)
+    for lexicon in (target / "lang").glob("*/lexicon.yaml"):  # words for facts that are no longer there
+        data = yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {}
+        data.pop("facts", None)
+        lexicon.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return count
 
 

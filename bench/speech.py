@@ -48,8 +48,8 @@ def service(figures: list[Figure], runs: int) -> None:
     from PySide6.QtWidgets import QApplication
 
     from kiosk import guides
+    from kiosk.qt.speech import SpeechService, sentences
     from kiosk.speech.engine import EspeakEngine
-    from kiosk.speech.service import SpeechService, sentences
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     store = guides.open_best()

@@ -32,9 +32,9 @@ def measure(quick: bool) -> list[Figure]:
     from kiosk import paths
     from kiosk.app import GuideWatcher, RunOptions, build_window, start_updates
     from kiosk.guide import GuideStore
+    from kiosk.qt.updates import UPDATE_FOLDER
     from kiosk.ui import fonts
     from kiosk.updates.bundle import create_bundle, generate_keys
-    from kiosk.updates.service import UPDATE_FOLDER
 
     size = (5 if quick else 50) * MB
     work = Path(tempfile.mkdtemp(prefix="wegwijzer-bench-stall-"))

@@ -33,9 +33,9 @@ from kiosk.ui.window import KioskWindow
 from kiosk.usage import Usage
 
 if TYPE_CHECKING:
+    from kiosk.qt.updates import UpdateService
     from kiosk.ui.staff.controller import StaffController
     from kiosk.updates.safefs import SafeDir
-    from kiosk.updates.service import UpdateService
 
 log = logging.getLogger("wegwijzer")
 USB_ROOTS_ENV = "WEGWIJZER_USB_ROOTS"
@@ -184,7 +184,7 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
     def make_staff() -> StaffController:
         from kiosk.ui.staff.controller import StaffController
 
-        staff = StaffController(window, services)
+        staff = StaffController(window, window, services)
         staff.settings_changed.connect(lambda new: apply_settings(window, new))
         return staff
 
@@ -221,7 +221,7 @@ def wire_usage(window: KioskWindow, idle: IdleGuard, usage: Usage) -> None:
 
 def start_speech(app: QApplication, window: KioskWindow) -> None:
     """Start the speech service (its worker process starts in the background) and let the window use it."""
-    from kiosk.speech.service import SpeechService
+    from kiosk.qt.speech import SpeechService
 
     speech = SpeechService(window.store, window)
     window.attach_speech(speech)
@@ -249,7 +249,7 @@ def start_updates(app: QApplication, window: KioskWindow, watcher: GuideWatcher,
                   **service_options: Any) -> UpdateService:  # fmt: skip
     """Start looking for USB sticks (and polling the sync address): installs run on a worker thread.
     ``service_options`` go to UpdateService (tests: ``volumes``, ``usb_interval_s``, ``first_sync_s``)."""
-    from kiosk.updates.service import UpdateService
+    from kiosk.qt.updates import UpdateService
 
     first_sync_s = service_options.pop("first_sync_s", None)
     if first_sync_s is None and os.environ.get(FIRST_SYNC_ENV):

@@ -690,7 +690,7 @@ def speak_command(text: str, lang: str, question_id: str | None, today: dt.datet
             _fail(f"not saved: {exc}")
         click.echo(f"saved {output}", err=True)
     else:
-        from kiosk.speech.playback import play_blocking
+        from kiosk.qt.playback import play_blocking
 
         with _quiet_sound_server():
             played = play_blocking(utterance)

@@ -19,6 +19,8 @@ from typing import overload
 
 from kiosk.content.fold import token_spans, tokens
 from kiosk.content.schema import SEARCH_WEIGHTS, search_table
+from kiosk.guide_errors import GuideCorruptError, GuideError, GuideNotFoundError
+from kiosk.guide_errors import GuideSchemaError as GuideSchemaError  # re-exported: callers catch it from here
 
 RESIDENT, ORGANISATION, BOTH = "resident", "organisation", "both"
 MAX_QUERY_TOKENS = 8
@@ -28,22 +30,6 @@ QUERY_SECONDS = 2.0  # no query runs longer (a guide that needs more is broken o
 # Bidi embeddings and overrides (U+202A..U+202E) reorder what is shown ("txt.exe" as "exe.txt"): the read API
 # drops them from every text; the isolates the build adds (U+2066..U+2069) stay.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e]")
-
-
-class GuideError(Exception):
-    """The guide database cannot be used."""
-
-
-class GuideNotFoundError(GuideError):
-    pass
-
-
-class GuideCorruptError(GuideError):
-    pass
-
-
-class GuideSchemaError(GuideError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kiosk.content.schema import SCHEMA_VERSION, search_table
-from kiosk.guide import GuideCorruptError, GuideSchemaError
+from kiosk.guide_errors import GuideCorruptError, GuideSchemaError
 
 MAX_ANSWER_CHARS = 20_000  # an answer's Markdown, plain text or spoken variant (1,600)
 MAX_ANSWER_HTML_CHARS = 40_000  # an answer's HTML (1,713)

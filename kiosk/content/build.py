@@ -128,7 +128,9 @@ def _write_tables(db: sqlite_utils.Database, guide: GuideSources) -> None:
     for lang in sorted(guide.strings):
         source = guide.strings[lang]
         titles += [{"topic_id": k, "lang": lang, "title": v} for k, v in sorted(source.topics.items())]
-        strings += [{"lang": lang, "key": k, "value": v} for k, v in sorted(source.ui.items())]
+        # unit_* patterns are for the build's rendering of facts only, not screen texts
+        strings += [{"lang": lang, "key": k, "value": v} for k, v in sorted(source.ui.items())
+                    if not k.startswith("unit_")]  # fmt: skip
     db.table("topic_titles").insert_all(titles, pk=("topic_id", "lang"))
     lexicon_rows = []
     for lang in sorted(guide.lexicons):

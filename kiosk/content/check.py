@@ -20,7 +20,7 @@ from kiosk.content.model import AUDIENCES, DIRECTIONS, STATUSES, AnswerSource, G
 from kiosk.content.problems import Report
 from kiosk.content.sources import load
 from kiosk.content.uikeys import REQUIRED_UI_KEYS
-from kiosk.speech.variants import align
+from kiosk.textalign import align
 
 SHORT_MAX_SENTENCES = 2
 SHORT_MAX_CHARS = 260

@@ -84,8 +84,7 @@ def state(fact: Fact, today: dt.date) -> str:
 # --- reading facts.yaml -------------------------------------------------------------------------------
 def load_facts(root: Path, report: Report) -> dict[str, Fact]:
     """The facts of ``root/facts.yaml`` (none if the file is absent); problems go to ``report``."""
-    from kiosk.content.files import parse_yaml, read_text
-    from kiosk.content.sources import ID_PATTERN, _Fields
+    from kiosk.content.files import ID_PATTERN, Fields, parse_yaml, read_text
 
     path = root / FACTS_FILE
     if not path.exists():
@@ -94,14 +93,14 @@ def load_facts(root: Path, report: Report) -> dict[str, Fact]:
     if source is None:
         return {}
     data = parse_yaml(source, report)
-    top = _Fields(data, source.path, report, FACTS_FILE)
+    top = Fields(data, source.path, report, FACTS_FILE)
     items = top.map.get("facts")
     if not isinstance(items, list):
         report.error(source.path, top.line("facts"), "'facts' must be a list of facts")
         return {}
     facts: dict[str, Fact] = {}
     for item in items:
-        f = _Fields(item, source.path, report, "fact", top.line("facts"))
+        f = Fields(item, source.path, report, "fact", top.line("facts"))
         if not f.ok:
             continue
         fact = _fact(f, ID_PATTERN, source.path, report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,3 +137,55 @@ def _relative(root: Path, path: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+class Fields:
+    """Typed access to one YAML mapping, reporting wrong or missing values at their line."""
+
+    def __init__(self, mapping: Any, path: str, report: Report, what: str, line: int = 1) -> None:
+        self.ok = isinstance(mapping, LineDict)
+        self.map: LineDict = mapping if self.ok else LineDict()
+        self.path, self.report, self.what = path, report, what
+        if not self.ok:
+            report.error(path, getattr(mapping, "line", line), f"{what} must be a mapping of 'key: value' lines")
+
+    def line(self, key: str | None = None) -> int:
+        return self.map.line_of(key) if key else self.map.line
+
+    def text(self, key: str, required: bool = True) -> str:
+        value = self.map.get(key)
+        if value is None:
+            if required and self.ok:
+                self.report.error(self.path, self.line(), f"{self.what}: '{key}' is missing")
+            return ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.report.error(self.path, self.line(key), f"{self.what}: '{key}' must be text")
+            return ""
+        return value.strip()
+
+    def integer(self, key: str, default: int | None = None) -> int:
+        value = self.map.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.report.error(self.path, self.line(key), f"{self.what}: '{key}' must be a whole number")
+            return 0
+        return value
+
+    def text_list(self, key: str) -> list[str]:
+        value = self.map.get(key, [])
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.report.error(self.path, self.line(key), f"{self.what}: '{key}' must be a list like [a, b]")
+            return []
+        return [v.strip() for v in value]
+
+    def check_id(self, key: str = "id") -> str:
+        value = self.text(key)
+        if value and not ID_PATTERN.match(value):
+            self.report.error(self.path, self.line(key), f"{self.what}: id '{value}' may only hold a-z, 0-9 and '-'")
+        return value

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import wave
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from kiosk.content.files import LineDict, SourceText, parse_yaml, read_text
+from kiosk.content.files import Fields, LineDict, SourceText, parse_yaml, read_text
 from kiosk.content.model import (
     AnswerSource,
     Citation,
@@ -36,57 +35,7 @@ from kiosk.content.model import (
 )
 from kiosk.content.problems import Problem, Report
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 ANSWER_KEYS = {"question", "short", "sources", "checked", "status", "source_hash", "spoken_short", "spoken_answer"}
-
-
-class _Fields:
-    """Typed access to one YAML mapping, reporting wrong or missing values at their line."""
-
-    def __init__(self, mapping: Any, path: str, report: Report, what: str, line: int = 1) -> None:
-        self.ok = isinstance(mapping, LineDict)
-        self.map: LineDict = mapping if self.ok else LineDict()
-        self.path, self.report, self.what = path, report, what
-        if not self.ok:
-            report.error(path, getattr(mapping, "line", line), f"{what} must be a mapping of 'key: value' lines")
-
-    def line(self, key: str | None = None) -> int:
-        return self.map.line_of(key) if key else self.map.line
-
-    def text(self, key: str, required: bool = True) -> str:
-        value = self.map.get(key)
-        if value is None:
-            if required and self.ok:
-                self.report.error(self.path, self.line(), f"{self.what}: '{key}' is missing")
-            return ""
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            self.report.error(self.path, self.line(key), f"{self.what}: '{key}' must be text")
-            return ""
-        return value.strip()
-
-    def integer(self, key: str, default: int | None = None) -> int:
-        value = self.map.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.report.error(self.path, self.line(key), f"{self.what}: '{key}' must be a whole number")
-            return 0
-        return value
-
-    def text_list(self, key: str) -> list[str]:
-        value = self.map.get(key, [])
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.report.error(self.path, self.line(key), f"{self.what}: '{key}' must be a list like [a, b]")
-            return []
-        return [v.strip() for v in value]
-
-    def check_id(self, key: str = "id") -> str:
-        value = self.text(key)
-        if value and not ID_PATTERN.match(value):
-            self.report.error(self.path, self.line(key), f"{self.what}: id '{value}' may only hold a-z, 0-9 and '-'")
-        return value
 
 
 def load(root: Path, report: Report) -> GuideSources:
@@ -130,7 +79,7 @@ def _load_guide(root: Path, guide: GuideSources, report: Report) -> None:
     path, data = _read_yaml(root, "guide.yaml", guide, report)
     if data is None:
         return
-    fields = _Fields(data, path, report, "guide")
+    fields = Fields(data, path, report, "guide")
     guide.version = fields.integer("version")
     if fields.ok and guide.version < 1:
         report.error(path, fields.line("version"), "guide: 'version' must be 1 or more")
@@ -141,14 +90,14 @@ def _load_languages(root: Path, guide: GuideSources, report: Report) -> None:
     path, data = _read_yaml(root, "languages.yaml", guide, report)
     if data is None:
         return
-    top = _Fields(data, path, report, "languages.yaml")
+    top = Fields(data, path, report, "languages.yaml")
     guide.source_language = top.text("source")
     items = top.map.get("languages")
     if not isinstance(items, list) or not items:
         report.error(path, top.line("languages"), "'languages' must be a list of languages")
         return
     for position, item in enumerate(items, start=1):
-        f = _Fields(item, path, report, f"language #{position}", top.line("languages"))
+        f = Fields(item, path, report, f"language #{position}", top.line("languages"))
         if not f.ok:
             continue
         guide.languages.append(
@@ -172,13 +121,13 @@ def _load_topics(root: Path, guide: GuideSources, report: Report) -> None:
     path, data = _read_yaml(root, "topics.yaml", guide, report)
     if data is None:
         return
-    top = _Fields(data, path, report, "topics.yaml")
+    top = Fields(data, path, report, "topics.yaml")
     items = top.map.get("topics")
     if not isinstance(items, list) or not items:
         report.error(path, top.line("topics"), "'topics' must be a list of topics")
         return
     for item in items:
-        f = _Fields(item, path, report, "topic", top.line("topics"))
+        f = Fields(item, path, report, "topic", top.line("topics"))
         if f.ok:
             guide.topics.append(TopicSource(f.check_id(), f.text("icon"), f.integer("order"), f.line()))
 
@@ -187,13 +136,13 @@ def _load_questions(root: Path, guide: GuideSources, report: Report) -> None:
     path, data = _read_yaml(root, "questions.yaml", guide, report)
     if data is None:
         return
-    top = _Fields(data, path, report, "questions.yaml")
+    top = Fields(data, path, report, "questions.yaml")
     items = top.map.get("questions")
     if not isinstance(items, list) or not items:
         report.error(path, top.line("questions"), "'questions' must be a list of questions")
         return
     for item in items:
-        f = _Fields(item, path, report, "question", top.line("questions"))
+        f = Fields(item, path, report, "question", top.line("questions"))
         if not f.ok:
             continue
         guide.questions.append(
@@ -232,13 +181,13 @@ def _load_language_folders(root: Path, guide: GuideSources, report: Report) -> N
     _load_answers(jobs, guide, report)
 
 
-def _yaml_fields(root: Path, path: Path, guide: GuideSources, report: Report, what: str) -> _Fields | None:
+def _yaml_fields(root: Path, path: Path, guide: GuideSources, report: Report, what: str) -> Fields | None:
     """Read one YAML mapping file of the content (hashed for the build); None if it cannot be used."""
     source = read_text(root, path, report)
     if source is None:
         return None
     guide.file_hashes[source.path] = _sha(source.text)
-    f = _Fields(parse_yaml(source, report), source.path, report, what)
+    f = Fields(parse_yaml(source, report), source.path, report, what)
     return f if f.ok else None
 
 
@@ -282,7 +231,7 @@ def _load_lexicon(root: Path, folder: Path, guide: GuideSources, report: Report)
         report.error(f.path, f.line("patterns"), "'patterns' must be a list of '- match: ... say: ...'")
         patterns = []
     for item in patterns:
-        p = _Fields(item, f.path, report, "pattern", f.line("patterns"))
+        p = Fields(item, f.path, report, "pattern", f.line("patterns"))
         if p.ok:
             lexicon.patterns.append((p.text("match"), p.text("say"), p.line()))
     said = f.map.get("facts") or LineDict()
@@ -290,7 +239,7 @@ def _load_lexicon(root: Path, folder: Path, guide: GuideSources, report: Report)
         report.error(f.path, f.line("facts"), "'facts' must be 'fact-id: {value: ..., say: ...}' lines")
         said = LineDict()
     for fid in said:
-        entry = _Fields(said[fid], f.path, report, f"fact '{fid}'", said.line_of(fid))
+        entry = Fields(said[fid], f.path, report, f"fact '{fid}'", said.line_of(fid))
         if entry.ok:
             value, say = entry.map.get("value"), entry.text("say", required=False)
             if value is None or isinstance(value, bool) or not say:
@@ -339,7 +288,7 @@ def _load_recordings(root: Path, folder: Path, guide: GuideSources, report: Repo
         guide.recordings[(recording.question_id, recording.lang, recording.part)] = recording
 
 
-def _string_table(f: _Fields, key: str) -> tuple[dict[str, str], dict[str, int]]:
+def _string_table(f: Fields, key: str) -> tuple[dict[str, str], dict[str, int]]:
     table = f.map.get(key)
     if not isinstance(table, LineDict):
         f.report.error(f.path, f.line(key), f"'{key}' must be a mapping of 'name: text' lines")
@@ -416,7 +365,7 @@ def parse_answer(source: SourceText, question_id: str, lang: str, report: Report
         if not front.text.strip():
             report.error(source.path, 1, "front matter is empty")
         return None
-    f = _Fields(data, source.path, report, "front matter", 2)
+    f = Fields(data, source.path, report, "front matter", 2)
     if not f.ok:
         return None
     for key in sorted(set(f.map) - ANSWER_KEYS):
@@ -440,7 +389,7 @@ def parse_answer(source: SourceText, question_id: str, lang: str, report: Report
     return answer
 
 
-def _citations(f: _Fields) -> list[Citation]:
+def _citations(f: Fields) -> list[Citation]:
     items = f.map.get("sources")
     if items is None:
         f.report.error(f.path, f.line(), "front matter: 'sources' is missing (every answer cites its sources)")
@@ -453,7 +402,7 @@ def _citations(f: _Fields) -> list[Citation]:
         if isinstance(item, str):
             citations.append(Citation(item.strip()))
             continue
-        c = _Fields(item, f.path, f.report, "source", f.line("sources"))
+        c = Fields(item, f.path, f.report, "source", f.line("sources"))
         if c.ok:
             citations.append(Citation(c.text("title"), c.text("url", required=False) or None))
     return citations
@@ -469,7 +418,7 @@ def _load_keyboards(root: Path, guide: GuideSources, report: Report) -> None:
         if source is None:
             continue
         guide.file_hashes[source.path] = _sha(source.text)
-        f = _Fields(parse_yaml(source, report), source.path, report, "keyboard")
+        f = Fields(parse_yaml(source, report), source.path, report, "keyboard")
         if not f.ok:
             continue
         rows = f.map.get("rows")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 
 from kiosk import clock, guides, paths
 from kiosk.app import RunOptions, build_window
-from kiosk.speech.service import SpeechService
+from kiosk.qt.speech import SpeechService
 from kiosk.ui import fonts
 from kiosk.ui.window import KioskWindow, Route
 

@@ -28,12 +28,12 @@ from kiosk.ui.toast import Toast
 from kiosk.ui.topbar import TopBar
 
 if TYPE_CHECKING:
-    from kiosk.speech.service import SpeechService
+    from kiosk.qt.speech import SpeechService
+    from kiosk.qt.updates import UpdateService
     from kiosk.ui.idle import IdleGuard
     from kiosk.ui.lockdown import Lockdown
     from kiosk.ui.staff.controller import StaffController
     from kiosk.ui.staff.services import StaffServices
-    from kiosk.updates.service import UpdateService
     from kiosk.usage import Usage
 
 log = logging.getLogger(__name__)
@@ -284,6 +284,23 @@ class KioskWindow(QWidget):
         text = " ".join(strings.get(key, "") for key in keys).strip()
         if text:
             self.toast.show_text(text, seconds)
+
+    # --- what staff mode may ask (kiosk.ui.staff.host.KioskHost) --------------------------------------
+    def pause_visitor(self) -> None:
+        idle = getattr(self, "idle", None)
+        if idle is not None:
+            idle.pause()
+        if self.speech is not None:
+            self.speech.stop()
+
+    def resume_visitor(self) -> None:
+        idle = getattr(self, "idle", None)
+        if idle is not None:
+            idle.resume()
+
+    def request_exit(self) -> None:
+        self.allow_close = True
+        self.close()
 
     # --- idle reset --------------------------------------------------------------------------------
     def show_idle_warning(self, seconds: int) -> None:

@@ -7,7 +7,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.guide import GuideStore
-from kiosk.speech.service import SpeechService
+from kiosk.qt.speech import SpeechService
 
 SENTENCES = "Dit is de eerste zin. Dan komt de tweede zin. En dit is de laatste."
 

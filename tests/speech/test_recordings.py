@@ -12,7 +12,7 @@ from kiosk import paths
 from kiosk.content.build import build
 from kiosk.content.check import check
 from kiosk.guide import GuideStore
-from kiosk.speech.service import SpeechService
+from kiosk.qt.speech import SpeechService
 
 
 def tone(path, seconds: float = 1.0, rate: int = 16000, channels: int = 1, width: int = 2) -> None:

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from kiosk.guide import GuideStore
-from kiosk.speech.service import SpeechService, sentences
+from kiosk.qt.speech import SpeechService, sentences
 from kiosk.ui.window import Route
 from tests.ui.conftest import button, settle, tap
 

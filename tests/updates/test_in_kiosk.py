@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from kiosk.app import GuideWatcher, RunOptions, start_updates
+from kiosk.qt.updates import UPDATE_FOLDER, mounted_volumes
 from kiosk.updates import install
 from kiosk.updates.install import installed_version, load_state
-from kiosk.updates.service import UPDATE_FOLDER, mounted_volumes
 from tests.updates.conftest import make_bundle
 from tests.updates.static_server import StaticServer
 

@@ -16,7 +16,7 @@ from kiosk.ui.screens.topic import question_row
 from kiosk.ui.widgets import RichText, TouchButton, answer_html, wrapping_label
 
 if TYPE_CHECKING:
-    from kiosk.speech.service import SpeechService
+    from kiosk.qt.speech import SpeechService
 
 
 def format_date(date: QDate, lang: str) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk import clock, maintenance, pin
 from kiosk.settings import Config
@@ -25,7 +25,7 @@ from kiosk.ui.staff.texts import staff_text
 from kiosk.ui.staff.view import StaffServices, StaffView
 
 if TYPE_CHECKING:
-    from kiosk.ui.window import KioskWindow
+    from kiosk.ui.staff.host import KioskHost
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +47,14 @@ class StaffController(QObject):
     exit_requested = Signal()
     settings_changed = Signal(object)
 
-    def __init__(self, window: KioskWindow, services: StaffServices) -> None:
+    def __init__(self, window: QWidget, kiosk: KioskHost, services: StaffServices) -> None:
+        """``window`` is the widget staff mode shows itself over; ``kiosk`` what it may ask of the kiosk."""
         super().__init__(window)
         self.window = window
+        self.kiosk = kiosk
         self.services = services
-        self.pinpad = PinPad(window, window.icons)
-        self.view = StaffView(services, window, window.icons)
+        self.pinpad = PinPad(window, kiosk.icons)
+        self.view = StaffView(services, window, kiosk.icons)
         self.presenter: PresenterView | None = None
         self.presenter_window: PresenterWindow | None = None
         self.state: PresenterState | None = None
@@ -115,11 +117,7 @@ class StaffController(QObject):
 
     # --- staying in, getting out -----------------------------------------------------------------
     def _pause_visitor(self) -> None:
-        idle = getattr(self.window, "idle", None)
-        if idle is not None:
-            idle.pause()
-        if self.window.speech is not None:
-            self.window.speech.stop()
+        self.kiosk.pause_visitor()
         self._restart_timer()
 
     def timeout_ms(self) -> int:
@@ -146,10 +144,8 @@ class StaffController(QObject):
         self.pinpad.hide()
         self.view.hide()
         self._timer.stop()
-        idle = getattr(self.window, "idle", None)
-        if idle is not None:
-            idle.resume()
-        self.window.reset_session()
+        self.kiosk.resume_visitor()
+        self.kiosk.reset_session()
         self.closed.emit()
 
     def _on_exit_requested(self) -> None:
@@ -159,9 +155,8 @@ class StaffController(QObject):
         except OSError as exc:
             log.error("the maintenance marker cannot be written, a supervisor may restart the kiosk: %s", exc)
         self.exit_requested.emit()
-        self.window.allow_close = True
         self.leave_presenter()
-        self.window.close()
+        self.kiosk.request_exit()
         app = QApplication.instance()
         if app is not None:
             app.quit()
@@ -175,7 +170,7 @@ class StaffController(QObject):
         self.presenter.leave_requested.connect(self._on_presenter_left)
         self.presenter.second_screen_requested.connect(self.to_second_screen)
         self.state.changed.connect(self._on_presenter_changed)
-        speech = self.window.speech
+        speech = self.kiosk.speech
         if speech is not None:
             speech.word_spoken.connect(self._on_word_spoken)
         self.presenter.setStyleSheet(self._projector_style())
@@ -187,7 +182,7 @@ class StaffController(QObject):
         self._restart_timer()
 
     def _projector_style(self) -> str:
-        body = round(self.window.context().metrics.body * 1.4)
+        body = round(self.kiosk.context().metrics.body * 1.4)
         return (f"#presenterPane QLabel#screenTitle {{ font-size: {round(body * 1.3)}px; }}"
                 f" #presenterPane QTextBrowser#shortText, #presenterPane QTextBrowser#answerBody"
                 f" {{ font-size: {body}px; }}")  # fmt: skip
@@ -197,7 +192,7 @@ class StaffController(QObject):
         return f"presenter:{self.state.question_id}" if self.state is not None else ""
 
     def read_aloud(self) -> None:
-        speech = self.window.speech
+        speech = self.kiosk.speech
         if speech is None or self.state is None:
             return
         if speech.speaking == self.speech_key:
@@ -217,8 +212,8 @@ class StaffController(QObject):
                 self.presenter_window.view.right.highlight(part, (start, end))
 
     def _on_presenter_changed(self) -> None:
-        if self.window.speech is not None:
-            self.window.speech.stop()
+        if self.kiosk.speech is not None:
+            self.kiosk.speech.stop()
 
     def to_second_screen(self) -> None:
         screens = QGuiApplication.screens()
@@ -240,10 +235,10 @@ class StaffController(QObject):
         self._restart_timer()
 
     def leave_presenter(self) -> None:
-        if self.window.speech is not None:
-            self.window.speech.stop()
+        if self.kiosk.speech is not None:
+            self.kiosk.speech.stop()
             if self.presenter is not None:
-                self.window.speech.word_spoken.disconnect(self._on_word_spoken)
+                self.kiosk.speech.word_spoken.disconnect(self._on_word_spoken)
         if self.presenter_window is not None:
             self.presenter_window.close()
             self.presenter_window.deleteLater()

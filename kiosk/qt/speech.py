@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.guide import GuideStore
+from kiosk.qt.audio import AudioOutput
 from kiosk.speech.engine import DEFAULT_WPM, SLOW_WPM, Utterance, WordTiming, pick_voice
 from kiosk.speech.lexicon import Lexicon, lexicon_for
-from kiosk.speech.output import AudioOutput
-from kiosk.speech.variants import align
 from kiosk.speech.worker import serve
+from kiosk.textalign import align
 
 log = logging.getLogger(__name__)
 # Bidi isolates (right-to-left answers set Latin asides apart in them) and no-break spaces are not words: read
