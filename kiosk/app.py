@@ -21,12 +21,12 @@ from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, QSocketNotifier,
 from PySide6.QtWidgets import QApplication
 
 from kiosk import __version__, guides, logs, maintenance, paths
-from kiosk.guide import RESIDENT, GuideError, GuideStore
+from kiosk.guide import GuideError, GuideStore
+from kiosk.qt.idle import IdleGuard
 from kiosk.settings import Config, SettingsStore
 from kiosk.ui import fonts
 from kiosk.ui.background import run_off_thread
 from kiosk.ui.icons import IconSet
-from kiosk.ui.idle import IdleGuard
 from kiosk.ui.lockdown import Lockdown
 from kiosk.ui.staff.services import StaffServices
 from kiosk.ui.window import KioskWindow
@@ -193,7 +193,7 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
     window.guide_reloaded.connect(lambda _v: setattr(services, "store", window.store))
     window.staff_services, window.usage = services, usage
     apply_settings(window, config, idle_timeout_s=options.idle_timeout_s)
-    window.text_step = window.default_text_step
+    window.session.text_step = window.session.default_text_step
     idle.start()
     return window, idle
 
@@ -201,9 +201,9 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
 def apply_settings(window: KioskWindow, config: Config, idle_timeout_s: int | None = None) -> None:
     """Make the kiosk follow ``config`` (at start-up and when the staff save new settings). The screens show
     the changes from the next visitor on (staff mode resets the kiosk when it closes)."""
-    window.audience = None if config.show_organisation_questions else RESIDENT
+    window.session.audience = config.audience
     window.language_order = config.language_order
-    window.default_text_step = config.default_text_size
+    window.session.default_text_step = config.default_text_size
     window.idle.set_timeout((idle_timeout_s or config.idle_timeout_s) * 1000)
     if window.speech is not None:
         window.speech.speed = config.speech_speed / 100

@@ -64,6 +64,14 @@ class Config:
     site_name: str = _setting("", "Name of this centre or kiosk, used in the file names of exported figures.",
                               pattern=r"[\w .,'()-]*", max_length=60)  # fmt: skip
 
+    @property
+    def audience(self) -> str | None:
+        """Whose questions a visitor sees: residents' only, or everyone's (None) when the organisations' questions
+        are shown too. The one place this rule is written (the kiosk and presenter mode both ask here)."""
+        from kiosk.guide import RESIDENT
+
+        return None if self.show_organisation_questions else RESIDENT
+
 
 FIELDS: dict[str, dataclasses.Field[Any]] = {f.name: f for f in dataclasses.fields(Config)}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -12,6 +11,7 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.guide import GuideStore
+from kiosk.qt.session import HOME, START, Route, ScreenName, VisitorSession
 from kiosk.ui import fonts
 from kiosk.ui.context import ScreenContext
 from kiosk.ui.icons import IconSet
@@ -23,14 +23,14 @@ from kiosk.ui.screens.language import LanguageScreen
 from kiosk.ui.screens.search import SearchScreen
 from kiosk.ui.screens.topic import TopicScreen
 from kiosk.ui.style import stylesheet
-from kiosk.ui.theme import TEXT_STEPS, Metrics
+from kiosk.ui.theme import Metrics
 from kiosk.ui.toast import Toast
 from kiosk.ui.topbar import TopBar
 
 if TYPE_CHECKING:
+    from kiosk.qt.idle import IdleGuard
     from kiosk.qt.speech import SpeechService
     from kiosk.qt.updates import UpdateService
-    from kiosk.ui.idle import IdleGuard
     from kiosk.ui.lockdown import Lockdown
     from kiosk.ui.staff.controller import StaffController
     from kiosk.ui.staff.services import StaffServices
@@ -52,18 +52,11 @@ class _Screens(dict[str, Screen]):
         return screen
 
 
-@dataclass(frozen=True)
-class Route:
-    screen: str
-    arg: str = ""
-
-
-START = Route("language")
-SCREENS: dict[str, Callable[[], Screen]] = {
-    "language": LanguageScreen, "home": HomeScreen, "topic": TopicScreen, "answer": AnswerScreen,
-    "search": SearchScreen,
+__all__ = ["START", "KioskWindow", "Route", "ScreenName"]  # Route and START are the session's, re-exported
+SCREENS: dict[ScreenName, Callable[[], Screen]] = {
+    ScreenName.LANGUAGE: LanguageScreen, ScreenName.HOME: HomeScreen, ScreenName.TOPIC: TopicScreen,
+    ScreenName.ANSWER: AnswerScreen, ScreenName.SEARCH: SearchScreen,
 }  # fmt: skip
-MAX_HISTORY = 50  # steps Back can retrace; nobody goes back further, and memory stays flat
 
 
 class KioskWindow(QWidget):
@@ -89,7 +82,8 @@ class KioskWindow(QWidget):
     session_reset = Signal()
     guide_reloaded = Signal(int)
 
-    def __init__(self, store: GuideStore, icons: IconSet, allow_close: bool = False) -> None:
+    def __init__(self, store: GuideStore, icons: IconSet, allow_close: bool = False,
+                 session: VisitorSession | None = None) -> None:  # fmt: skip
         super().__init__()
         self.setObjectName("kiosk")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -97,19 +91,14 @@ class KioskWindow(QWidget):
         self.store = store
         self.icons = icons
         self.allow_close = allow_close
-        self.audience: str | None = None
+        self.session = session or VisitorSession(store.source_language, self)
         self.staff_factory: Callable[[], StaffController] | None = None
         self._staff: StaffController | None = None
         self.language_order: tuple[str, ...] = ()
-        self.default_text_step = 0
         self._counted_query = ""
         self.pending_store: GuideStore | None = None
         self.speech: SpeechService | None = None
-        self.lang = store.source_language
-        self.text_step = 0
-        self.high_contrast = False
-        self.history: list[Route] = []
-        self.route = START
+        self._shown: Route | None = None  # the route on screen (the session may have moved on already)
         self.bar = TopBar()
         self.stack = QStackedWidget()
         # Screens are made when first shown: the first screen paints sooner.
@@ -125,17 +114,47 @@ class KioskWindow(QWidget):
         self.overlay = IdleOverlay(self)
         self.toast = Toast(self)
         self.overlay.start_over_requested.connect(self.reset_session)
-        self.bar.home_pressed.connect(lambda: self.go(Route("home")))
+        self.bar.home_pressed.connect(lambda: self.go(HOME))
         self.bar.back_pressed.connect(self.back)
-        self.bar.language_pressed.connect(lambda: self.go(Route("language")))
-        self.bar.search_pressed.connect(lambda: self.go(Route("search")))
-        self.bar.text_size_pressed.connect(self._on_bar_text_size_pressed)
-        self.bar.contrast_pressed.connect(self._on_bar_contrast_pressed)
+        self.bar.language_pressed.connect(lambda: self.go(START))
+        self.bar.search_pressed.connect(lambda: self.go(Route(ScreenName.SEARCH)))
+        self.bar.text_size_pressed.connect(self.session.next_text_size)
+        self.bar.contrast_pressed.connect(self.session.toggle_contrast)
+        self.session.route_changed.connect(self._on_session_route_changed)
+        self.session.opened.connect(self.screen_opened)
+        self.session.language_changed.connect(self.language_changed)
+        self.session.looks_changed.connect(self.refresh)
+        self.session.reset_done.connect(self._on_session_reset_done)
         self._last_shape: tuple[bool, int] | None = None  # the first resize renders the first screen
         self._applied_metrics: Metrics | None = None
 
+    # --- the session's state, as the window's (for the composition root, staff mode and tests) --------
+    @property
+    def lang(self) -> str:
+        return self.session.lang
+
+    @property
+    def route(self) -> Route:
+        return self.session.route
+
+    @property
+    def history(self) -> list[Route]:
+        return self.session.history
+
+    @property
+    def text_step(self) -> int:
+        return self.session.text_step
+
+    @property
+    def high_contrast(self) -> bool:
+        return self.session.high_contrast
+
+    @property
+    def audience(self) -> str | None:
+        return self.session.audience
+
     def _make_screen(self, name: str) -> Screen:
-        screen = SCREENS[name]()
+        screen = SCREENS[ScreenName(name)]()
         self.stack.addWidget(screen)
         screen.navigation_requested.connect(self._on_screen_navigation_requested)
         if self.speech is not None:
@@ -199,58 +218,49 @@ class KioskWindow(QWidget):
         )  # fmt: skip
 
     def is_at_start(self) -> bool:
-        return self.route == START and not self.history
+        return self.session.is_at_start()
 
-    # --- navigation --------------------------------------------------------------------------------
+    # --- navigation: the session moves, the window renders ------------------------------------------
     def go(self, route: Route) -> None:
-        if route == self.route:
-            return
-        if route == Route("home"):
-            self.history = [START]  # Home always leads back to the language screen
-        else:
-            self.history.append(self.route)
-            del self.history[:-MAX_HISTORY]
-        self._show(route, fresh=True)
-        self.screen_opened.emit(route.screen, route.arg)
+        self.session.go(route)
 
     def back(self) -> None:
-        if self.history:
-            self._show(self.history.pop(), fresh=True)
+        self.session.back()
 
     def _on_screen_navigation_requested(self, screen: str, arg: str) -> None:
-        self.go(Route(screen, arg))
+        self.go(Route(ScreenName(screen), arg))
 
     def choose_language(self, code: str) -> None:
         """Switch every visible screen to ``code`` (mirrored for right-to-left) without restarting."""
-        self.lang = code
-        self.language_changed.emit(code)
-        previous = self.history[-1] if self.history else None
-        if previous is not None and previous.screen not in ("language",):
-            self.history.pop()
-            self.refresh(previous)
-        else:
-            self.history = [START]
-            self.refresh(Route("home"))
+        self.session.choose_language(code)
 
-    def _show(self, route: Route, fresh: bool) -> None:
-        if route.screen != "search":
+    def _on_session_route_changed(self, _route: Route, fresh: bool) -> None:
+        self._render(fresh)
+
+    def _show(self, ctx: ScreenContext, fresh: bool) -> None:
+        route = self.session.route
+        if route.screen != ScreenName.SEARCH:
             self._note_search_left()
-        self.route = route
-        ctx = self.context()
+        self._shown = route
         self.setUpdatesEnabled(False)
         screen = self.current
         screen.render(ctx, route.arg)
         if fresh:
             screen.reset_scroll()
         self.stack.setCurrentWidget(screen)
-        self.bar.render(ctx, bool(self.history), self.width())
+        self.bar.render(ctx, self.session.can_go_back, self.width())
         self.setUpdatesEnabled(True)
-        self.navigated.emit(route.screen, route.arg)
+        self.navigated.emit(route.screen.value, route.arg)
         if self.pending_store is not None and self.is_at_start():
             self._apply_pending_store()
 
-    def refresh(self, route: Route | None = None) -> None:
-        """Re-apply direction, fonts, colours and sizes, and re-render the current screen."""
+    def refresh(self) -> None:
+        """Re-apply direction, fonts, colours and sizes, and draw the current screen again in place."""
+        self._render(fresh=False)
+
+    def _render(self, fresh: bool) -> None:
+        """Draw the session's route: direction, fonts, colours and sizes first where they changed. ``fresh``: a
+        new visit (scrolled to the top); else the screen keeps its scroll position."""
         ctx = self.context()
         app = QApplication.instance()
         direction = Qt.LayoutDirection.RightToLeft if ctx.rtl else Qt.LayoutDirection.LeftToRight
@@ -264,19 +274,10 @@ class KioskWindow(QWidget):
             if isinstance(app, QApplication):
                 fonts.apply_default(app, ctx.metrics.body)
             self.setStyleSheet(stylesheet(ctx.metrics))
-        target = route or self.route
-        scroll = self.current.scroll.verticalScrollBar().value() if route is None else 0
-        self._show(target, fresh=route is not None)
-        if route is None:
+        scroll = 0 if fresh else self.current.scroll.verticalScrollBar().value()
+        self._show(ctx, fresh)
+        if not fresh:
             self.current.scroll.verticalScrollBar().setValue(scroll)
-
-    def _on_bar_text_size_pressed(self) -> None:
-        self.text_step = (self.text_step + 1) % len(TEXT_STEPS)
-        self.refresh()
-
-    def _on_bar_contrast_pressed(self) -> None:
-        self.high_contrast = not self.high_contrast
-        self.refresh()
 
     def notify(self, *keys: str, seconds: float = 10.0) -> None:
         """A short notice over the current screen in the current language (screen text keys, joined)."""
@@ -304,35 +305,29 @@ class KioskWindow(QWidget):
 
     # --- idle reset --------------------------------------------------------------------------------
     def show_idle_warning(self, seconds: int) -> None:
-        if (
-            self.is_at_start()
-            and self.text_step == self.default_text_step
-            and not self.high_contrast
-            and self.lang == self.store.source_language
-        ):
+        if self.session.is_untouched():
             return  # nothing to forget
         self.overlay.show_countdown(seconds, self.context().strings)
 
     def reset_session(self) -> None:
         """Forget the visitor: history, scroll positions, search text, sizes, contrast, language, audio."""
+        self.session.reset()
+
+    def _on_session_reset_done(self) -> None:
         self.overlay.hide()
         self.session_reset.emit()
         self._note_search_left()
         self._counted_query = ""
         self.search_screen.clear()
-        self.history = []
-        self.text_step = self.default_text_step
-        self.high_contrast = False
-        self.lang = self.store.source_language
         if self.pending_store is not None:
             self._apply_pending_store()
-        self.refresh(START)
         for screen in self.screens.values():
             screen.reset_scroll()
 
     def _note_search_left(self) -> None:
-        query = self.search_screen.query.strip() if "search" in self.screens else ""
-        if self.route.screen == "search" and query and query != self._counted_query:
+        query = self.search_screen.query.strip() if ScreenName.SEARCH in self.screens else ""
+        shown = self._shown
+        if shown is not None and shown.screen == ScreenName.SEARCH and query and query != self._counted_query:
             self._counted_query = query  # once per search, also when coming back to it; the text goes nowhere
             self.searched.emit(self.lang)
 
@@ -351,8 +346,7 @@ class KioskWindow(QWidget):
         if store is None:
             return
         old, self.store = self.store, store
-        if self.lang not in {lang.code for lang in store.languages()}:
-            self.lang = store.source_language
+        self.session.keep_language_of({lang.code for lang in store.languages()}, store.source_language)
         old.close()
         log.info("guide version %s is now shown", store.content_version)
         self.guide_reloaded.emit(store.content_version)

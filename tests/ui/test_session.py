@@ -1,142 +1,109 @@
-"""Idle reset, lock-down, the staff seam and reloading a newer guide."""
+"""The visitor session on its own, without any widget (issue #14): go, back, choose a language, reset, idle."""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
 
-from kiosk.guide import GuideStore
-from kiosk.ui.window import START, Route
-from tests.conftest import guide_copy
-from tests.ui.conftest import button, settle, tap
+from kiosk.qt.idle import IdleGuard
+from kiosk.qt.session import HOME, START, Route, ScreenName, VisitorSession
 
 
-def wait_for_still_there(qtbot, kiosk, countdown_s: int) -> None:
-    """Let the kiosk go idle quickly and wait for "Are you still there?"."""
-    kiosk.idle.countdown_s = countdown_s
-    kiosk.idle.set_timeout(50)
-    with qtbot.waitSignal(kiosk.idle.warning_started, timeout=2000):
-        pass
-    assert kiosk.overlay.isVisible()
+@pytest.fixture
+def session(qapp):
+    s = VisitorSession("nl")
+    seen: list[tuple[Route, bool]] = []
+    s.route_changed.connect(lambda route, fresh: seen.append((route, fresh)))
+    s.seen = seen  # type: ignore[attr-defined]
+    return s
 
 
-def test_idle_reset_forgets_everything(qtbot, kiosk):
-    tap(qtbot, button(kiosk.language_screen.buttons, "ar"))
-    tap(qtbot, kiosk.bar.text_size)
-    tap(qtbot, kiosk.bar.contrast)
-    tap(qtbot, kiosk.bar.search)
-    tap(qtbot, kiosk.search_screen.keyboard.keys["ت"])
-    kiosk.go(Route("answer", "accident"))
-    settle()
-    kiosk.current.scroll.verticalScrollBar().setValue(200)
+def test_a_route_names_its_screen_by_the_enum():
+    assert Route("answer", "damage").screen is ScreenName.ANSWER
+    assert Route("home") == HOME
+    with pytest.raises(ValueError):
+        Route("no-such-screen")
+
+
+def test_go_and_back(session):
+    opened = []
+    session.opened.connect(lambda screen, arg: opened.append((screen, arg)))
+    assert session.is_at_start() and not session.can_go_back
+    session.go(HOME)
+    session.go(Route("topic", "money"))
+    session.go(Route("answer", "how-much"))
+    session.go(Route("answer", "how-much"))  # the same route again: nothing happens
+    assert session.route == Route(ScreenName.ANSWER, "how-much")
+    assert session.history == [START, HOME, Route("topic", "money")]
+    assert opened == [("home", ""), ("topic", "money"), ("answer", "how-much")]
+    session.back()
+    assert session.route == Route("topic", "money") and session.seen[-1] == (Route("topic", "money"), True)
+    session.go(HOME)  # Home always leads back to the language screen
+    assert session.history == [START]
+    session.back()
+    assert session.is_at_start()
+    session.back()  # nothing further back
+    assert session.is_at_start()
+    assert len(opened) == 4  # going back is not opening
+
+
+def test_history_is_bounded(session):
+    for i in range(200):
+        session.go(Route("answer", f"q{i}"))
+    assert len(session.history) == 50
+
+
+def test_choosing_a_language_returns_to_where_the_visitor_was(session):
+    changed = []
+    session.language_changed.connect(changed.append)
+    session.choose_language("ar")  # from the start: to Home
+    assert (session.lang, session.route, session.history) == ("ar", HOME, [START])
+    session.go(Route("answer", "damage"))
+    session.go(START)  # the language button
+    session.choose_language("ti")
+    assert session.route == Route("answer", "damage") and session.lang == "ti"
+    assert session.history == [START, HOME]
+    assert changed == ["ar", "ti"]
+
+
+def test_reset_forgets_the_visitor(session):
     resets = []
-    kiosk.session_reset.connect(lambda: resets.append(True))
-    wait_for_still_there(qtbot, kiosk, countdown_s=1)
-    with qtbot.waitSignal(kiosk.idle.expired, timeout=3000):
-        pass
-    settle()
-    assert resets == [True]
-    assert kiosk.route == START and kiosk.history == []
-    assert kiosk.lang == "nl" and kiosk.text_step == 0 and not kiosk.high_contrast
-    assert kiosk.search_screen.query == ""
-    assert QApplication.layoutDirection() == Qt.LayoutDirection.LeftToRight
-    assert all(s.scroll.verticalScrollBar().value() == 0 for s in kiosk.screens.values())
-    assert not kiosk.overlay.isVisible()
+    session.reset_done.connect(lambda: resets.append(session.route))
+    session.default_text_step = 1
+    session.choose_language("uk")
+    session.go(Route("topic", "insurance"))
+    session.next_text_size()
+    session.toggle_contrast()
+    assert not session.is_untouched()
+    session.reset()
+    assert session.is_untouched() and session.is_at_start()
+    assert (session.lang, session.text_step, session.high_contrast) == ("nl", 1, False)
+    assert session.seen[-1] == (START, True)
+    assert len(resets) == 1
 
 
-def test_a_touch_during_the_countdown_keeps_the_session(qtbot, kiosk):
-    tap(qtbot, button(kiosk.language_screen.buttons, "en"))
-    wait_for_still_there(qtbot, kiosk, countdown_s=5)
-    with qtbot.waitSignal(kiosk.idle.warning_cancelled, timeout=1000):
-        tap(qtbot, kiosk.overlay.stay)
-    assert not kiosk.overlay.isVisible()
-    assert kiosk.route.screen == "home" and kiosk.lang == "en"
+def test_text_size_and_contrast_change_the_looks_not_the_route(session):
+    looks = []
+    session.looks_changed.connect(lambda: looks.append(session.text_step))
+    session.go(Route("answer", "damage"))
+    for _ in range(3):
+        session.next_text_size()
+    assert looks == [1, 2, 0] and session.route == Route("answer", "damage")
 
 
-@pytest.mark.parametrize(
-    ("key", "mods"),
-    [
-        (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
-        (Qt.Key.Key_F4, Qt.KeyboardModifier.AltModifier),
-        (Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier),
-        (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier),
-        (Qt.Key.Key_F11, Qt.KeyboardModifier.NoModifier),
-    ],
-)
-def test_blocked_keys_do_nothing(qtbot, kiosk, key, mods):
-    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
-    kiosk.allow_close = False
-    blocked = []
-    kiosk.lockdown.key_blocked.connect(blocked.append)
-    route = kiosk.route
-    event = QKeyEvent(QEvent.Type.KeyPress, key, mods)
-    QApplication.sendEvent(kiosk.windowHandle(), event)  # where real key presses arrive first
-    settle()
-    assert blocked, "the key reached the lock-down filter and was swallowed"
-    assert kiosk.isVisible() and kiosk.route == route
+def test_a_new_guide_keeps_the_language_only_if_it_has_it(session):
+    session.choose_language("so")
+    session.keep_language_of({"nl", "fr", "so"}, "nl")
+    assert session.lang == "so"
+    session.keep_language_of({"fr", "en"}, "fr")
+    assert session.lang == "fr" and session.default_language == "fr"
 
 
-def test_close_is_refused_outside_staff_mode(qtbot, kiosk):
-    kiosk.allow_close = False
-    kiosk.close()
-    settle()
-    assert kiosk.isVisible()
-
-
-def test_no_context_menu_and_no_selectable_text(qtbot, kiosk):
-    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
-    kiosk.go(Route("answer", "damage"))
-    settle()
-    answer = kiosk.screens["answer"]
-    assert answer.body_label.textInteractionFlags() == Qt.TextInteractionFlag.NoTextInteraction
-    assert not answer.body_label.openExternalLinks() and not answer.body_label.openLinks()
-    assert kiosk.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
-
-
-def test_long_press_in_the_corner_asks_for_staff_mode(qtbot, kiosk):
-    kiosk.lockdown._hold.setInterval(100)
-    with qtbot.waitSignal(kiosk.lockdown.staff_requested, timeout=2000):
-        qtbot.mousePress(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
-    qtbot.mouseRelease(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
-
-
-def test_a_short_press_in_the_corner_does_not(qtbot, kiosk):
-    kiosk.lockdown._hold.setInterval(300)
-    with qtbot.assertNotEmitted(kiosk.lockdown.staff_requested, wait=500):
-        qtbot.mousePress(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
-        qtbot.mouseRelease(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
-
-
-def _newer_store(tmp_path, shipped_guide):
-    return GuideStore(guide_copy(shipped_guide, tmp_path / "newer.sqlite", content_version="99"))
-
-
-def test_newer_guide_waits_while_someone_reads(qtbot, kiosk, tmp_path, shipped_guide):
-    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
-    kiosk.go(Route("answer", "accident"))
-    old = kiosk.store
-    kiosk.offer_store(_newer_store(tmp_path, shipped_guide))
-    assert kiosk.store is old and kiosk.route.screen == "answer"
-    with qtbot.waitSignal(kiosk.guide_reloaded, timeout=1000) as reloaded:
-        kiosk.reset_session()
-    assert reloaded.args == [99]
-    assert kiosk.store.content_version == 99
-
-
-def test_newer_guide_is_taken_at_once_on_the_language_screen(qtbot, kiosk, tmp_path, shipped_guide):
-    assert kiosk.is_at_start()
-    with qtbot.waitSignal(kiosk.guide_reloaded, timeout=1000):
-        kiosk.offer_store(_newer_store(tmp_path, shipped_guide))
-    assert kiosk.store.content_version == 99
-
-
-def test_idle_at_the_start_screen_counts_down_silently_and_resets(qtbot, kiosk):
-    """Nothing to forget: no "Are you still there?", and the countdown ticks raise nothing (a regression)."""
-    kiosk.idle.countdown_s = 2
-    kiosk.idle.set_timeout(50)
-    with qtbot.waitSignal(kiosk.idle.expired, timeout=5000):
-        pass
-    assert not kiosk.overlay.isVisible()
-    assert kiosk.route == START
+def test_the_idle_guard_resets_the_session(session, qtbot):
+    guard = IdleGuard(timeout_ms=50, countdown_s=1)
+    guard.expired.connect(session.reset)
+    session.choose_language("ar")
+    session.go(Route("answer", "damage"))
+    with qtbot.waitSignal(session.reset_done, timeout=5000):
+        guard.start()
+    assert session.is_untouched()
+    guard.pause()

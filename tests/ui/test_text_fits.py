@@ -79,7 +79,7 @@ def test_largest_text_size_still_fits(qtbot, kiosk, size):
     for lang in ("nl", "ar", "ti", "uk", "so", "fr"):
         kiosk.reset_session()
         kiosk.choose_language(lang)
-        kiosk.text_step = 2
+        kiosk.session.text_step = 2
         for route in (Route("home"), Route("topic", "money"), Route("answer", "how-much-2026")):
             kiosk.go(route)
             kiosk.refresh()

@@ -163,8 +163,7 @@ class StaffController(QObject):
 
     # --- presenter mode --------------------------------------------------------------------------
     def start_presenter(self, presenter_lang: str, audience_lang: str) -> None:
-        audience = None if self.config.show_organisation_questions else "resident"
-        self.state = PresenterState(self.services.store, presenter_lang, audience_lang, audience, self)
+        self.state = PresenterState(self.services.store, presenter_lang, audience_lang, self.config.audience, self)
         self.state.read_requested.connect(self.read_aloud)
         self.presenter = PresenterView(self.state, self.config.staff_language, parent=self.window)
         self.presenter.leave_requested.connect(self._on_presenter_left)
