@@ -122,6 +122,37 @@ def queries(store: GuideStore, count: int, seed: int = 7) -> list[tuple[str, str
     return out
 
 
+def _answers_with_facts(with_facts: Path, typed: Path, rounds: int = 3) -> list[Figure]:
+    """Reading the answers that name facts, as the answer screen does: from the guide with facts (on a day they
+    hold, and on a day they have expired: the period put in), against the same answers with the figures typed."""
+    import datetime as dt
+
+    with GuideStore(with_facts) as store:
+        rows = store._query("SELECT DISTINCT question_id, lang FROM answer_facts ORDER BY question_id, lang", ())
+        pairs = [(r["question_id"], r["lang"]) for r in rows]
+
+    def times(path: Path, day: dt.date) -> list[float]:
+        out = []
+        with GuideStore(path) as store:
+            for _ in range(rounds):
+                for qid, lang in pairs:
+                    t0 = time.perf_counter()
+                    store.answer(qid, lang, today=day)
+                    out.append(time.perf_counter() - t0)
+        return out
+
+    typed_times = times(typed, dt.date(2026, 12, 5))
+    current = times(with_facts, dt.date(2026, 12, 5))
+    expired = times(with_facts, dt.date(2027, 1, 2))
+    base = median(typed_times) * 1000
+    return [
+        Figure(f"read an answer that names facts ({len(pairs)} answers, median)", median(current) * 1000, "ms", base,
+               "the same answer with its figures typed", "not slower"),
+        Figure("  the same, figures expired (period put in)", median(expired) * 1000, "ms", base,
+               "the same answer with its figures typed", ""),
+    ]  # fmt: skip
+
+
 def run(figures: list[Figure], questions: int = 2000, search_count: int = 1000) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
@@ -149,6 +180,8 @@ def run(figures: list[Figure], questions: int = 2000, search_count: int = 1000) 
             Figure(f"build with facts ({typed} {{{{fact}}}} names), second run", again, "s", typed_build,
                    "the same guide with the figures typed, no facts.yaml", "not slower")
         )  # fmt: skip
+
+        figures.extend(_answers_with_facts(out, tmp_path / "typed.sqlite"))
 
         opens, raw_opens = [], []
         for _ in range(30):

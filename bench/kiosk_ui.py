@@ -191,22 +191,6 @@ def in_process(figures: list[Figure], taps: int, navigations: int) -> None:
     window.close()
 
 
-def run(figures: list[Figure], quick: bool) -> None:
-    startup(figures, runs=3 if quick else 9)
-    # In a fresh process: the memory figures must not include what earlier benchmarks left behind.
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    args = [sys.executable, "-m", "bench.kiosk_ui"] + (["--quick"] if quick else [])
-    out = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
-    figures.extend(Figure(**f) for f in json.loads(out.strip().splitlines()[-1]))
-
-
-if __name__ == "__main__":
-    quick = "--quick" in sys.argv
-    collected: list[Figure] = []
-    in_process(collected, taps=60 if quick else 300, navigations=1000 if quick else 10_000)
-    print(json.dumps([asdict(f) for f in collected]))
-
-
 def _answer_render_with_facts(window, settle, count: int) -> list[Figure]:
     """The amount answer rendered on a day its figures hold and on a day they have expired (period shown, notice)."""
     import os
@@ -236,3 +220,19 @@ def _answer_render_with_facts(window, settle, count: int) -> list[Figure]:
         Figure("amount answer render, figures expired (p95)", percentile(expired, 95) * 1000, "ms",
                percentile(current, 95) * 1000, "the same answer while its figures hold", "not slower")
     ]  # fmt: skip
+
+
+def run(figures: list[Figure], quick: bool) -> None:
+    startup(figures, runs=3 if quick else 9)
+    # In a fresh process: the memory figures must not include what earlier benchmarks left behind.
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    args = [sys.executable, "-m", "bench.kiosk_ui"] + (["--quick"] if quick else [])
+    out = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
+    figures.extend(Figure(**f) for f in json.loads(out.strip().splitlines()[-1]))
+
+
+if __name__ == "__main__":
+    quick = "--quick" in sys.argv
+    collected: list[Figure] = []
+    in_process(collected, taps=60 if quick else 300, navigations=1000 if quick else 10_000)
+    print(json.dumps([asdict(f) for f in collected]))

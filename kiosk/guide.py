@@ -7,6 +7,7 @@ for a newer schema raises a :class:`GuideError` subclass with a clear message.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import sqlite3
@@ -19,8 +20,12 @@ from typing import overload
 
 from kiosk.content.fold import token_spans, tokens
 from kiosk.content.schema import SEARCH_WEIGHTS, search_table
-from kiosk.guide_errors import GuideCorruptError, GuideError, GuideNotFoundError
-from kiosk.guide_errors import GuideSchemaError as GuideSchemaError  # re-exported: callers catch it from here
+
+# re-exported: callers catch them from here
+from kiosk.guide_errors import GuideCorruptError as GuideCorruptError
+from kiosk.guide_errors import GuideError as GuideError
+from kiosk.guide_errors import GuideNotFoundError as GuideNotFoundError
+from kiosk.guide_errors import GuideSchemaError as GuideSchemaError
 
 RESIDENT, ORGANISATION, BOTH = "resident", "organisation", "both"
 MAX_QUERY_TOKENS = 8
@@ -363,13 +368,13 @@ class GuideStore:
         """The answer in ``lang``, or along its fallback chain (``Answer.fell_back`` tells). With ``today``, a
         figure whose fact has expired on that day is shown with its period (``Answer.expired_facts`` names them);
         a day before the guide's edition counts as the edition day (a clock that was never set)."""
-        question_id = self.resolve(question_id)
         chain = self.chain(lang)
-        rows = self._query(
-            f"SELECT a.*, q.topic_id, q.icon, q.audience, q.related FROM answers a JOIN questions q "
-            f"ON q.id = a.question_id WHERE a.question_id = ? AND a.lang IN ({_marks(chain)})",
-            (question_id, *chain),
-        )
+        sql = (f"SELECT a.*, q.topic_id, q.icon, q.audience, q.related FROM answers a JOIN questions q "
+               f"ON q.id = a.question_id WHERE a.question_id = ? AND a.lang IN ({_marks(chain)})")  # fmt: skip
+        rows = self._query(sql, (question_id, *chain))
+        if not rows and self.resolve(question_id) != question_id:  # asked by a former id (an alias)
+            question_id = self.resolve(question_id)
+            rows = self._query(sql, (question_id, *chain))
         if not rows:
             raise KeyError(f"no answer for question '{question_id}'")
         r = min(rows, key=lambda row: chain.index(row["lang"]))
@@ -410,10 +415,20 @@ class GuideStore:
                            "ORDER BY valid_until, id", (limit,))  # fmt: skip
         return [(r["id"], r["valid_until"], r["valid_until"] < day.isoformat()) for r in rows]
 
-    def _dated(self, answer: Answer, today: dt.date) -> Answer:
+    @functools.cached_property
+    def _first_end(self) -> str | None:
+        """The earliest last day of a fact an answer uses (None: none ends): before it, no answer needs dating."""
         if not self.has_facts:
-            return answer
+            return None
+        rows = self._query("SELECT MIN(valid_until) AS first FROM facts WHERE valid_until IS NOT NULL "
+                           "AND EXISTS (SELECT 1 FROM answer_facts a WHERE a.fact_id = facts.id)")  # fmt: skip
+        return rows[0]["first"] if rows else None
+
+    def _dated(self, answer: Answer, today: dt.date) -> Answer:
+        first_end = self._first_end
         day = self.effective_day(today).isoformat()
+        if first_end is None or day <= first_end:
+            return answer  # every figure still holds: the answer as built
         rows = self._query(
             "SELECT t.fact_id, t.shown, t.expired FROM answer_facts a JOIN facts f ON f.id = a.fact_id "
             "JOIN fact_texts t ON t.fact_id = a.fact_id AND t.lang = a.lang WHERE a.question_id = ? AND a.lang = ? "

@@ -202,6 +202,7 @@ class Renderer:
                  said: dict[str, tuple[str, str, int]] | None = None) -> None:  # fmt: skip
         self.code, self.locale, self.strings = code, locale, strings
         self.said = said or {}  # the lexicon's words per fact, where num2words does not cover the language
+        self._shown: dict[tuple[object, ...], str] = {}
         self.numbering = locale.other_numbering_systems.get("native", "latn") if digits == "native" else "latn"
 
     def _number(self, value: Decimal) -> str:
@@ -249,7 +250,10 @@ class Renderer:
 
     def shown(self, fact: Fact) -> str:
         """The figure in this language's digits."""
-        return self._digits(self.written(fact))
+        key = (fact.id, fact.value, fact.kind, fact.unit)
+        if key not in self._shown:
+            self._shown[key] = self._digits(self.written(fact))
+        return self._shown[key]
 
     def period(self, fact: Fact) -> str:
         """When the fact held: "2026" for a calendar year, else the dates."""
@@ -353,17 +357,31 @@ _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[.,\u00a0\u202f ]\d{3})*(?:[.,]\d+)?
 def typed_figures(text: str, facts: dict[str, Fact]) -> list[tuple[str, str]]:
     """Numbers in ``text`` (outside placeholders) that equal a fact's value: (as written, fact id). Small whole
     numbers (below 100) are left alone: they are too often something else (an article, an age, a count)."""
-    values: dict[Decimal, str] = {}
-    for fact in facts.values():
-        if isinstance(fact.value, Decimal) and (fact.value >= 100 or fact.value != fact.value.to_integral()):
-            values.setdefault(fact.value.normalize(), fact.id)
-    found = []
+    return _typed_in(text, fact_values(facts))
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _typed_in(text: str, values: dict[Decimal, str]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if not values or not _DIGIT.search(text):
+        return found
     for match in _NUMBER.finditer(PLACEHOLDER.sub(" ", text)):
         for candidate in _readings(match[0]):
             if candidate in values:
                 found.append((match[0], values[candidate]))
                 break
     return found
+
+
+def fact_values(facts: dict[str, Fact]) -> dict[Decimal, str]:
+    """The values a figure typed by hand is compared with, and the fact each one is."""
+    values: dict[Decimal, str] = {}
+    for fact in facts.values():
+        if isinstance(fact.value, Decimal) and (fact.value >= 100 or fact.value != fact.value.to_integral()):
+            values.setdefault(fact.value.normalize(), fact.id)
+    return values
 
 
 def _readings(written: str) -> list[Decimal]:
@@ -409,13 +427,14 @@ def apply_facts(guide: Any, report: Report, today: dt.date) -> None:
     by_lang = renderers(guide, report)
     used_at: dict[str, list[tuple[str, int]]] = {}
     used_in: dict[str, set[str]] = {}
+    values = fact_values(facts)
     for a in guide.answers.values():
         a.raw_hash = a.text_hash
     for (qid, lang), a in sorted(guide.answers.items()):
         renderer = by_lang.get(lang)
         source = guide.answers.get((qid, guide.source_language))
         stale = lang != guide.source_language and source is not None and a.source_hash != source.raw_hash
-        _typed_by_hand(a, facts, report, stale)
+        _typed_by_hand(a, values, report, stale)
         if renderer is None:
             continue
         for key in ("question", "short", "body", "spoken_short", "spoken_answer"):
@@ -487,13 +506,15 @@ def _line_of(a: Any, key: str, text: str) -> Any:
     return line
 
 
-def _typed_by_hand(a: Any, facts: dict[str, Fact], report: Report, stale: bool) -> None:
+def _typed_by_hand(a: Any, values: dict[Decimal, str], report: Report, stale: bool) -> None:
     """A figure typed by hand is an error; in a translation that is out of date anyway (it is re-translated from
     the source, which names the fact) it is a warning."""
     for key in ("question", "short", "body"):
         text = getattr(a, key)
+        if not _DIGIT.search(text):
+            continue
         for index, text_line in enumerate(text.split("\n")):
-            for written, fid in typed_figures(text_line, facts):
+            for written, fid in _typed_in(text_line, values):
                 line = int(a.body_line) + index if key == "body" else int(a.line_of.get(key, 2))
                 message = f"the figure {written} is fact '{fid}': write {{{{{fid}}}}} instead"
                 if stale:
