@@ -9,13 +9,28 @@ GUIDE  := assets/guide.sqlite
 CONTENT_FILES := $(shell find content -type f 2>/dev/null)
 BUILDER_FILES := $(shell find kiosk/content -name "*.py" 2>/dev/null)
 
-.PHONY: run test bench guide check lint screenshots package clean
+# The pure tests: the domain (content, guide, speech engine, updates, settings, the CLI) without PySide6 installed.
+PURE_VENV  := .venv-pure
+PURE_STAMP := $(PURE_VENV)/.installed-stamp
+PURE_TESTS := tests/content tests/test_guide.py tests/test_paths.py tests/test_cli.py tests/speech/test_engine.py \
+              tests/staff/test_logs.py tests/staff/test_pin.py tests/staff/test_settings.py tests/staff/test_usage.py \
+              tests/updates/test_bundle.py tests/updates/test_hostile.py tests/updates/test_install.py \
+              tests/updates/test_sync.py
+
+.PHONY: run test test-pure test-gui bench guide check lint screenshots package clean
 
 run: $(GUIDE)
 	$(BIN)/wegwijzer run $(ARGS)
 
-test: $(GUIDE)
+# Everything CI checks: the code's shape (lint), the domain without Qt (test-pure), then the whole suite.
+test: lint test-pure test-gui
+
+test-gui: $(GUIDE)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_ARGS)
+
+test-pure: $(PURE_STAMP) $(GUIDE)
+	@$(PURE_VENV)/bin/python -c 'import importlib.util as u, sys; sys.exit("PySide6 is installed in $(PURE_VENV)" if u.find_spec("PySide6") else 0)'
+	$(PURE_VENV)/bin/pytest -p no:cacheprovider -q $(PURE_TESTS)
 
 bench: $(GUIDE)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench $(ARGS)
@@ -27,6 +42,7 @@ check: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check kiosk tests bench
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 
 # The one-folder kiosk (PyInstaller) in dist/wegwijzer/, checked by its own self-test.
@@ -46,8 +62,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The project and its test tools without PySide6 and pytest-qt: proof that the domain needs no Qt.
+$(PURE_STAMP): pyproject.toml
+	test -x $(PURE_VENV)/bin/python || $(PYTHON) -m venv $(PURE_VENV)
+	$(PURE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PURE_VENV)/bin/python -m pip install --quiet $$($(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print(" ".join(repr(d) for d in p["dependencies"] + p["optional-dependencies"]["test"] if not d.lower().startswith(("pyside6", "pytest-qt", "pyinstaller", "ruff", "mypy", "types-", "import-linter"))))' | tr -d "'")
+	$(PURE_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $(PURE_STAMP)
+
 $(GUIDE): $(STAMP) $(CONTENT_FILES) $(BUILDER_FILES)
 	$(BIN)/wegwijzer content build --output $(GUIDE)
 
 clean:
-	rm -rf $(VENV) $(GUIDE) build dist .pytest_cache
+	rm -rf $(VENV) $(PURE_VENV) $(GUIDE) build dist .pytest_cache

@@ -24,11 +24,11 @@ def long_answer(store, lang: str = "nl", words: int = 400) -> str:  # type: igno
 
 def synthesis_speed(figures: list[Figure]) -> None:
     from kiosk import guides
-    from kiosk.speech.engine import EspeakEngine
+    from kiosk.speech.engines import make_engine
     from kiosk.speech.speaker import Speaker
 
     store = guides.open_best()
-    speaker = Speaker(store, EspeakEngine())
+    speaker = Speaker(store, make_engine())
     for lang in store.languages():
         if speaker.voice_for(lang.code) is None:
             figures.append(
@@ -49,7 +49,7 @@ def service(figures: list[Figure], runs: int) -> None:
 
     from kiosk import guides
     from kiosk.qt.speech import SpeechService, sentences
-    from kiosk.speech.engine import EspeakEngine
+    from kiosk.speech.engines import make_engine
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     store = guides.open_best()
@@ -59,7 +59,7 @@ def service(figures: list[Figure], runs: int) -> None:
     QTimer.singleShot(10_000, loop.quit)
     loop.exec()
     text = long_answer(store)
-    engine = EspeakEngine()
+    engine = make_engine()
     first = sentences(text)[0][1]
     raw = []
     for _ in range(runs):

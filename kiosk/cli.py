@@ -655,8 +655,12 @@ def search_command(
 @_database_option
 def speak_command(text: str, lang: str, question_id: str | None, today: dt.datetime | None, output: Path | None,
                   slow: bool, show_words: bool, database: Path | None) -> None:  # fmt: skip
-    """Hear (or save) TEXT, or a question's answer, the way the kiosk says it: the same lexicon and voice choice."""
-    from kiosk.speech.engine import EspeakEngine, SpeechError
+    """Hear (or save) TEXT, or a question's answer, the way the kiosk says it: the same plan (lexicon, spoken
+    variants, the staff's speed setting), the same engine and voice choice."""
+    from kiosk.settings import SettingsStore
+    from kiosk.speech.engine import SpeechError
+    from kiosk.speech.engines import make_engine
+    from kiosk.speech.plan import Synthesis
     from kiosk.speech.speaker import Speaker, write_wav
 
     if question_id is not None and text.strip():
@@ -669,20 +673,23 @@ def speak_command(text: str, lang: str, question_id: str | None, today: dt.datet
                                      param_hint="'--output'")  # fmt: skip
         _parent_must_exist(output, "'--output'")
     store = _open(database)
+    parts, variants = [text], []
     if question_id is not None:
-        text = _answer_text(store, question_id, lang, today.date() if today else None)
+        parts, variants, lang = _answer_parts(store, question_id, lang, today.date() if today else None)
+    speed = SettingsStore().config.speech_speed / 100
     try:
-        speaker = Speaker(store, EspeakEngine())
-        utterance = speaker.say(text, lang, slow=slow)
+        speaker = Speaker(store, make_engine())
+        steps = speaker.plan(parts, lang, slow, speed, variants)
+        utterance, words = speaker.speak(parts, lang, slow, speed, variants)
     except KeyError as exc:
         raise click.ClickException(_reason(exc)) from exc
     except SpeechError as exc:
         raise click.ClickException(str(exc)) from exc
-    spoken, _ = speaker.lexicon(lang).apply(text)
+    spoken = " ".join(step.spoken.strip() for step in steps if isinstance(step, Synthesis))
     click.echo(f"voice {speaker.voice_for(lang)}, {utterance.duration_ms} ms: {spoken}", err=True)
     if show_words:
-        for word in utterance.words:
-            click.echo(f"{word.ms:>7} ms  {text[word.start : word.end]}")
+        for word in words:
+            click.echo(f"{word.ms:>7} ms  {parts[word.part][word.start : word.end]}")
     if output is not None:
         try:
             write_wav(utterance, output)
@@ -698,8 +705,10 @@ def speak_command(text: str, lang: str, question_id: str | None, today: dt.datet
             raise click.ClickException("no audio output device here; use --output FILE.wav to save the speech")
 
 
-def _answer_text(store: Any, question_id: str, lang: str, today: dt.date | None) -> str:
-    """What the kiosk's Listen button says for an answer: in short, in full, and the notice for an expired figure."""
+def _answer_parts(store: Any, question_id: str, lang: str,
+                  today: dt.date | None) -> tuple[list[str], list[str | None], str]:  # fmt: skip
+    """What the kiosk's Listen button says for an answer: in short, in full (with their spoken variants), and the
+    notice for an expired figure; and the language it is in (the fallback's, when ``lang`` has no answer)."""
     from kiosk import clock
 
     try:
@@ -709,9 +718,10 @@ def _answer_text(store: Any, question_id: str, lang: str, today: dt.date | None)
     if answer.lang != lang:
         click.echo(f"no answer in '{lang}': this is the one in '{answer.lang}'", err=True)
     parts = [answer.short, answer.body_text]
+    variants: list[str | None] = [answer.spoken_short, answer.spoken_answer]
     if answer.may_be_outdated:
-        parts.append(store.ui_strings(lang).get("fact_outdated", ""))
-    return "\n".join(part for part in parts if part)
+        parts.append(store.ui_strings(answer.lang).get("fact_outdated", ""))
+    return parts, variants, answer.lang
 
 
 # Said by Qt's PulseAudio back end without a logging category, so QT_LOGGING_RULES cannot silence it.

@@ -129,9 +129,9 @@ def _platform_plugins() -> str:
 
 
 def _speech() -> str:
-    from kiosk.speech.engine import EspeakEngine
+    from kiosk.speech.engines import make_engine
 
-    engine = EspeakEngine()
+    engine = make_engine()
     results = []
     for lang, sentence in SENTENCES.items():
         voice = engine.resolve([lang])

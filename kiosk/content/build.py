@@ -227,11 +227,13 @@ def _write_answers(db: sqlite_utils.Database, guide: GuideSources) -> int:
     for (qid, lang), a in sorted(guide.answers.items()):
         source = guide.answers.get((qid, guide.source_language))
         stale = int(lang != guide.source_language and source is not None and a.source_hash != source.text_hash)
-        html = isolate_latin_asides(a.analysed().html) if lang in rtl else a.analysed().html
+        html, text = a.analysed().html, a.analysed().text
+        if lang in rtl:  # the plain text is the text of the HTML, character for character (speech lights words up)
+            html, text = isolate_latin_asides(html), isolate_latin_asides(text)
         rows.append(
             {
                 "question_id": qid, "lang": lang, "question": a.question, "short": a.short,
-                "body_markdown": a.body, "body_html": html, "body_text": a.analysed().text,
+                "body_markdown": a.body, "body_html": html, "body_text": text,
                 "sources": json.dumps([{"title": c.title, "url": c.url} for c in a.sources], ensure_ascii=False),
                 "checked": a.checked, "status": a.status, "stale": stale,
                 "spoken_short": a.spoken_short, "spoken_answer": a.spoken_answer,

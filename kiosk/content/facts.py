@@ -437,6 +437,7 @@ def apply_facts(guide: Any, report: Report, today: dt.date) -> None:
         _typed_by_hand(a, values, report, stale)
         if renderer is None:
             continue
+        changed = False
         for key in ("question", "short", "body", "spoken_short", "spoken_answer"):
             text = getattr(a, key)
             if text is None or "{{" not in text:
@@ -451,8 +452,9 @@ def apply_facts(guide: Any, report: Report, today: dt.date) -> None:
                 if fid not in a.facts:
                     a.facts.append(fid)
             setattr(a, key, expanded)
-        a.analysis = None
-        a.search_form = None
+            changed = True
+        if changed:
+            _expand_analysis(a, facts, renderer)
     for fid, places in sorted(used_at.items()):
         fact = facts[fid]
         judged = state(fact, today)
@@ -494,14 +496,32 @@ def _lexicon_words(guide: Any, by_lang: dict[str, Renderer], used_in: dict[str, 
                                     f"{', '.join(missing)}")  # fmt: skip
 
 
+def _expand_analysis(a: Any, facts: dict[str, Fact], renderer: Renderer) -> None:
+    """The body's parse (made in a worker process) with the figures filled in, rather than parsing it again: a
+    ``{{name}}`` is plain text to Markdown, so it stands as written in the HTML and the plain text."""
+    import dataclasses
+    import html
+
+    a.search_form = None
+    if a.analysis is None:
+        return
+    text, _, _ = expand(a.analysis.text, facts, renderer)
+    shown = PLACEHOLDER.sub(lambda m: html.escape(renderer.isolated(facts[m[1]])) if m[1] in facts else m[0],
+                            a.analysis.html)  # fmt: skip
+    a.analysis = dataclasses.replace(a.analysis, html=shown, text=text)
+
+
 def _line_of(a: Any, key: str, text: str) -> Any:
+    first: dict[str, int] = {}
+    if key == "body":
+        for index, text_line in enumerate(text.split("\n")):
+            for match in PLACEHOLDER.finditer(text_line):
+                first.setdefault(match[1], int(a.body_line) + index)
+
     def line(fid: str) -> int:
         if key != "body":
             return int(a.line_of.get(key, 2))
-        for index, text_line in enumerate(text.split("\n")):
-            if re.search(r"\{\{\s*" + re.escape(fid) + r"\s*\}\}", text_line):
-                return int(a.body_line) + index
-        return int(a.body_line)
+        return first.get(fid, int(a.body_line))
 
     return line
 

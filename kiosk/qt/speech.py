@@ -12,7 +12,6 @@ import contextlib
 import itertools
 import logging
 import multiprocessing
-import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -21,31 +20,36 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.guide import GuideStore
 from kiosk.qt.audio import AudioOutput
-from kiosk.speech.engine import DEFAULT_WPM, SLOW_WPM, Utterance, WordTiming, pick_voice
+from kiosk.speech.engine import Utterance, WordTiming, pick_voice
+from kiosk.speech.engines import DEFAULT_ENGINE
 from kiosk.speech.lexicon import Lexicon, lexicon_for
+from kiosk.speech.messages import (
+    Audio,
+    Broken,
+    Died,
+    Failed,
+    ListVoices,
+    PlayRecording,
+    Quit,
+    Ready,
+    Reply,
+    Request,
+    Synthesize,
+    Voices,
+)
+from kiosk.speech.plan import NoVoiceError, Recording, Step, plan, sentences, speaking_rate
 from kiosk.speech.worker import serve
-from kiosk.textalign import align
 
+__all__ = ["SpeechService", "sentences"]
 log = logging.getLogger(__name__)
-# Bidi isolates (right-to-left answers set Latin asides apart in them) and no-break spaces are not words: read
-# as spaces, one for one, so every offset still points into the displayed text.
-_NOT_WORDS = str.maketrans(dict.fromkeys("\u2066\u2067\u2068\u2069\u00a0", " "))
 LOOKAHEAD = 3  # sentences synthesised ahead of the one playing
-_SENTENCE = re.compile(r".+?(?:[.!?؟።፧]+(?=\s|$)|\n|$)", re.DOTALL)
-
-
-def sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) pieces of ``text`` that together cover it; blank pieces are dropped."""
-    return [(m.start(), m.group()) for m in _SENTENCE.finditer(text) if m.group().strip()]
 
 
 @dataclass
 class _Piece:
     request_id: int
-    part: int
-    offset: int
-    message: tuple[object, ...]
-    positions: list[int] | None = None  # spoken variant -> displayed text, for the whole part
+    step: Step
+    message: Request
     sent: bool = False
     utterance: Utterance | None = None
 
@@ -79,9 +83,10 @@ class SpeechService(QObject):
     failed = Signal(str)
 
     def __init__(self, store: GuideStore, parent: QObject | None = None, use_device: bool = True,
-                 timeout_ms: int = 8000) -> None:  # fmt: skip
+                 timeout_ms: int = 8000, engine: str = DEFAULT_ENGINE) -> None:  # fmt: skip
         super().__init__(parent)
         self.store = store
+        self.engine = engine
         self.timeout_ms = timeout_ms
         self.output = AudioOutput(self, use_device)
         self.voices: dict[str, str] = {}
@@ -109,12 +114,12 @@ class SpeechService(QObject):
     def _start_worker(self) -> None:
         context = multiprocessing.get_context("spawn")
         parent_conn, child_conn = context.Pipe()
-        process = context.Process(target=serve, args=(child_conn,), daemon=True, name="wegwijzer-speech")
+        process = context.Process(target=serve, args=(child_conn, self.engine), daemon=True, name="wegwijzer-speech")
         process.start()
         child_conn.close()
         self._process, self._conn = process, parent_conn
         threading.Thread(target=self._read, args=(parent_conn, process), daemon=True).start()
-        parent_conn.send(("voices",))
+        parent_conn.send(ListVoices())
 
     def _read(self, conn, process) -> None:  # type: ignore[no-untyped-def]
         """Reader thread: forwards every message to the GUI thread (as a queued signal)."""
@@ -123,7 +128,7 @@ class SpeechService(QObject):
                 try:
                     message = conn.recv()
                 except Exception:  # EOF: the worker is gone
-                    self._inbox.received.emit(("died", process.pid))
+                    self._inbox.received.emit(Died(process.pid))
                     return
                 self._inbox.received.emit(message)
         finally:
@@ -142,7 +147,7 @@ class SpeechService(QObject):
         self.stop()
         if self._conn is not None:
             with contextlib.suppress(OSError):
-                self._conn.send(("quit",))
+                self._conn.send(Quit())
         if self._process is not None:
             self._process.join(1)
             if self._process.is_alive():
@@ -193,31 +198,23 @@ class SpeechService(QObject):
         Returns False if a part needs the voice and ``lang`` has none.
         """
         self.stop()
-        recordings = recordings or [None] * len(parts)
-        voice = self.voice_for(lang)
-        if voice is None and not all(recordings):
+        try:
+            steps, mismatched = plan(parts, self.voice_for(lang), self._lexicon(lang), speaking_rate(slow, self.speed),
+                                     recordings or (), variants or ())  # fmt: skip
+        except NoVoiceError:
             self.failed.emit(f"no voice for language '{lang}'")
             return False
+        for part in mismatched:
+            log.warning("speech variant of part %d does not match its text; reading the text", part)
         job = _Job(key, lang)
-        lexicon = self._lexicon(lang)
-        wpm = round((SLOW_WPM if slow else DEFAULT_WPM) * self.speed)
-        for part, text in enumerate(parts):
-            text = text.translate(_NOT_WORDS)
-            recording = recordings[part] if part < len(recordings) else None
-            if recording is not None:
-                request_id = next(self._ids)
-                message = ("recording", request_id, str(self.store.path), recording[0], lang, recording[1])
-                job.pieces.append(_Piece(request_id, part, 0, message))
-                continue
-            variant = variants[part] if variants and part < len(variants) else None
-            positions = align(text, variant) if variant else None
-            if variant and positions is None:
-                log.warning("speech variant of part %d does not match its text; reading the text", part)
-            for offset, sentence in sentences(variant if positions is not None else text):
-                spoken, spans = lexicon.apply(sentence)
-                request_id = next(self._ids)
-                message = ("synth", request_id, spoken, voice, wpm, spans)
-                job.pieces.append(_Piece(request_id, part, offset, message, positions))
+        for step in steps:
+            request_id = next(self._ids)
+            message: Request
+            if isinstance(step, Recording):
+                message = PlayRecording(request_id, str(self.store.path), step.question_id, lang, step.which)
+            else:
+                message = Synthesize(request_id, step)
+            job.pieces.append(_Piece(request_id, step, message))
         if not job.pieces:
             return False
         self._job, self._announced = job, False
@@ -235,7 +232,7 @@ class SpeechService(QObject):
                 self._send(piece.message)
         self._arm_watchdog()
 
-    def _send(self, message: tuple[object, ...]) -> None:
+    def _send(self, message: Request) -> None:
         try:
             assert self._conn is not None
             self._conn.send(message)
@@ -270,33 +267,34 @@ class SpeechService(QObject):
             self.output.resume()
 
     # --- results and playback ----------------------------------------------------------------------
-    def _on_inbox_received(self, message: tuple) -> None:  # type: ignore[type-arg]
-        kind = message[0]
-        if kind == "voices":
-            self.voices = message[1]
+    def _on_inbox_received(self, message: Reply) -> None:
+        if isinstance(message, Voices):
+            self.voices = message.tags
             self._emit_voices()
-        elif kind == "audio":
-            _, request_id, samples, rate, words = message
-            piece = self._piece(request_id)
+        elif isinstance(message, Audio):
+            piece = self._piece(message.request_id)
             if piece is not None:
-                piece.utterance = Utterance(samples, rate, tuple(WordTiming(*w) for w in words))
+                words = tuple(WordTiming(*w) for w in message.words)
+                piece.utterance = Utterance(message.samples, message.sample_rate, words)
                 self._feed()
                 self._on_tick_timeout()
-        elif kind == "error":
-            if self._piece(message[1]) is not None:
-                self.failed.emit(message[2])
+        elif isinstance(message, Failed):
+            if self._piece(message.request_id) is not None:
+                self.failed.emit(message.reason)
                 self.stop()
-        elif kind == "died":
-            if not self._closing and self._process is not None and message[1] == self._process.pid:
+        elif isinstance(message, Died):
+            if not self._closing and self._process is not None and message.pid == self._process.pid:
                 job = self._job
                 self.stop()
                 self._process.join(0.5)
                 self._restart_worker(f"the worker process ended (exit code {self._process.exitcode})")
                 if job is not None:
                     self.failed.emit("the speech engine stopped; please try again")
-        elif kind == "broken":
-            log.error("speech engine cannot start: %s", message[1])
-            self.failed.emit(f"speech is not available: {message[1]}")
+        elif isinstance(message, Broken):
+            log.error("speech engine cannot start: %s", message.reason)
+            self.failed.emit(f"speech is not available: {message.reason}")
+        elif isinstance(message, Ready):
+            log.info("speech engine %s ready (%d Hz)", message.engine, message.sample_rate)
 
     def _piece(self, request_id: int) -> _Piece | None:
         if self._job is None:
@@ -342,10 +340,9 @@ class SpeechService(QObject):
         piece = self._playing
         word = piece.utterance.word_at(self.output.position_ms()) if piece.utterance else None
         if word is not None:
-            start, end = piece.offset + word.start, piece.offset + word.end
-            if piece.positions is not None:
-                start, end = piece.positions[start], piece.positions[end - 1] + 1
-            current = (piece.part, start, end)
+            step = piece.step
+            start, end = step.shown_range(word.start, word.end) if not isinstance(step, Recording) else (0, 0)
+            current = (step.part, start, end)
             if current != self._word:
                 self._word = current
                 self.word_spoken.emit(job.key, *current)

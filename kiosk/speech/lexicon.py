@@ -60,6 +60,18 @@ class Lexicon:
         return text, spans
 
 
+# Bidi isolates (right-to-left answers set Latin asides apart in them) and no-break spaces are not words: the voice
+# reads them as spaces, one for one, so every offset still points into the displayed text.
+NOT_WORDS = str.maketrans(dict.fromkeys("\u2066\u2067\u2068\u2069\u00a0\u202f", " "))
+
+
+def speakable(text: str) -> str:
+    """``text`` as the voice gets it: isolates and no-break spaces as plain spaces (same length)."""
+    return text.translate(NOT_WORDS)
+
+
 def lexicon_for(store: GuideStore, lang: str) -> Lexicon:
-    """The pronunciation lexicon of ``lang`` in a guide database."""
-    return Lexicon([LexiconEntry(written, spoken, pattern) for written, spoken, pattern in store.lexicon(lang)])
+    """The pronunciation lexicon of ``lang`` in a guide database. Its words are matched against speakable text, so
+    they are made speakable too ("€\u00a044,02", a fact's figure, matches "€ 44,02")."""
+    return Lexicon([LexiconEntry(written if pattern else speakable(written), spoken, pattern)
+                    for written, spoken, pattern in store.lexicon(lang)])  # fmt: skip

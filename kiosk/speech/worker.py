@@ -1,14 +1,9 @@
-"""The speech worker process: owns espeak-ng, answers synthesis requests over a pipe.
+"""The speech worker process: owns the speech engine, answers synthesis requests over a pipe (no Qt).
 
-Running espeak in its own process keeps the kiosk alive when the engine crashes or hangs: the service
-notices, starts a new worker and carries on. Messages are tuples:
-
-    -> ("voices",)                                   <- ("voices", {tag: identifier})
-    -> ("synth", request_id, spoken, voice, wpm, spans)  <- ("audio", request_id, samples, rate, words)
-    -> ("recording", request_id, database, question_id, lang, part)
-                                                     <- ("audio", request_id, samples, rate, [])
-                                                     <- ("error", request_id, message)
-    -> ("quit",)
+Running the engine in its own process keeps the kiosk alive when the engine crashes or hangs: the service
+notices, starts a new worker and carries on. The messages are the dataclasses of :mod:`kiosk.speech.messages`:
+``ListVoices`` -> ``Voices``; ``Synthesize`` or ``PlayRecording`` -> ``Audio`` or ``Failed``; ``Quit``. At start
+the worker says ``Ready`` (or ``Broken`` and ends).
 """
 
 from __future__ import annotations
@@ -16,45 +11,61 @@ from __future__ import annotations
 from multiprocessing.connection import Connection
 
 from kiosk.guide import GuideError, GuideStore
-from kiosk.speech.engine import EspeakEngine, SpeechError
+from kiosk.speech.engine import SpeechEngine, SpeechError
+from kiosk.speech.engines import DEFAULT_ENGINE, make_engine
+from kiosk.speech.messages import (
+    Audio,
+    Broken,
+    Failed,
+    ListVoices,
+    PlayRecording,
+    Quit,
+    Ready,
+    Reply,
+    Request,
+    Synthesize,
+    Voices,
+)
 
 
-def serve(conn: Connection) -> None:
+def serve(conn: Connection, engine_name: str = DEFAULT_ENGINE) -> None:
     """Worker main loop (runs in the child process)."""
     try:
-        engine = EspeakEngine()
+        engine = make_engine(engine_name)
     except SpeechError as exc:
-        conn.send(("broken", str(exc)))
+        conn.send(Broken(str(exc)))
         return
-    conn.send(("ready", engine.sample_rate))
+    conn.send(Ready(engine_name, engine.sample_rate))
     while True:
         try:
             message = conn.recv()
         except (EOFError, OSError):
             return
-        kind = message[0]
-        if kind == "quit":
+        if isinstance(message, Quit):
             return
-        if kind == "voices":
-            conn.send(("voices", dict(engine.voices)))
-        elif kind == "recording":
-            _, request_id, database, question_id, lang, part = message
-            try:
-                with GuideStore(database) as store:
-                    recording = store.recording(question_id, lang, part)
-            except GuideError as exc:
-                conn.send(("error", request_id, str(exc)))
-                continue
-            if recording is None:
-                conn.send(("error", request_id, f"no recording of {question_id} ({lang}, {part})"))
-            else:
-                conn.send(("audio", request_id, recording.mono(), recording.sample_rate, []))
-        elif kind == "synth":
-            _, request_id, spoken, voice, wpm, spans = message
-            try:
-                utterance = engine.synthesize(spoken, voice, wpm, spans)
-            except SpeechError as exc:
-                conn.send(("error", request_id, str(exc)))
-                continue
-            words = [(w.start, w.end, w.ms) for w in utterance.words]
-            conn.send(("audio", request_id, utterance.samples, utterance.sample_rate, words))
+        conn.send(answer(engine, message))
+
+
+def answer(engine: SpeechEngine, message: Request) -> Reply:
+    """The reply to one request (also used in-process by tests)."""
+    if isinstance(message, ListVoices):
+        return Voices(dict(engine.voices))
+    if isinstance(message, PlayRecording):
+        try:
+            with GuideStore(message.database) as store:
+                recording = store.recording(message.question_id, message.lang, message.which)
+        except GuideError as exc:
+            return Failed(message.request_id, str(exc))
+        if recording is None:
+            return Failed(message.request_id, f"no recording of {message.question_id} ({message.lang}, "
+                                              f"{message.which})")  # fmt: skip
+        return Audio(message.request_id, recording.mono(), recording.sample_rate, ())
+    if isinstance(message, Synthesize):
+        step = message.step
+        try:
+            utterance = engine.synthesize(step.spoken, step.voice, step.wpm, step.spans)
+        except SpeechError as exc:
+            return Failed(message.request_id, str(exc))
+        words = tuple((w.start, w.end, w.ms) for w in utterance.words)
+        return Audio(message.request_id, utterance.samples, utterance.sample_rate, words)
+    return Failed(-1, f"unknown request {type(message).__name__}")

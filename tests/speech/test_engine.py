@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk.guide import GuideStore
-from kiosk.speech.engine import EspeakEngine, SpeechError
+from kiosk.speech.engine import SpeechError
+from kiosk.speech.espeak import EspeakEngine
 from kiosk.speech.lexicon import Lexicon, LexiconEntry
 from kiosk.speech.speaker import Speaker
 

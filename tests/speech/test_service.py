@@ -238,3 +238,60 @@ def test_holding_a_bar_button_says_its_label_and_does_not_press_it(qtbot, kiosk,
     assert kiosk.route == Route("topic", "money"), "holding Home read it aloud instead of going home"
     tap(qtbot, home)
     assert kiosk.route == Route("home")
+
+
+@pytest.mark.parametrize(("lang", "question"), [("nl", "how-much"), ("ar", "leefloon")])
+def test_the_kiosk_and_wegwijzer_speak_say_an_answer_alike(qtbot, kiosk, speech, shipped_guide, tmp_path, lang,
+                                                          question):
+    """Issue #14: the Listen button and `wegwijzer speak --question` plan the same sentences (lexicon, figures as
+    words, isolates, the staff's speed) and the engine gives them the same words at the same times."""
+    from click.testing import CliRunner
+
+    from kiosk.cli import main
+    from kiosk.settings import SettingsStore
+    from kiosk.speech.engines import make_engine
+    from kiosk.speech.messages import Audio, Synthesize
+    from kiosk.speech.plan import Synthesis
+    from kiosk.speech.speaker import Speaker
+
+    SettingsStore().set("speech_speed", 120)  # the staff's setting: both must follow it
+    speech.speed = SettingsStore().config.speech_speed / 100  # as kiosk.app.start_speech does
+    speech.output.clock_speed = 40.0
+    requests: dict[int, Synthesis] = {}
+    replies: dict[int, tuple[tuple[int, int, int], ...]] = {}
+    original_send = speech._send
+
+    def send(message):
+        if isinstance(message, Synthesize):
+            requests[message.request_id] = message.step
+        original_send(message)
+
+    speech._send = send
+    speech._inbox.received.connect(lambda m: isinstance(m, Audio) and replies.setdefault(m.request_id, m.words))
+    screen = open_answer(qtbot, kiosk, speech, lang, question)
+    with qtbot.waitSignal(speech.finished, timeout=60_000):
+        tap(qtbot, screen.listen)
+    kiosk_said = [(requests[i], replies[i]) for i in sorted(requests)]
+
+    store = GuideStore(shipped_guide)
+    answer = store.answer(question, lang)
+    speaker = Speaker(store, make_engine())
+    steps = speaker.plan([answer.short, answer.body_text], lang, speed=1.2,
+                         variants=[answer.spoken_short, answer.spoken_answer])  # fmt: skip
+    cli_said = [(step, tuple((w.start, w.end, w.ms) for w in speaker.synthesize(step).words)) for step in steps]
+    assert len(kiosk_said) > 3
+    for (k_step, k_words), (c_step, c_words) in zip(kiosk_said, cli_said, strict=True):
+        assert k_step == c_step  # the same sentence, voice, rate and mapping to the shown text
+        assert [w[:2] for w in k_words] == [w[:2] for w in c_words]  # the same words
+        # at the same times: espeak-ng's timings move by a few ms with what it said before (measured: up to 13 ms
+        # for one sentence said twice in one process); the kiosk lights words up every 25 ms
+        assert all(abs(k[2] - c[2]) <= 20 for k, c in zip(k_words, c_words, strict=True))
+
+    result = CliRunner().invoke(main, ["speak", "--question", question, "--lang", lang, "--words", "--output",
+                                       str(tmp_path / "said.wav"),
+                                       "--database", str(shipped_guide)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    printed = [line.split(" ms  ", 1)[1] for line in result.output.splitlines() if " ms  " in line]
+    parts = [answer.short, answer.body_text]
+    expected = [parts[step.part][slice(*step.shown_range(s, e))] for step, words in kiosk_said for s, e, _ in words]
+    assert printed == expected

@@ -1,0 +1,95 @@
+"""What is said for a text, planned once for every speaker (no Qt).
+
+The kiosk's Listen button, presenter mode, ``wegwijzer speak``, the self-test and the benchmarks all turn text
+into speech through :func:`plan`: the bidi marks read as spaces, the spoken variant (Arabic with vowel marks)
+in place of the shown text, the language's lexicon, the speaking rate from the visitor's choice and the staff's
+setting, human recordings in place of the voice, and the text cut into sentences (the first one sounds while the
+next ones are synthesised). Each step says which characters of the shown text each spoken word stands for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kiosk.speech.engine import DEFAULT_WPM, SLOW_WPM
+from kiosk.speech.lexicon import Lexicon, Span, speakable
+from kiosk.textalign import align
+
+_SENTENCE = re.compile(r".+?(?:[.!?؟።፧]+(?=\s|$)|\n|$)", re.DOTALL)
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) pieces of ``text`` that together cover it; blank pieces are dropped."""
+    return [(m.start(), m.group()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+
+
+def speaking_rate(slow: bool, speed: float = 1.0) -> int:
+    """Words per minute: the visitor's normal or slower choice, times the staff's speed setting."""
+    return round((SLOW_WPM if slow else DEFAULT_WPM) * speed)
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    """A sentence for the voice. ``offset`` is where it starts in its part (of the variant, when there is one);
+    ``spans[i]`` the range of the sentence that spoken character i stands for; ``positions`` maps the variant's
+    characters to the shown text's (None: no variant)."""
+
+    part: int
+    offset: int
+    spoken: str
+    spans: tuple[Span, ...]
+    voice: str
+    wpm: int
+    positions: tuple[int, ...] | None = None
+
+    def shown_range(self, start: int, end: int) -> tuple[int, int]:
+        """A word's range in the sentence as a range of the shown part."""
+        start, end = self.offset + start, self.offset + end
+        if self.positions is not None:
+            return self.positions[start], self.positions[end - 1] + 1
+        return start, end
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A human recording of a part, played instead of the voice."""
+
+    part: int
+    question_id: str
+    which: str  # "short" or "answer"
+
+
+Step = Synthesis | Recording
+
+
+class NoVoiceError(Exception):
+    """A part needs the voice and the language has none."""
+
+
+def plan(parts: Sequence[str], voice: str | None, lexicon: Lexicon, wpm: int,
+         recordings: Sequence[tuple[str, str] | None] = (),
+         variants: Sequence[str | None] = ()) -> tuple[list[Step], list[int]]:  # fmt: skip
+    """The steps that say ``parts`` in order, and the parts whose spoken variant did not match their text (read
+    as shown instead). ``recordings[i]`` = (question id, 'short' | 'answer') plays that recording for part i;
+    ``variants[i]`` is part i with vowel marks. Raises NoVoiceError if a part needs a voice and there is none."""
+    steps: list[Step] = []
+    mismatched: list[int] = []
+    for part, text in enumerate(parts):
+        recording = recordings[part] if part < len(recordings) else None
+        if recording is not None:
+            steps.append(Recording(part, recording[0], recording[1]))
+            continue
+        if voice is None:
+            raise NoVoiceError(f"part {part} needs a voice")
+        text = speakable(text)
+        variant = variants[part] if part < len(variants) else None
+        positions = align(text, variant) if variant else None
+        if variant and positions is None:
+            mismatched.append(part)
+        said = tuple(positions) if positions is not None else None
+        for offset, sentence in sentences(variant if positions is not None and variant else text):
+            spoken, spans = lexicon.apply(sentence)
+            steps.append(Synthesis(part, offset, spoken, tuple(spans), voice, wpm, said))
+    return steps, mismatched
