@@ -3,7 +3,7 @@
 In a fresh process: the kiosk window (1080x1920, offscreen) with its update service; a "stick" (a folder the
 service is told is mounted) carries a signed 50 MB bundle. A 1 ms precise timer on the GUI thread records when
 the event loop gets to it; the longest gap between two ticks from "stick found" until the new guide is open
-(the watcher opens it on the GUI thread) is the stall. Baseline, in the same process and right before: the
+(opened off the GUI thread, switched to at the next safe moment) is the stall. Baseline, in the same process and right before: the
 longest gap over the same length of time with the kiosk idle.
 """
 
@@ -30,7 +30,7 @@ def measure(quick: bool) -> list[Figure]:
 
     from bench.updates import make_guide
     from kiosk import paths
-    from kiosk.app import GuideWatcher, RunOptions, build_window, start_updates
+    from kiosk.app import RunOptions, build_window, start_updates
     from kiosk.guide import GuideStore
     from kiosk.qt.updates import UPDATE_FOLDER
     from kiosk.ui import fonts
@@ -70,11 +70,9 @@ def measure(quick: bool) -> list[Figure]:
         loop.exec()
 
     spin(300)  # warm up
-    watcher = GuideWatcher(store, window)
-    watcher.guide_installed.connect(window.offer_store)
     marks: dict[str, float] = {}
     present: list[Path] = []
-    service = start_updates(app, window, watcher, RunOptions(trusted_keys=[public]), volumes=lambda: list(present),
+    service = start_updates(app, window, RunOptions(trusted_keys=[public]), volumes=lambda: list(present),
                             usb_interval_s=0.5)  # fmt: skip
     service.usb_found.connect(lambda _f: marks.setdefault("found", clock.nsecsElapsed() / 1e6))
     window.guide_reloaded.connect(lambda _v: marks.setdefault("open", clock.nsecsElapsed() / 1e6))

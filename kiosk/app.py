@@ -1,7 +1,8 @@
 """Composition root of the kiosk.
 
 Start-up order: logging -> QApplication -> bundled fonts -> the guide (installed, else previous, else
-bundled) -> the window -> lock-down and idle guard -> guide watcher -> event loop. Each step is logged.
+bundled) -> the current guide and the window -> lock-down and idle guard -> event loop; after the first paint:
+the log file, speech, updates. Each step is logged.
 """
 
 from __future__ import annotations
@@ -17,15 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, QSocketNotifier, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk import __version__, guides, logs, maintenance, paths
 from kiosk.guide import GuideError, GuideStore
+from kiosk.qt.background import run_off_thread
+from kiosk.qt.current_guide import CurrentGuide
 from kiosk.qt.idle import IdleGuard
 from kiosk.settings import Config, SettingsStore
 from kiosk.ui import fonts
-from kiosk.ui.background import run_off_thread
 from kiosk.ui.icons import IconSet
 from kiosk.ui.lockdown import Lockdown
 from kiosk.ui.staff.services import StaffServices
@@ -69,39 +71,6 @@ class RunOptions:
         }  # fmt: skip
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
-
-
-class GuideWatcher(QObject):
-    """Notices a newly installed guide (pointer file changed) and opens it off the visitor's path.
-
-    Signals:
-        guide_installed(object): a GuideStore for the new guide, ready to be shown.
-    """
-
-    guide_installed = Signal(object)
-
-    def __init__(self, current: GuideStore, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.current_path = current.path.resolve()
-        self._watcher = QFileSystemWatcher(self)
-        self._poll = QTimer(self, interval=10_000)
-        self._poll.timeout.connect(self.check)
-        self._watcher.directoryChanged.connect(lambda _path: self.check())
-        if paths.guides_dir().is_dir():
-            self._watcher.addPath(str(paths.guides_dir()))
-        self._poll.start()
-
-    def check(self) -> None:
-        path = guides.active_guide_path().resolve()
-        if path == self.current_path:
-            return
-        try:
-            store = GuideStore(path)
-        except GuideError as exc:
-            log.error("newly installed guide cannot be opened; keeping the current one: %s", exc)
-            return
-        self.current_path = path
-        self.guide_installed.emit(store)
 
 
 class UiTrace(QObject):
@@ -160,7 +129,9 @@ class UiTrace(QObject):
 def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> tuple[KioskWindow, IdleGuard]:
     """Create the window and wire lock-down, the idle guard, staff mode and usage counting (also used by tests
     and screenshots)."""
-    window = KioskWindow(store, IconSet(paths.icons_dir()), allow_close=options.windowed)
+    guide = CurrentGuide(store, poll_ms=0)  # run() starts the fallback poll; the update service reports installs
+    window = KioskWindow(guide, IconSet(paths.icons_dir()), allow_close=options.windowed)
+    guide.setParent(window)
     settings = options.settings or SettingsStore()
     config = settings.config
     # Input reaches the top-level QWindow before any widget: filtering there sees every touch, click and key
@@ -179,7 +150,7 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
     window.lockdown, window.idle = lockdown, idle
     usage = options.usage or Usage()
     wire_usage(window, idle, usage)
-    services = StaffServices(store, settings, usage)
+    services = StaffServices(guide, settings, usage)
 
     def make_staff() -> StaffController:
         from kiosk.ui.staff.controller import StaffController
@@ -190,7 +161,6 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
 
     window.staff_factory = make_staff
     lockdown.staff_requested.connect(lambda: window.staff.request())
-    window.guide_reloaded.connect(lambda _v: setattr(services, "store", window.store))
     window.staff_services, window.usage = services, usage
     apply_settings(window, config, idle_timeout_s=options.idle_timeout_s)
     window.session.text_step = window.session.default_text_step
@@ -223,7 +193,7 @@ def start_speech(app: QApplication, window: KioskWindow) -> None:
     """Start the speech service (its worker process starts in the background) and let the window use it."""
     from kiosk.qt.speech import SpeechService
 
-    speech = SpeechService(window.store, window)
+    speech = SpeechService(window.guide, window)
     window.attach_speech(speech)
     services = window.staff_services
     speech.speed = services.settings.config.speech_speed / 100
@@ -245,7 +215,7 @@ def start_speech(app: QApplication, window: KioskWindow) -> None:
     speech.failed.connect(lambda reason: log.error("speech: %s", reason))
 
 
-def start_updates(app: QApplication, window: KioskWindow, watcher: GuideWatcher, options: RunOptions,
+def start_updates(app: QApplication, window: KioskWindow, options: RunOptions,
                   **service_options: Any) -> UpdateService:  # fmt: skip
     """Start looking for USB sticks (and polling the sync address): installs run on a worker thread.
     ``service_options`` go to UpdateService (tests: ``volumes``, ``usb_interval_s``, ``first_sync_s``)."""
@@ -262,7 +232,7 @@ def start_updates(app: QApplication, window: KioskWindow, watcher: GuideWatcher,
                             allow_test_keys=options.allow_test_keys, parent=window, **service_options)  # fmt: skip
 
     def on_installed(version: int, kind: str, _source: str) -> None:
-        watcher.check()  # the screens switch at the next safe moment
+        window.guide.check()  # opened off the GUI thread; everyone switches at the next safe moment
         if kind == "usb":
             window.notify("guide_updated", "usb_done")
 
@@ -316,8 +286,7 @@ def run(options: RunOptions) -> int:
     window, _idle = build_window(app, store, options)
     trace = UiTrace(window, os.environ["WEGWIJZER_UI_TRACE"]) if os.environ.get("WEGWIJZER_UI_TRACE") else None
 
-    watcher = GuideWatcher(store, window)
-    watcher.guide_installed.connect(window.offer_store)
+    window.guide.start_polling()  # the fallback for guides installed from the command line
 
     def _background_up() -> None:
         logs.open_file()
@@ -325,7 +294,7 @@ def run(options: RunOptions) -> int:
         if trace is not None:
             trace.watch_speech()
         if options.updates:
-            start_updates(app, window, watcher, options)
+            start_updates(app, window, options)
 
     after_first_paint(window, _background_up)  # the first screen comes first
     if options.windowed:

@@ -123,6 +123,7 @@ class VisitorSession(QObject):
         self.text_step = self.default_text_step
         self.high_contrast = False
         self.lang = self.default_language
+        self.route = START  # already at the start while those who listen forget (a new guide may come in now)
         self.reset_done.emit()
         self._arrive(START, fresh=True)
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.guide import GuideStore
 from kiosk.qt.audio import AudioOutput
+from kiosk.qt.current_guide import CurrentGuide
 from kiosk.speech.engine import Utterance, WordTiming, pick_voice
 from kiosk.speech.engines import DEFAULT_ENGINE
 from kiosk.speech.lexicon import Lexicon, lexicon_for
@@ -82,10 +83,12 @@ class SpeechService(QObject):
     stopped = Signal(str)
     failed = Signal(str)
 
-    def __init__(self, store: GuideStore, parent: QObject | None = None, use_device: bool = True,
+    def __init__(self, guide: CurrentGuide | GuideStore, parent: QObject | None = None, use_device: bool = True,
                  timeout_ms: int = 8000, engine: str = DEFAULT_ENGINE) -> None:  # fmt: skip
+        """``guide``: the kiosk's current guide (a bare GuideStore for tools and tests that have one guide)."""
         super().__init__(parent)
-        self.store = store
+        self.guide = guide if isinstance(guide, CurrentGuide) else CurrentGuide(guide, self, poll_ms=0)
+        self.guide.replaced.connect(self._on_guide_replaced)
         self.engine = engine
         self.timeout_ms = timeout_ms
         self.output = AudioOutput(self, use_device)
@@ -158,9 +161,22 @@ class SpeechService(QObject):
         return self._process.pid if self._process is not None else None
 
     # --- voices and text ---------------------------------------------------------------------------
-    def set_store(self, store: GuideStore) -> None:
+    @property
+    def store(self) -> GuideStore:
+        """The current guide, at the moment of asking."""
+        return self.guide.store
+
+    def use_guide(self, guide: CurrentGuide) -> None:
+        """Read from ``guide`` (the kiosk's) from now on."""
+        if guide is self.guide:
+            return
+        self.guide.replaced.disconnect(self._on_guide_replaced)
+        self.guide = guide
+        guide.replaced.connect(self._on_guide_replaced)
+        self._on_guide_replaced(guide.store)
+
+    def _on_guide_replaced(self, _store: GuideStore) -> None:
         self.stop()
-        self.store = store
         self._lexicons.clear()
         self._emit_voices()
 

@@ -50,7 +50,7 @@ class TopBar(QFrame):
         button.clicked.connect(signal)
         return button
 
-    def render(self, ctx: ScreenContext, can_go_back: bool, width: int) -> None:
+    def show_content(self, ctx: ScreenContext, can_go_back: bool, width: int) -> None:
         """Show the buttons in ``ctx``'s language; drop labels (least needed first) until they fit ``width``."""
         state = (id(ctx.store), ctx.lang, ctx.metrics, width)
         self.back.setEnabled(can_go_back)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.guide import GuideStore
+from kiosk.qt.current_guide import CurrentGuide
 from kiosk.qt.session import HOME, START, Route, ScreenName, VisitorSession
 from kiosk.ui import fonts
 from kiosk.ui.context import ScreenContext
@@ -82,13 +83,15 @@ class KioskWindow(QWidget):
     session_reset = Signal()
     guide_reloaded = Signal(int)
 
-    def __init__(self, store: GuideStore, icons: IconSet, allow_close: bool = False,
+    def __init__(self, guide: CurrentGuide | GuideStore, icons: IconSet, allow_close: bool = False,
                  session: VisitorSession | None = None) -> None:  # fmt: skip
+        """``guide``: the kiosk's current guide (a bare GuideStore for a window on one guide)."""
         super().__init__()
         self.setObjectName("kiosk")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-        self.store = store
+        self.guide = guide if isinstance(guide, CurrentGuide) else CurrentGuide(guide, self, poll_ms=0)
+        store = self.guide.store
         self.icons = icons
         self.allow_close = allow_close
         self.session = session or VisitorSession(store.source_language, self)
@@ -96,7 +99,6 @@ class KioskWindow(QWidget):
         self._staff: StaffController | None = None
         self.language_order: tuple[str, ...] = ()
         self._counted_query = ""
-        self.pending_store: GuideStore | None = None
         self.speech: SpeechService | None = None
         self._shown: Route | None = None  # the route on screen (the session may have moved on already)
         self.bar = TopBar()
@@ -125,8 +127,15 @@ class KioskWindow(QWidget):
         self.session.language_changed.connect(self.language_changed)
         self.session.looks_changed.connect(self.refresh)
         self.session.reset_done.connect(self._on_session_reset_done)
+        self.guide.safe_moment = self.nobody_is_reading
+        self.guide.replaced.connect(self._on_guide_replaced)
         self._last_shape: tuple[bool, int] | None = None  # the first resize renders the first screen
         self._applied_metrics: Metrics | None = None
+
+    @property
+    def store(self) -> GuideStore:
+        """The current guide, at the moment of asking."""
+        return self.guide.store
 
     # --- the session's state, as the window's (for the composition root, staff mode and tests) --------
     @property
@@ -193,7 +202,7 @@ class KioskWindow(QWidget):
         self.navigated.connect(lambda _screen, _arg: speech.stop())
         self.language_changed.connect(lambda _code: speech.stop())
         self.session_reset.connect(speech.reset)
-        self.guide_reloaded.connect(lambda _version: speech.set_store(self.store))
+        speech.use_guide(self.guide)
         for screen in self.screens.values():
             self._connect_speech(screen)
         self.bar.label_requested.connect(lambda text: self._on_screen_speech_requested(text, ""))
@@ -244,15 +253,15 @@ class KioskWindow(QWidget):
         self._shown = route
         self.setUpdatesEnabled(False)
         screen = self.current
-        screen.render(ctx, route.arg)
+        screen.show_content(ctx, route.arg)
         if fresh:
             screen.reset_scroll()
         self.stack.setCurrentWidget(screen)
-        self.bar.render(ctx, self.session.can_go_back, self.width())
+        self.bar.show_content(ctx, self.session.can_go_back, self.width())
         self.setUpdatesEnabled(True)
         self.navigated.emit(route.screen.value, route.arg)
-        if self.pending_store is not None and self.is_at_start():
-            self._apply_pending_store()
+        if self.guide.pending:
+            self.guide.switch_if_safe()
 
     def refresh(self) -> None:
         """Re-apply direction, fonts, colours and sizes, and draw the current screen again in place."""
@@ -274,10 +283,10 @@ class KioskWindow(QWidget):
             if isinstance(app, QApplication):
                 fonts.apply_default(app, ctx.metrics.body)
             self.setStyleSheet(stylesheet(ctx.metrics))
-        scroll = 0 if fresh else self.current.scroll.verticalScrollBar().value()
+        scroll = 0 if fresh else self.current.scroll_area.verticalScrollBar().value()
         self._show(ctx, fresh)
         if not fresh:
-            self.current.scroll.verticalScrollBar().setValue(scroll)
+            self.current.scroll_area.verticalScrollBar().setValue(scroll)
 
     def notify(self, *keys: str, seconds: float = 10.0) -> None:
         """A short notice over the current screen in the current language (screen text keys, joined)."""
@@ -319,8 +328,7 @@ class KioskWindow(QWidget):
         self._note_search_left()
         self._counted_query = ""
         self.search_screen.clear()
-        if self.pending_store is not None:
-            self._apply_pending_store()
+        self.guide.switch_if_safe()
         for screen in self.screens.values():
             screen.reset_scroll()
 
@@ -332,24 +340,19 @@ class KioskWindow(QWidget):
             self.searched.emit(self.lang)
 
     # --- guide reload ------------------------------------------------------------------------------
-    def offer_store(self, store: GuideStore) -> None:
-        """A newer guide is installed: switch now if nobody is reading, else at the next safe moment."""
-        if self.pending_store is not None and self.pending_store is not store:
-            self.pending_store.close()
-        self.pending_store = store
-        if self.is_at_start() and not self.overlay.isVisible():
-            self._apply_pending_store()
-            self.refresh()
+    def nobody_is_reading(self) -> bool:
+        """A newer guide may replace the current one now: at the start, no countdown, staff mode closed."""
+        staff_open = self._staff is not None and self._staff.active
+        return self.is_at_start() and not self.overlay.isVisible() and not staff_open
 
-    def _apply_pending_store(self) -> None:
-        store, self.pending_store = self.pending_store, None
-        if store is None:
-            return
-        old, self.store = self.store, store
+    def offer_store(self, store: GuideStore) -> None:
+        """A newer guide is open: it is shown now if nobody is reading, else at the next safe moment."""
+        self.guide.offer(store)
+
+    def _on_guide_replaced(self, store: GuideStore) -> None:
         self.session.keep_language_of({lang.code for lang in store.languages()}, store.source_language)
-        old.close()
-        log.info("guide version %s is now shown", store.content_version)
         self.guide_reloaded.emit(store.content_version)
+        self.refresh()
 
     # --- window ------------------------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QScrollArea, QScroller
 
 from kiosk import paths
-from kiosk.app import GuideWatcher
 from kiosk.guide import GuideStore
+from kiosk.qt.current_guide import CurrentGuide
 from kiosk.ui import fonts
 from kiosk.ui.theme import HIGH_CONTRAST, MIN_TARGET_PX, NORMAL, Metrics, contrast_ratio, mm_to_px
 from kiosk.ui.window import Route
@@ -88,23 +88,30 @@ def test_text_size_and_contrast_toggles(qtbot, kiosk):
     assert HIGH_CONTRAST.background in kiosk.styleSheet()
 
 
-def test_watcher_notices_a_newly_installed_guide(qtbot, shipped_guide, data_dir):
-    current = GuideStore(shipped_guide)
-    watcher = GuideWatcher(current)
+def test_the_current_guide_opens_a_newly_installed_one_and_switches_when_safe(qtbot, shipped_guide, data_dir):
+    current = CurrentGuide(GuideStore(shipped_guide), poll_ms=0)
+    reading = [True]
+    current.safe_moment = lambda: not reading[0]
     guides = paths.guides_dir()
     guides.mkdir(parents=True)
     guide_copy(shipped_guide, guides / "guide-2.sqlite", content_version="2")
-    with qtbot.waitSignal(watcher.guide_installed, timeout=2000) as blocker:
-        (guides / "current").write_text("guide-2.sqlite", encoding="utf-8")
-        watcher.check()
-    assert blocker.args[0].content_version == 2
+    (guides / "current").write_text("guide-2.sqlite", encoding="utf-8")
+    current.check()
+    qtbot.waitUntil(lambda: current.pending, timeout=5000)  # opened off the GUI thread; someone is reading
+    assert current.store.content_version == 1
+    reading[0] = False
+    with qtbot.waitSignal(current.replaced, timeout=1000) as replaced:
+        assert current.switch_if_safe()
+    assert replaced.args[0].content_version == 2 and current.store.content_version == 2
 
 
-def test_watcher_ignores_a_broken_new_guide(qtbot, shipped_guide, data_dir):
-    watcher = GuideWatcher(GuideStore(shipped_guide))
+def test_the_current_guide_ignores_a_broken_new_guide(qtbot, shipped_guide, data_dir, caplog):
+    current = CurrentGuide(GuideStore(shipped_guide), poll_ms=0)
     guides = paths.guides_dir()
     guides.mkdir(parents=True)
     (guides / "guide-2.sqlite").write_bytes(b"garbage" * 1000)
     (guides / "current").write_text("guide-2.sqlite", encoding="utf-8")
-    with qtbot.assertNotEmitted(watcher.guide_installed):
-        watcher.check()
+    with qtbot.assertNotEmitted(current.replaced, wait=500):
+        current.check()
+    assert not current.pending and current.store.content_version == 1
+    assert "cannot be opened; keeping the current one" in caplog.text

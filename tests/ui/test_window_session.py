@@ -30,7 +30,7 @@ def test_idle_reset_forgets_everything(qtbot, kiosk):
     tap(qtbot, kiosk.search_screen.keyboard.keys["ت"])
     kiosk.go(Route("answer", "accident"))
     settle()
-    kiosk.current.scroll.verticalScrollBar().setValue(200)
+    kiosk.current.scroll_area.verticalScrollBar().setValue(200)
     resets = []
     kiosk.session_reset.connect(lambda: resets.append(True))
     wait_for_still_there(qtbot, kiosk, countdown_s=1)
@@ -42,7 +42,7 @@ def test_idle_reset_forgets_everything(qtbot, kiosk):
     assert kiosk.lang == "nl" and kiosk.text_step == 0 and not kiosk.high_contrast
     assert kiosk.search_screen.query == ""
     assert QApplication.layoutDirection() == Qt.LayoutDirection.LeftToRight
-    assert all(s.scroll.verticalScrollBar().value() == 0 for s in kiosk.screens.values())
+    assert all(s.scroll_area.verticalScrollBar().value() == 0 for s in kiosk.screens.values())
     assert not kiosk.overlay.isVisible()
 
 

@@ -10,7 +10,7 @@ import threading
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from kiosk.app import GuideWatcher, RunOptions, start_updates
+from kiosk.app import RunOptions, start_updates
 from kiosk.qt.updates import UPDATE_FOLDER, mounted_volumes
 from kiosk.updates import install
 from kiosk.updates.install import installed_version, load_state
@@ -29,10 +29,8 @@ def stick(tmp_path):
 
 
 def updates_for(kiosk, stick, signer, **extra):
-    watcher = GuideWatcher(kiosk.store, kiosk)
-    watcher.guide_installed.connect(kiosk.offer_store)
     options = RunOptions(trusted_keys=[signer[2]], **extra)
-    service = start_updates(QApplication.instance(), kiosk, watcher, options, volumes=lambda: list(stick["present"]),
+    service = start_updates(QApplication.instance(), kiosk, options, volumes=lambda: list(stick["present"]),
                             usb_interval_s=0.05)  # fmt: skip
     return service
 
@@ -137,11 +135,9 @@ def test_sync_in_the_kiosk(qtbot, kiosk, tmp_path, shipped_guide, signer):
     folder = make_bundle(tmp_path, shipped_guide, signer, 4, issued=dt.datetime.now(dt.UTC))
     for path in folder.iterdir():
         shutil.copyfile(path, root / path.name)
-    watcher = GuideWatcher(kiosk.store, kiosk)
-    watcher.guide_installed.connect(kiosk.offer_store)
     options = RunOptions(trusted_keys=[signer[2]], sync_url=server.url, sync_interval_s=3600)
     installed = []
-    service = start_updates(QApplication.instance(), kiosk, watcher, options, volumes=list, first_sync_s=0)
+    service = start_updates(QApplication.instance(), kiosk, options, volumes=list, first_sync_s=0)
     service.installed.connect(lambda *args: installed.append(list(args)))
     try:
         with qtbot.waitSignal(service.finished, check_params_cb=lambda kind: kind == "sync", timeout=20_000):

@@ -16,7 +16,7 @@ import time
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from kiosk.app import GuideWatcher, RunOptions, start_updates
+from kiosk.app import RunOptions, start_updates
 from kiosk.qt.updates import UPDATE_FOLDER, UpdateService
 from kiosk.updates.install import installed_version, load_state
 from tests.updates.conftest import make_bundle
@@ -50,8 +50,7 @@ def test_a_hanging_stick_is_abandoned_and_the_next_stick_still_installs(qtbot, k
         return real(self, root, known)
 
     monkeypatch.setattr(UpdateService, "_examine", examine)
-    watcher = GuideWatcher(kiosk.store, kiosk)
-    service = start_updates(QApplication.instance(), kiosk, watcher, RunOptions(trusted_keys=[signer[2]]),
+    service = start_updates(QApplication.instance(), kiosk, RunOptions(trusted_keys=[signer[2]]),
                             volumes=lambda: list(present), usb_interval_s=0.1, stick_timeout_s=1.0)  # fmt: skip
     refusals: list[list[str]] = []
     service.refused.connect(lambda *args: refusals.append(list(args)))

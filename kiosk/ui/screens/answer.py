@@ -214,7 +214,7 @@ class AnswerScreen(Screen):
         rect = target.highlight((start, end))
         if rect is not None:
             top_left = target.mapTo(self.body, rect.topLeft())
-            self.scroll.ensureVisible(top_left.x(), top_left.y() + rect.height() // 2, 0, self.height() // 4)
+            self.scroll_area.ensureVisible(top_left.x(), top_left.y() + rect.height() // 2, 0, self.height() // 4)
 
     def _on_speech_ended(self, key: str) -> None:
         if key == self.speech_key:

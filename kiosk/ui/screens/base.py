@@ -52,16 +52,16 @@ class Screen(QWidget):
         self.setObjectName("screen")
         self.body = QWidget()
         self.column = QVBoxLayout(self.body)
-        self.scroll: QScrollArea = kinetic_scroll_area(self.body)
+        self.scroll_area: QScrollArea = kinetic_scroll_area(self.body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.scroll)
+        outer.addWidget(self.scroll_area)
         self.ctx: ScreenContext | None = None
         self.arg = ""
         self._pool: list[TouchButton] = []
         self._pool_used = 0
 
-    def render(self, ctx: ScreenContext, arg: str = "") -> None:
+    def show_content(self, ctx: ScreenContext, arg: str = "") -> None:
         self.ctx, self.arg = ctx, arg
         self.body.setUpdatesEnabled(False)
         clear_layout(self.column, keep=self._kept())
@@ -107,7 +107,7 @@ class Screen(QWidget):
         self.navigation_requested.emit("answer", key)
 
     def reset_scroll(self) -> None:
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
 
     def columns(self, wide: int, narrow: int) -> int:
         """Tiles per row: more in landscape than in portrait."""
@@ -120,7 +120,7 @@ class Screen(QWidget):
         gap = self.ctx.metrics.gap if self.ctx else 12
         grid.setSpacing(gap * 2)
         margins = self.column.contentsMargins()
-        free = self.scroll.viewport().width() - margins.left() - margins.right() - gap * 2 * (columns - 1)
+        free = self.scroll_area.viewport().width() - margins.left() - margins.right() - gap * 2 * (columns - 1)
         for column in range(columns):
             grid.setColumnStretch(column, 1)
             grid.setColumnMinimumWidth(column, max(0, free // columns - 1))

@@ -17,8 +17,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk import clock, maintenance, pin
+from kiosk.qt.background import run_off_thread
 from kiosk.settings import Config
-from kiosk.ui.background import run_off_thread
 from kiosk.ui.staff.pinpad import PinPad
 from kiosk.ui.staff.presenter import PresenterState, PresenterView, PresenterWindow
 from kiosk.ui.staff.texts import staff_text
@@ -163,7 +163,7 @@ class StaffController(QObject):
 
     # --- presenter mode --------------------------------------------------------------------------
     def start_presenter(self, presenter_lang: str, audience_lang: str) -> None:
-        self.state = PresenterState(self.services.store, presenter_lang, audience_lang, self.config.audience, self)
+        self.state = PresenterState(self.services, presenter_lang, audience_lang, self.config.audience, self)
         self.state.read_requested.connect(self.read_aloud)
         self.presenter = PresenterView(self.state, self.config.staff_language, parent=self.window)
         self.presenter.leave_requested.connect(self._on_presenter_left)

@@ -10,6 +10,7 @@ The view can also be shown on a second screen (``PresenterWindow``) while the to
 from __future__ import annotations
 
 import html
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -26,6 +27,11 @@ READ_KEYS = {Qt.Key.Key_B, Qt.Key.Key_Period, Qt.Key.Key_F5}
 PROJECTOR_SCALE = 1.4
 
 
+class HasStore(Protocol):
+    @property
+    def store(self) -> GuideStore: ...
+
+
 class PresenterState(QObject):
     """Which answer is shown, in which two languages; shared by every presenter view.
 
@@ -37,16 +43,22 @@ class PresenterState(QObject):
     changed = Signal()
     read_requested = Signal()
 
-    def __init__(self, store: GuideStore, presenter: str, audience: str, audience_filter: str | None = None,
+    def __init__(self, guide: HasStore, presenter: str, audience: str, audience_filter: str | None = None,
                  parent: QObject | None = None) -> None:  # fmt: skip
         super().__init__(parent)
-        self.store, self.presenter, self.audience = store, presenter, audience
+        self.guide, self.presenter, self.audience = guide, presenter, audience
+        store = guide.store
         self.question_ids = [
             q.id
             for topic in store.topics(presenter, audience_filter)
             for q in store.questions(topic.id, presenter, audience_filter)
         ]
         self.index = 0
+
+    @property
+    def store(self) -> GuideStore:
+        """The current guide (staff mode holds a new guide back until it closes: the questions stay valid)."""
+        return self.guide.store
 
     @property
     def question_id(self) -> str:

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import clock, logs
+from kiosk.qt.background import run_off_thread
 from kiosk.settings import FIELDS, SettingError, accepts_text, check
-from kiosk.ui.background import run_off_thread
 from kiosk.ui.icons import IconSet
 from kiosk.ui.screens.base import clear_layout
 from kiosk.ui.staff.charts import BarChart, DayChart
