@@ -26,6 +26,7 @@ from kiosk.guide import GuideError, GuideStore
 from kiosk.qt.background import run_off_thread
 from kiosk.qt.current_guide import CurrentGuide
 from kiosk.qt.idle import IdleGuard
+from kiosk.qt.settings import LiveSettings
 from kiosk.settings import Config, SettingsStore
 from kiosk.ui import fonts
 from kiosk.ui.icons import IconSet
@@ -133,7 +134,6 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
     window = KioskWindow(guide, IconSet(paths.icons_dir()), allow_close=options.windowed)
     guide.setParent(window)
     settings = options.settings or SettingsStore()
-    config = settings.config
     # Input reaches the top-level QWindow before any widget: filtering there sees every touch, click and key
     # without paying for the thousands of internal events an application-wide filter would see.
     window.winId()
@@ -152,31 +152,31 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
     wire_usage(window, idle, usage)
     services = StaffServices(guide, settings, usage)
 
+    live = LiveSettings(settings, window)
+
     def make_staff() -> StaffController:
         from kiosk.ui.staff.controller import StaffController
 
         staff = StaffController(window, window, services)
-        staff.settings_changed.connect(lambda new: apply_settings(window, new))
+        staff.settings_changed.connect(live.publish)
         return staff
 
     window.staff_factory = make_staff
     lockdown.staff_requested.connect(lambda: window.staff.request())
-    window.staff_services, window.usage = services, usage
-    apply_settings(window, config, idle_timeout_s=options.idle_timeout_s)
-    window.session.text_step = window.session.default_text_step
+    window.staff_services, window.usage, window.live_settings = services, usage, live
+    session = window.session
+
+    def follow(config: Config) -> None:  # the visitor's side: from the next visitor on
+        session.audience = config.audience
+        session.default_text_step = config.default_text_size
+        window.language_order = config.language_order
+
+    live.follow(follow)
+    idle.set_timeout(options.idle_timeout_s * 1000)  # this run's value (it may come from the command line) ...
+    live.changed.connect(lambda config: idle.set_timeout(config.idle_timeout_s * 1000))  # ... then the staff's
+    session.text_step = session.default_text_step
     idle.start()
     return window, idle
-
-
-def apply_settings(window: KioskWindow, config: Config, idle_timeout_s: int | None = None) -> None:
-    """Make the kiosk follow ``config`` (at start-up and when the staff save new settings). The screens show
-    the changes from the next visitor on (staff mode resets the kiosk when it closes)."""
-    window.session.audience = config.audience
-    window.language_order = config.language_order
-    window.session.default_text_step = config.default_text_size
-    window.idle.set_timeout((idle_timeout_s or config.idle_timeout_s) * 1000)
-    if window.speech is not None:
-        window.speech.speed = config.speech_speed / 100
 
 
 def wire_usage(window: KioskWindow, idle: IdleGuard, usage: Usage) -> None:
@@ -196,7 +196,7 @@ def start_speech(app: QApplication, window: KioskWindow) -> None:
     speech = SpeechService(window.guide, window)
     window.attach_speech(speech)
     services = window.staff_services
-    speech.speed = services.settings.config.speech_speed / 100
+    window.live_settings.follow(lambda config: setattr(speech, "speed", config.speech_speed / 100))
     services.speech = speech
     usage = window.usage
 
@@ -249,8 +249,8 @@ def start_updates(app: QApplication, window: KioskWindow, options: RunOptions,
     window.updates = service
     services = window.staff_services
     services.updates = service
-    if window.staff_built:  # else the staff view connects itself when it is built
-        service.finished.connect(window.staff.view.on_update_finished)
+    if window.staff_built:  # else staff mode connects itself when it is built
+        window.staff.attach_updates(service)
     usage, settings = window.usage, services.settings
 
     def copy_figures(stick: SafeDir) -> None:  # on an update job thread, for a stick with a genuine bundle

@@ -30,6 +30,7 @@ from kiosk.ui.topbar import TopBar
 
 if TYPE_CHECKING:
     from kiosk.qt.idle import IdleGuard
+    from kiosk.qt.settings import LiveSettings
     from kiosk.qt.speech import SpeechService
     from kiosk.qt.updates import UpdateService
     from kiosk.ui.lockdown import Lockdown
@@ -77,6 +78,7 @@ class KioskWindow(QWidget):
     usage: Usage
     staff_services: StaffServices
     updates: UpdateService | None = None
+    live_settings: LiveSettings
     screen_opened = Signal(str, str)
     searched = Signal(str)
     language_changed = Signal(str)

@@ -136,9 +136,7 @@ def test_text_settings_are_typed_on_screen_keys(qtbot, kiosk):
 
 def test_language_order_setting_changes_the_language_screen(qtbot, kiosk):
     SettingsStore().set("language_order", ["ti", "ar", "nl"])
-    from kiosk.app import apply_settings
-
-    apply_settings(kiosk, SettingsStore().config)
+    kiosk.staff.settings_changed.emit(SettingsStore().config)  # as the staff view does after saving
     kiosk.reset_session()
     settle()
     assert [b.key for b in kiosk.language_screen.buttons if b.isVisible()] == ["ti", "ar", "nl"]

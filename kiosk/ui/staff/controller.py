@@ -25,6 +25,7 @@ from kiosk.ui.staff.texts import staff_text
 from kiosk.ui.staff.view import StaffServices, StaffView
 
 if TYPE_CHECKING:
+    from kiosk.qt.updates import UpdateService
     from kiosk.ui.staff.host import KioskHost
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,11 @@ class StaffController(QObject):
         self.view.presenter_requested.connect(self.start_presenter)
         window.windowHandle().installEventFilter(self)
         if services.updates is not None:
-            services.updates.finished.connect(self.view.on_update_finished)
+            self.attach_updates(services.updates)
+
+    def attach_updates(self, updates: UpdateService) -> None:
+        """Show each finished update attempt on the staff view's guide page."""
+        updates.finished.connect(self.view.on_update_finished)
 
     @property
     def config(self) -> Config:
