@@ -101,7 +101,8 @@ def in_process(figures: list[Figure], taps: int, navigations: int) -> None:
 
     fonts.register(paths.fonts_dir())
     store = guides.open_best()
-    window, idle = build_window(app, store, RunOptions(windowed=True))
+    built = build_window(app, store, RunOptions(windowed=True))
+    window, idle = built.window, built.idle
     idle.enabled = False
     window.resize(1080, 1920)
     window.show()

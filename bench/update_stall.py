@@ -3,8 +3,8 @@
 In a fresh process: the kiosk window (1080x1920, offscreen) with its update service; a "stick" (a folder the
 service is told is mounted) carries a signed 50 MB bundle. A 1 ms precise timer on the GUI thread records when
 the event loop gets to it; the longest gap between two ticks from "stick found" until the new guide is open
-(opened off the GUI thread, switched to at the next safe moment) is the stall. Baseline, in the same process and right before: the
-longest gap over the same length of time with the kiosk idle.
+(opened off the GUI thread, switched to at the next safe moment) is the stall. Baseline, in the same process and
+right before: the longest gap over the same length of time with the kiosk idle.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def measure(quick: bool) -> list[Figure]:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     fonts.register(paths.fonts_dir())
     store = GuideStore(paths.bundled_guide())
-    window, idle = build_window(app, store, RunOptions(windowed=True))
+    built = build_window(app, store, RunOptions(windowed=True))
+    window, idle = built.window, built.idle
     idle.enabled = False
     window.resize(1080, 1920)
     window.show()
@@ -72,7 +73,7 @@ def measure(quick: bool) -> list[Figure]:
     spin(300)  # warm up
     marks: dict[str, float] = {}
     present: list[Path] = []
-    service = start_updates(app, window, RunOptions(trusted_keys=[public]), volumes=lambda: list(present),
+    service = start_updates(built, RunOptions(trusted_keys=[public]), volumes=lambda: list(present),
                             usb_interval_s=0.5)  # fmt: skip
     service.usb_found.connect(lambda _f: marks.setdefault("found", clock.nsecsElapsed() / 1e6))
     window.guide_reloaded.connect(lambda _v: marks.setdefault("open", clock.nsecsElapsed() / 1e6))

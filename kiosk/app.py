@@ -26,6 +26,7 @@ from kiosk.guide import GuideError, GuideStore
 from kiosk.qt.background import run_off_thread
 from kiosk.qt.current_guide import CurrentGuide
 from kiosk.qt.idle import IdleGuard
+from kiosk.qt.session import VisitorSession
 from kiosk.qt.settings import LiveSettings
 from kiosk.settings import Config, SettingsStore
 from kiosk.ui import fonts
@@ -36,6 +37,7 @@ from kiosk.ui.window import KioskWindow
 from kiosk.usage import Usage
 
 if TYPE_CHECKING:
+    from kiosk.qt.speech import SpeechService
     from kiosk.qt.updates import UpdateService
     from kiosk.ui.staff.controller import StaffController
     from kiosk.updates.safefs import SafeDir
@@ -78,16 +80,16 @@ class UiTrace(QObject):
     """Automation aid (``WEGWIJZER_UI_TRACE=FILE``): after each screen change, write the route and the
     on-screen rectangles of every tappable element as JSON, so end-to-end tests can tap with real X input."""
 
-    def __init__(self, window: KioskWindow, path: str) -> None:
-        super().__init__(window)
-        self.window, self.path = window, path
+    def __init__(self, kiosk: Kiosk, path: str) -> None:
+        super().__init__(kiosk.window)
+        self.kiosk, self.window, self.path = kiosk, kiosk.window, path
         self.blocked: list[str] = []
         self.spoken_words = 0
-        window.navigated.connect(self._on_window_navigated)
-        window.lockdown.key_blocked.connect(self._on_lockdown_key_blocked)
+        self.window.navigated.connect(self._on_window_navigated)
+        kiosk.lockdown.key_blocked.connect(self._on_lockdown_key_blocked)
 
     def watch_speech(self) -> None:
-        speech = self.window.speech
+        speech = self.kiosk.speech
         if speech is not None:
             speech.word_spoken.connect(self._on_speech_word_spoken)
             speech.finished.connect(lambda _key: self.write())
@@ -117,7 +119,7 @@ class UiTrace(QObject):
                 top_left = button.mapToGlobal(button.rect().topLeft())
                 targets.setdefault(key, [top_left.x(), top_left.y(), button.width(), button.height()])
         route = self.window.route
-        speech = self.window.speech
+        speech = self.kiosk.speech
         data = {"route": [route.screen, route.arg], "lang": self.window.lang, "blocked": self.blocked,
                 "targets": targets, "pid": os.getpid(), "speaking": speech.speaking if speech else None,
                 "spoken_words": self.spoken_words}  # fmt: skip
@@ -127,7 +129,28 @@ class UiTrace(QObject):
         os.replace(tmp, self.path)
 
 
-def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> tuple[KioskWindow, IdleGuard]:
+@dataclass
+class Kiosk:
+    """What the composition root built: the window shows the visitor's session; the rest serve it. Nothing is
+    hung on the window: whoever needs a part is handed it here."""
+
+    app: QApplication
+    window: KioskWindow
+    guide: CurrentGuide
+    idle: IdleGuard
+    lockdown: Lockdown
+    usage: Usage
+    settings: LiveSettings
+    services: StaffServices
+    speech: SpeechService | None = None
+    updates: UpdateService | None = None
+
+    @property
+    def session(self) -> VisitorSession:
+        return self.window.session
+
+
+def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> Kiosk:
     """Create the window and wire lock-down, the idle guard, staff mode and usage counting (also used by tests
     and screenshots)."""
     guide = CurrentGuide(store, poll_ms=0)  # run() starts the fallback poll; the update service reports installs
@@ -147,7 +170,8 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
     idle.countdown_ticked.connect(window.overlay.update_countdown)
     idle.warning_cancelled.connect(window.overlay.hide)
     idle.expired.connect(window.reset_session)
-    window.lockdown, window.idle = lockdown, idle
+    window.visitor_paused.connect(idle.pause)
+    window.visitor_resumed.connect(idle.resume)
     usage = options.usage or Usage()
     wire_usage(window, idle, usage)
     services = StaffServices(guide, settings, usage)
@@ -163,7 +187,6 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
 
     window.staff_factory = make_staff
     lockdown.staff_requested.connect(lambda: window.staff.request())
-    window.staff_services, window.usage, window.live_settings = services, usage, live
     session = window.session
 
     def follow(config: Config) -> None:  # the visitor's side: from the next visitor on
@@ -176,7 +199,7 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> t
     live.changed.connect(lambda config: idle.set_timeout(config.idle_timeout_s * 1000))  # ... then the staff's
     session.text_step = session.default_text_step
     idle.start()
-    return window, idle
+    return Kiosk(app, window, guide, idle, lockdown, usage, live, services)
 
 
 def wire_usage(window: KioskWindow, idle: IdleGuard, usage: Usage) -> None:
@@ -189,23 +212,22 @@ def wire_usage(window: KioskWindow, idle: IdleGuard, usage: Usage) -> None:
     idle.expired.connect(lambda: usage.count("idle_reset"))
 
 
-def start_speech(app: QApplication, window: KioskWindow) -> None:
+def start_speech(kiosk: Kiosk) -> None:
     """Start the speech service (its worker process starts in the background) and let the window use it."""
     from kiosk.qt.speech import SpeechService
 
-    speech = SpeechService(window.guide, window)
+    window, usage = kiosk.window, kiosk.usage
+    speech = SpeechService(kiosk.guide, window)
     window.attach_speech(speech)
-    services = window.staff_services
-    window.live_settings.follow(lambda config: setattr(speech, "speed", config.speech_speed / 100))
-    services.speech = speech
-    usage = window.usage
+    kiosk.settings.follow(lambda config: setattr(speech, "speed", config.speech_speed / 100))
+    kiosk.speech = kiosk.services.speech = speech
 
     def count_listen(key: str) -> None:
         if key.startswith("answer:"):
             usage.count("listen", key.removeprefix("answer:"), window.lang)
 
     speech.started.connect(count_listen)
-    app.aboutToQuit.connect(speech.shutdown)
+    kiosk.app.aboutToQuit.connect(speech.shutdown)
     log.info("speech worker started (pid %s)", speech.worker_pid)
     speech.voices_checked.connect(
         lambda voiced: log.info(
@@ -215,12 +237,12 @@ def start_speech(app: QApplication, window: KioskWindow) -> None:
     speech.failed.connect(lambda reason: log.error("speech: %s", reason))
 
 
-def start_updates(app: QApplication, window: KioskWindow, options: RunOptions,
-                  **service_options: Any) -> UpdateService:  # fmt: skip
+def start_updates(kiosk: Kiosk, options: RunOptions, **service_options: Any) -> UpdateService:
     """Start looking for USB sticks (and polling the sync address): installs run on a worker thread.
     ``service_options`` go to UpdateService (tests: ``volumes``, ``usb_interval_s``, ``first_sync_s``)."""
     from kiosk.qt.updates import UpdateService
 
+    window = kiosk.window
     first_sync_s = service_options.pop("first_sync_s", None)
     if first_sync_s is None and os.environ.get(FIRST_SYNC_ENV):
         first_sync_s = float(os.environ[FIRST_SYNC_ENV])  # automation: the first poll at a known moment
@@ -232,7 +254,7 @@ def start_updates(app: QApplication, window: KioskWindow, options: RunOptions,
                             allow_test_keys=options.allow_test_keys, parent=window, **service_options)  # fmt: skip
 
     def on_installed(version: int, kind: str, _source: str) -> None:
-        window.guide.check()  # opened off the GUI thread; everyone switches at the next safe moment
+        kiosk.guide.check()  # opened off the GUI thread; everyone switches at the next safe moment
         if kind == "usb":
             window.notify("guide_updated", "usb_done")
 
@@ -244,14 +266,12 @@ def start_updates(app: QApplication, window: KioskWindow, options: RunOptions,
     service.installed.connect(on_installed)
     service.refused.connect(on_refused)
     service.finished.connect(lambda kind: window.notify("usb_done") if kind == "usb-same" else None)
-    app.aboutToQuit.connect(service.shutdown)
+    kiosk.app.aboutToQuit.connect(service.shutdown)
     service.start(first_sync_s)
-    window.updates = service
-    services = window.staff_services
-    services.updates = service
+    kiosk.updates = kiosk.services.updates = service
     if window.staff_built:  # else staff mode connects itself when it is built
         window.staff.attach_updates(service)
-    usage, settings = window.usage, services.settings
+    usage, settings = kiosk.usage, kiosk.services.settings
 
     def copy_figures(stick: SafeDir) -> None:  # on an update job thread, for a stick with a genuine bundle
         if settings.config.stats_to_usb:
@@ -283,18 +303,19 @@ def run(options: RunOptions) -> int:
         log.critical("no guide can be opened: %s", exc)
         return 2
     log.info("guide %s, version %s", store.path, store.content_version)
-    window, _idle = build_window(app, store, options)
-    trace = UiTrace(window, os.environ["WEGWIJZER_UI_TRACE"]) if os.environ.get("WEGWIJZER_UI_TRACE") else None
+    kiosk = build_window(app, store, options)
+    window = kiosk.window
+    trace = UiTrace(kiosk, os.environ["WEGWIJZER_UI_TRACE"]) if os.environ.get("WEGWIJZER_UI_TRACE") else None
 
     window.guide.start_polling()  # the fallback for guides installed from the command line
 
     def _background_up() -> None:
         logs.open_file()
-        start_speech(app, window)
+        start_speech(kiosk)
         if trace is not None:
             trace.watch_speech()
         if options.updates:
-            start_updates(app, window, options)
+            start_updates(kiosk, options)
 
     after_first_paint(window, _background_up)  # the first screen comes first
     if options.windowed:
@@ -312,7 +333,7 @@ def run(options: RunOptions) -> int:
         after_first_paint(window, lambda: _write_ready(os.environ["WEGWIJZER_READY_FILE"]))
     if trace is not None:
         QTimer.singleShot(200, trace.write)
-    usage = window.usage
+    usage = kiosk.usage
     flush = QTimer(window, interval=60_000)
     flush.timeout.connect(lambda: run_off_thread(usage.flush, on_failed=lambda e: log.error("usage figures: %s", e)))
     flush.start()

@@ -43,11 +43,14 @@ def _screen(work: Path) -> str:
     from kiosk.ui import fonts
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if not isinstance(app, QApplication):  # instance() is typed as the core application; the window needs widgets
+        raise RuntimeError("the self-test needs a QApplication, not a bare QCoreApplication")
     families = fonts.register(paths.fonts_dir())
     if not families:
         raise RuntimeError("no bundled font could be registered")
     store = GuideStore(paths.bundled_guide())
-    window, idle = build_window(app, store, RunOptions(windowed=True))
+    built = build_window(app, store, RunOptions(windowed=True))
+    window, idle = built.window, built.idle
     idle.enabled = False
     window.resize(1080, 1920)
     window.show()

@@ -48,8 +48,9 @@ def content_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def kiosk(qtbot, shipped_guide):
-    """The kiosk window on the shipped guide, 1080x1920 portrait, shown."""
+def kiosk_parts(qtbot, shipped_guide):
+    """The kiosk (kiosk.app.Kiosk: window, current guide, idle guard, lock-down, usage, settings) on the shipped
+    guide; its window 1080x1920 portrait, shown."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
@@ -60,14 +61,21 @@ def kiosk(qtbot, shipped_guide):
     app = QApplication.instance()
     fonts.register(paths.fonts_dir())
     store = GuideStore(shipped_guide)
-    window, _idle = build_window(app, store, RunOptions(windowed=True, idle_timeout_s=600))
+    built = build_window(app, store, RunOptions(windowed=True, idle_timeout_s=600))
+    window = built.window
     qtbot.addWidget(window)
     window.resize(1080, 1920)
     with qtbot.waitExposed(window):
         window.show()
-    yield window
+    yield built
     window.allow_close = True
     app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+@pytest.fixture
+def kiosk(kiosk_parts):
+    """The kiosk window on the shipped guide, 1080x1920 portrait, shown."""
+    return kiosk_parts.window
 
 
 def guide_copy(source: Path, target: Path, **meta: str) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import sys
 import tempfile
@@ -21,9 +22,10 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 
 from kiosk import clock, guides, paths
 from kiosk.app import RunOptions, build_window
+from kiosk.guide import GuideStore
 from kiosk.qt.speech import SpeechService
 from kiosk.ui import fonts
-from kiosk.ui.window import KioskWindow, Route
+from kiosk.ui.window import KioskWindow, Route, ScreenName
 
 SHAPES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 SAMPLE_QUESTION = "volunteer-during-application"
@@ -38,9 +40,12 @@ def _settle(app: QApplication) -> None:
 def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float, staff: bool = False,
             question: str = SAMPLE_QUESTION) -> list[Path]:  # fmt: skip
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if not isinstance(app, QApplication):  # instance() is typed as the core application; the window needs widgets
+        raise RuntimeError("screenshots need a QApplication, not a bare QCoreApplication")
     fonts.register(paths.fonts_dir())
     store = guides.open_best()
-    window, idle = build_window(app, store, RunOptions(windowed=True))
+    built = build_window(app, store, RunOptions(windowed=True))
+    window, idle = built.window, built.idle
     idle.enabled = False
     speech = SpeechService(store, window, use_device=False)
     loop = QEventLoop()
@@ -48,7 +53,7 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
     QTimer.singleShot(10_000, loop.quit)
     loop.exec()  # the Listen buttons show whether each language has a voice
     window.attach_speech(speech)
-    window.staff_services.speech = speech
+    built.services.speech = speech
     saved: list[Path] = []
     codes = langs or [lang.code for lang in store.languages()]
     for shape in shapes:
@@ -60,14 +65,23 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
             window.reset_session()
             window.choose_language(code)
             query = _sample_word(store, code)
-            steps = [
-                ("1-language", lambda: window.go(Route("language"))),
-                ("2-home", lambda: window.go(Route("home"))),
-                ("3-topic", lambda: window.go(Route("topic", SAMPLE_TOPIC))),
-                ("4-answer", lambda: window.go(Route("answer", question))),
-                ("5-search", lambda q=query: (window.go(Route("search")), window.search_screen.set_query(q))),
+
+            def search(q: str = query) -> None:
+                window.go(Route(ScreenName.SEARCH))
+                window.search_screen.set_query(q)
+
+            def usb_notice() -> None:
+                window.go(Route(ScreenName.HOME))
+                window.notify("update_refused", "usb_done")
+
+            steps: list[tuple[str, Callable[[], object]]] = [
+                ("1-language", lambda: window.go(Route(ScreenName.LANGUAGE))),
+                ("2-home", lambda: window.go(Route(ScreenName.HOME))),
+                ("3-topic", lambda: window.go(Route(ScreenName.TOPIC, SAMPLE_TOPIC))),
+                ("4-answer", lambda: window.go(Route(ScreenName.ANSWER, question))),
+                ("5-search", search),
                 ("6-still-there", lambda: window.overlay.show_countdown(12, window.context().strings)),
-                ("7-usb-notice", lambda: (window.go(Route("home")), window.notify("update_refused", "usb_done"))),
+                ("7-usb-notice", usb_notice),
             ]
             for name, step in steps:
                 step()
@@ -106,17 +120,24 @@ def _staff_screens(app: QApplication, window: KioskWindow, out: Path, scale: flo
             staff.view.open()
         staff.view.show_page(page)
 
-    steps += [(f"staff-{i + 1}-{p.removeprefix('page_')}", lambda p=p: show_page(p)) for i, p in enumerate(PAGES)]
+    steps += [(f"staff-{i + 1}-{p.removeprefix('page_')}", functools.partial(show_page, p))
+              for i, p in enumerate(PAGES)]  # fmt: skip
 
     def type_in_a_field() -> None:
         show_page("page_settings")
-        fields = staff.view.pages.currentWidget().findChildren(QLineEdit)
+        page = staff.view.pages.currentWidget()
+        if page is None:  # show_page has just made the settings page current
+            raise RuntimeError("the staff view shows no page")
+        fields = page.findChildren(QLineEdit)
         staff.view.keyboard.open_for(fields[-1])  # the centre name, as a tap would
 
     steps += [("staff-7-keyboard", type_in_a_field)]
-    steps += [(f"presenter-{a}-{b}", lambda a=a, b=b: (staff.leave_presenter(), staff.start_presenter(a, b)))
-              for a, b in PRESENTER_PAIRS]  # fmt: skip
-    saved = []
+    def presenter(presenter_lang: str, audience_lang: str) -> None:
+        staff.leave_presenter()
+        staff.start_presenter(presenter_lang, audience_lang)
+
+    steps += [(f"presenter-{a}-{b}", functools.partial(presenter, a, b)) for a, b in PRESENTER_PAIRS]
+    saved: list[Path] = []
     for name, step in steps:
         step()
         for _ in range(3):
@@ -133,7 +154,7 @@ def _staff_screens(app: QApplication, window: KioskWindow, out: Path, scale: flo
     return saved
 
 
-def _sample_word(store, code: str) -> str:  # type: ignore[no-untyped-def]
+def _sample_word(store: GuideStore, code: str) -> str:
     answer = store.answer("am-i-insured", code)
     words = [w.strip(".,:;!?()«»።،؟\"'") for w in answer.question.split()]
     longest = max(words, key=len)

@@ -29,14 +29,8 @@ from kiosk.ui.toast import Toast
 from kiosk.ui.topbar import TopBar
 
 if TYPE_CHECKING:
-    from kiosk.qt.idle import IdleGuard
-    from kiosk.qt.settings import LiveSettings
     from kiosk.qt.speech import SpeechService
-    from kiosk.qt.updates import UpdateService
-    from kiosk.ui.lockdown import Lockdown
     from kiosk.ui.staff.controller import StaffController
-    from kiosk.ui.staff.services import StaffServices
-    from kiosk.usage import Usage
 
 log = logging.getLogger(__name__)
 
@@ -69,21 +63,17 @@ class KioskWindow(QWidget):
     language_changed(str): the visitor chose a language.
     session_reset(): everything was reset for the next person (speech must stop).
     guide_reloaded(int): a newer guide is now shown (its content version).
+    visitor_paused(), visitor_resumed(): staff mode took over, or gave the kiosk back (the idle reset waits).
     """
 
     navigated = Signal(str, str)
-    # Wired by kiosk.app.build_window (the composition root), reachable from here for it and for tests:
-    lockdown: Lockdown
-    idle: IdleGuard
-    usage: Usage
-    staff_services: StaffServices
-    updates: UpdateService | None = None
-    live_settings: LiveSettings
     screen_opened = Signal(str, str)
     searched = Signal(str)
     language_changed = Signal(str)
     session_reset = Signal()
     guide_reloaded = Signal(int)
+    visitor_paused = Signal()
+    visitor_resumed = Signal()
 
     def __init__(self, guide: CurrentGuide | GuideStore, icons: IconSet, allow_close: bool = False,
                  session: VisitorSession | None = None) -> None:  # fmt: skip
@@ -299,16 +289,12 @@ class KioskWindow(QWidget):
 
     # --- what staff mode may ask (kiosk.ui.staff.host.KioskHost) --------------------------------------
     def pause_visitor(self) -> None:
-        idle = getattr(self, "idle", None)
-        if idle is not None:
-            idle.pause()
         if self.speech is not None:
             self.speech.stop()
+        self.visitor_paused.emit()
 
     def resume_visitor(self) -> None:
-        idle = getattr(self, "idle", None)
-        if idle is not None:
-            idle.resume()
+        self.visitor_resumed.emit()
 
     def request_exit(self) -> None:
         self.allow_close = True

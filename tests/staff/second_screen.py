@@ -27,7 +27,8 @@ def main() -> None:
     app = QApplication(sys.argv[:1])
     fonts.register(paths.fonts_dir())
     touch, projector = sorted(QGuiApplication.screens(), key=lambda s: s.geometry().x())
-    window, idle = build_window(app, GuideStore(Path(sys.argv[2])), RunOptions(windowed=True))
+    built = build_window(app, GuideStore(Path(sys.argv[2])), RunOptions(windowed=True))
+    window, idle = built.window, built.idle
     idle.enabled = False
     window.setGeometry(touch.geometry())
     window.show()

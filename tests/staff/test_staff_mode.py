@@ -16,8 +16,9 @@ pytestmark = pytest.mark.gui
 PIN = "5827"  # "2580", a line on the keypad, is refused since #12
 
 
-def open_pinpad(qtbot, kiosk):
-    kiosk.lockdown._hold.setInterval(50)
+def open_pinpad(qtbot, kiosk_parts):
+    kiosk = kiosk_parts.window
+    kiosk_parts.lockdown._hold.setInterval(50)
     qtbot.mousePress(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     qtbot.waitUntil(kiosk.staff.pinpad.isVisible, timeout=2000)
     qtbot.mouseRelease(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
@@ -33,18 +34,19 @@ def enter(qtbot, pad, digits: str) -> None:
     settle()
 
 
-def open_staff(qtbot, kiosk):
+def open_staff(qtbot, kiosk_parts):
+    kiosk = kiosk_parts.window
     set_pin(PIN)
-    pad = open_pinpad(qtbot, kiosk)
+    pad = open_pinpad(qtbot, kiosk_parts)
     with qtbot.waitSignal(kiosk.staff.opened, timeout=5000):
         enter(qtbot, pad, PIN)
     settle()
     return kiosk.staff.view
 
 
-def test_wrong_pins_lock_the_pad_and_the_right_one_opens(qtbot, kiosk):
+def test_wrong_pins_lock_the_pad_and_the_right_one_opens(qtbot, kiosk, kiosk_parts):
     set_pin(PIN)
-    pad = open_pinpad(qtbot, kiosk)
+    pad = open_pinpad(qtbot, kiosk_parts)
     assert "●" not in pad.dots.text()
     for attempt in range(MAX_FAILURES - 1):
         enter(qtbot, pad, "1357")
@@ -58,23 +60,23 @@ def test_wrong_pins_lock_the_pad_and_the_right_one_opens(qtbot, kiosk):
     assert not pad.isVisible()
 
 
-def test_the_right_pin_opens_the_staff_view_with_the_guide_and_updates(qtbot, kiosk):
-    view = open_staff(qtbot, kiosk)
+def test_the_right_pin_opens_the_staff_view_with_the_guide_and_updates(qtbot, kiosk, kiosk_parts):
+    view = open_staff(qtbot, kiosk_parts)
     assert view.isVisible() and not kiosk.staff.pinpad.isVisible()
     qtbot.waitUntil(lambda: "versie 1" in view.guide_labels[0].text(), timeout=5000)
     assert "Nog geen updatepogingen" in view.attempts_label.text()
-    assert not kiosk.idle.enabled  # no visitor reset while staff work
+    assert not kiosk_parts.idle.enabled  # no visitor reset while staff work
 
 
-def test_without_a_pin_staff_mode_cannot_be_opened(qtbot, kiosk):
-    pad = open_pinpad(qtbot, kiosk)
+def test_without_a_pin_staff_mode_cannot_be_opened(qtbot, kiosk, kiosk_parts):
+    pad = open_pinpad(qtbot, kiosk_parts)
     assert "set-pin" in pad.message.text()
     enter(qtbot, pad, "2580")
     assert not kiosk.staff.view.isVisible()
 
 
-def test_settings_are_saved_applied_and_kept_and_a_bad_value_is_refused(qtbot, kiosk):
-    view = open_staff(qtbot, kiosk)
+def test_settings_are_saved_applied_and_kept_and_a_bad_value_is_refused(qtbot, kiosk, kiosk_parts):
+    view = open_staff(qtbot, kiosk_parts)
     tap(qtbot, view.tabs["page_settings"])
     page = view.pages.currentWidget()
     minus = [b for b in page.findChildren(QPushButton) if b.text() == "–"]
@@ -85,7 +87,7 @@ def test_settings_are_saved_applied_and_kept_and_a_bad_value_is_refused(qtbot, k
     assert view.settings_message.text() == "Bewaard."
     assert SettingsStore().config.idle_timeout_s == 80
     assert SettingsStore().config.show_organisation_questions is False
-    assert kiosk.idle._idle.interval() == 80_000 and kiosk.audience == "resident"
+    assert kiosk_parts.idle._idle.interval() == 80_000 and kiosk.audience == "resident"
 
     sync = next(e for e in page.findChildren(QLineEdit) if e.text() == "")  # sync_url is the first text field
     sync.setText("ftp://example.org/guide/")
@@ -95,9 +97,9 @@ def test_settings_are_saved_applied_and_kept_and_a_bad_value_is_refused(qtbot, k
     assert paths.settings_file().read_bytes() == before
 
 
-def test_text_settings_are_typed_on_screen_keys(qtbot, kiosk):
+def test_text_settings_are_typed_on_screen_keys(qtbot, kiosk, kiosk_parts):
     """A touchscreen kiosk has no keyboard: tapping a text field opens keys under the page."""
-    view = open_staff(qtbot, kiosk)
+    view = open_staff(qtbot, kiosk_parts)
     tap(qtbot, view.tabs["page_settings"])
     page = view.pages.currentWidget()
     sync = next(e for e in page.findChildren(QLineEdit) if e.text() == "")  # sync_url is the first text field
@@ -142,24 +144,24 @@ def test_language_order_setting_changes_the_language_screen(qtbot, kiosk):
     assert [b.key for b in kiosk.language_screen.buttons if b.isVisible()] == ["ti", "ar", "nl"]
 
 
-def test_closing_staff_mode_resets_the_kiosk_and_it_times_out(qtbot, kiosk, monkeypatch):
+def test_closing_staff_mode_resets_the_kiosk_and_it_times_out(qtbot, kiosk, kiosk_parts, monkeypatch):
     tap(qtbot, button(kiosk.language_screen.buttons, "ar"))
-    view = open_staff(qtbot, kiosk)
+    view = open_staff(qtbot, kiosk_parts)
     tap(qtbot, view.back)
-    assert not view.isVisible() and kiosk.route == START and kiosk.lang == "nl" and kiosk.idle.enabled
+    assert not view.isVisible() and kiosk.route == START and kiosk.lang == "nl" and kiosk_parts.idle.enabled
     monkeypatch.setattr(kiosk.staff, "timeout_ms", lambda: 200)
-    view = open_staff(qtbot, kiosk)
+    view = open_staff(qtbot, kiosk_parts)
     with qtbot.waitSignal(kiosk.staff.closed, timeout=3000):
         pass
     assert not view.isVisible() and kiosk.route == START
 
 
-def test_exit_works_only_from_staff_mode(qtbot, kiosk, monkeypatch):
+def test_exit_works_only_from_staff_mode(qtbot, kiosk, kiosk_parts, monkeypatch):
     quits = []
     monkeypatch.setattr(QApplication, "quit", lambda *a: quits.append(True))
     kiosk.allow_close = False
     assert not kiosk.close() and kiosk.isVisible()  # outside staff mode: refused
-    view = open_staff(qtbot, kiosk)
+    view = open_staff(qtbot, kiosk_parts)
     tap(qtbot, view.exit)
     assert view.confirm.isVisible() and kiosk.isVisible()  # asks first
     yes = next(b for b in view.confirm.findChildren(QPushButton) if b.text() == "Ja, afsluiten")
@@ -167,8 +169,8 @@ def test_exit_works_only_from_staff_mode(qtbot, kiosk, monkeypatch):
     assert quits == [True] and not kiosk.isVisible()
 
 
-def test_presenter_mode_two_languages_their_own_directions_and_the_clicker(qtbot, kiosk):
-    view = open_staff(qtbot, kiosk)
+def test_presenter_mode_two_languages_their_own_directions_and_the_clicker(qtbot, kiosk, kiosk_parts):
+    view = open_staff(qtbot, kiosk_parts)
     tap(qtbot, view.tabs["page_presenter"])
     view.presenter_requested.emit("nl", "ar")
     settle()
@@ -195,7 +197,7 @@ def test_presenter_mode_two_languages_their_own_directions_and_the_clicker(qtbot
     assert kiosk.staff.presenter is None and view.isVisible()
 
 
-def test_usage_counts_add_up_after_a_scripted_session_and_hold_no_search_text(qtbot, kiosk):
+def test_usage_counts_add_up_after_a_scripted_session_and_hold_no_search_text(qtbot, kiosk, kiosk_parts):
     tap(qtbot, button(kiosk.language_screen.buttons, "en"))
     kiosk.go(Route("answer", "accident"))
     kiosk.go(Route("answer", "pocket-money"))
@@ -206,9 +208,9 @@ def test_usage_counts_add_up_after_a_scripted_session_and_hold_no_search_text(qt
     tap(qtbot, kiosk.bar.back)  # leaves the search: one search counted
     tap(qtbot, kiosk.bar.search)
     tap(qtbot, kiosk.bar.back)  # the same search again: not counted twice
-    kiosk.idle.expired.emit()
+    kiosk_parts.idle.expired.emit()
     settle()
-    usage = kiosk.usage
+    usage = kiosk_parts.usage
     usage.flush()
     assert usage.totals("question_view", by="key") == [("accident", 1), ("pocket-money", 1)]
     assert usage.totals("language", by="key") == [("en", 1)]
@@ -227,7 +229,7 @@ def test_staff_texts_exist_in_every_staff_language_and_for_every_setting():
     assert {f"setting_{name}" for name in FIELDS} <= set(TEXTS["nl"])
 
 
-def test_every_character_of_the_staff_screens_is_in_the_bundled_fonts(qtbot, kiosk):
+def test_every_character_of_the_staff_screens_is_in_the_bundled_fonts(qtbot, kiosk, kiosk_parts):
     """A kiosk has no system fonts to fall back on: a sign missing from the bundled fonts shows as a box."""
     from fontTools.ttLib import TTFont
     from PySide6.QtWidgets import QAbstractButton, QLabel
@@ -235,7 +237,7 @@ def test_every_character_of_the_staff_screens_is_in_the_bundled_fonts(qtbot, kio
     drawable: set[int] = set()
     for font in paths.fonts_dir().glob("*.ttf"):
         drawable |= set(TTFont(font).getBestCmap())
-    view = open_staff(qtbot, kiosk)
+    view = open_staff(qtbot, kiosk_parts)
     texts = []
     for page in ("page_guide", "page_settings", "page_voices", "page_usage", "page_log", "page_presenter"):
         tap(qtbot, view.tabs[page])

@@ -13,16 +13,17 @@ from tests.conftest import guide_copy
 from tests.ui.conftest import button, settle, tap
 
 
-def wait_for_still_there(qtbot, kiosk, countdown_s: int) -> None:
+def wait_for_still_there(qtbot, kiosk_parts, countdown_s: int) -> None:
     """Let the kiosk go idle quickly and wait for "Are you still there?"."""
-    kiosk.idle.countdown_s = countdown_s
-    kiosk.idle.set_timeout(50)
-    with qtbot.waitSignal(kiosk.idle.warning_started, timeout=2000):
+    kiosk = kiosk_parts.window
+    kiosk_parts.idle.countdown_s = countdown_s
+    kiosk_parts.idle.set_timeout(50)
+    with qtbot.waitSignal(kiosk_parts.idle.warning_started, timeout=2000):
         pass
     assert kiosk.overlay.isVisible()
 
 
-def test_idle_reset_forgets_everything(qtbot, kiosk):
+def test_idle_reset_forgets_everything(qtbot, kiosk, kiosk_parts):
     tap(qtbot, button(kiosk.language_screen.buttons, "ar"))
     tap(qtbot, kiosk.bar.text_size)
     tap(qtbot, kiosk.bar.contrast)
@@ -33,8 +34,8 @@ def test_idle_reset_forgets_everything(qtbot, kiosk):
     kiosk.current.scroll_area.verticalScrollBar().setValue(200)
     resets = []
     kiosk.session_reset.connect(lambda: resets.append(True))
-    wait_for_still_there(qtbot, kiosk, countdown_s=1)
-    with qtbot.waitSignal(kiosk.idle.expired, timeout=3000):
+    wait_for_still_there(qtbot, kiosk_parts, countdown_s=1)
+    with qtbot.waitSignal(kiosk_parts.idle.expired, timeout=3000):
         pass
     settle()
     assert resets == [True]
@@ -46,10 +47,10 @@ def test_idle_reset_forgets_everything(qtbot, kiosk):
     assert not kiosk.overlay.isVisible()
 
 
-def test_a_touch_during_the_countdown_keeps_the_session(qtbot, kiosk):
+def test_a_touch_during_the_countdown_keeps_the_session(qtbot, kiosk, kiosk_parts):
     tap(qtbot, button(kiosk.language_screen.buttons, "en"))
-    wait_for_still_there(qtbot, kiosk, countdown_s=5)
-    with qtbot.waitSignal(kiosk.idle.warning_cancelled, timeout=1000):
+    wait_for_still_there(qtbot, kiosk_parts, countdown_s=5)
+    with qtbot.waitSignal(kiosk_parts.idle.warning_cancelled, timeout=1000):
         tap(qtbot, kiosk.overlay.stay)
     assert not kiosk.overlay.isVisible()
     assert kiosk.route.screen == "home" and kiosk.lang == "en"
@@ -65,11 +66,11 @@ def test_a_touch_during_the_countdown_keeps_the_session(qtbot, kiosk):
         (Qt.Key.Key_F11, Qt.KeyboardModifier.NoModifier),
     ],
 )
-def test_blocked_keys_do_nothing(qtbot, kiosk, key, mods):
+def test_blocked_keys_do_nothing(qtbot, kiosk, kiosk_parts, key, mods):
     tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
     kiosk.allow_close = False
     blocked = []
-    kiosk.lockdown.key_blocked.connect(blocked.append)
+    kiosk_parts.lockdown.key_blocked.connect(blocked.append)
     route = kiosk.route
     event = QKeyEvent(QEvent.Type.KeyPress, key, mods)
     QApplication.sendEvent(kiosk.windowHandle(), event)  # where real key presses arrive first
@@ -95,16 +96,16 @@ def test_no_context_menu_and_no_selectable_text(qtbot, kiosk):
     assert kiosk.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
 
 
-def test_long_press_in_the_corner_asks_for_staff_mode(qtbot, kiosk):
-    kiosk.lockdown._hold.setInterval(100)
-    with qtbot.waitSignal(kiosk.lockdown.staff_requested, timeout=2000):
+def test_long_press_in_the_corner_asks_for_staff_mode(qtbot, kiosk, kiosk_parts):
+    kiosk_parts.lockdown._hold.setInterval(100)
+    with qtbot.waitSignal(kiosk_parts.lockdown.staff_requested, timeout=2000):
         qtbot.mousePress(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     qtbot.mouseRelease(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
 
 
-def test_a_short_press_in_the_corner_does_not(qtbot, kiosk):
-    kiosk.lockdown._hold.setInterval(300)
-    with qtbot.assertNotEmitted(kiosk.lockdown.staff_requested, wait=500):
+def test_a_short_press_in_the_corner_does_not(qtbot, kiosk, kiosk_parts):
+    kiosk_parts.lockdown._hold.setInterval(300)
+    with qtbot.assertNotEmitted(kiosk_parts.lockdown.staff_requested, wait=500):
         qtbot.mousePress(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
         qtbot.mouseRelease(kiosk.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
 
@@ -132,11 +133,11 @@ def test_newer_guide_is_taken_at_once_on_the_language_screen(qtbot, kiosk, tmp_p
     assert kiosk.store.content_version == 99
 
 
-def test_idle_at_the_start_screen_counts_down_silently_and_resets(qtbot, kiosk):
+def test_idle_at_the_start_screen_counts_down_silently_and_resets(qtbot, kiosk, kiosk_parts):
     """Nothing to forget: no "Are you still there?", and the countdown ticks raise nothing (a regression)."""
-    kiosk.idle.countdown_s = 2
-    kiosk.idle.set_timeout(50)
-    with qtbot.waitSignal(kiosk.idle.expired, timeout=5000):
+    kiosk_parts.idle.countdown_s = 2
+    kiosk_parts.idle.set_timeout(50)
+    with qtbot.waitSignal(kiosk_parts.idle.expired, timeout=5000):
         pass
     assert not kiosk.overlay.isVisible()
     assert kiosk.route == START

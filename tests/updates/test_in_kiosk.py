@@ -8,7 +8,6 @@ import shutil
 import threading
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from kiosk.app import RunOptions, start_updates
 from kiosk.qt.updates import UPDATE_FOLDER, mounted_volumes
@@ -28,9 +27,9 @@ def stick(tmp_path):
     return {"root": root, "present": [root]}
 
 
-def updates_for(kiosk, stick, signer, **extra):
+def updates_for(kiosk_parts, stick, signer, **extra):
     options = RunOptions(trusted_keys=[signer[2]], **extra)
-    service = start_updates(QApplication.instance(), kiosk, options, volumes=lambda: list(stick["present"]),
+    service = start_updates(kiosk_parts, options, volumes=lambda: list(stick["present"]),
                             usb_interval_s=0.05)  # fmt: skip
     return service
 
@@ -43,8 +42,9 @@ def put_bundle(stick, tmp_path, shipped_guide, signer, version, **kw):
     return target
 
 
-def test_a_stick_with_a_valid_bundle_installs_without_a_touch(qtbot, kiosk, stick, tmp_path, shipped_guide, signer,
-                                                              monkeypatch):  # fmt: skip
+def test_a_stick_with_a_valid_bundle_installs_without_a_touch(
+    qtbot, kiosk, kiosk_parts, stick, tmp_path, shipped_guide, signer, monkeypatch
+):
     threads = []
     real = install.apply_bundle
 
@@ -54,7 +54,7 @@ def test_a_stick_with_a_valid_bundle_installs_without_a_touch(qtbot, kiosk, stic
 
     monkeypatch.setattr(install, "apply_bundle", spy)
     put_bundle(stick, tmp_path, shipped_guide, signer, 2)
-    service = updates_for(kiosk, stick, signer)
+    service = updates_for(kiosk_parts, stick, signer)
     try:
         with qtbot.waitSignal(service.installed, timeout=20_000) as blocker:
             pass
@@ -74,7 +74,7 @@ def test_a_stick_with_a_valid_bundle_installs_without_a_touch(qtbot, kiosk, stic
         service.shutdown()
 
 
-def test_a_bad_bundle_is_refused_with_the_reason_in_the_log_and_the_status(qtbot, kiosk, stick, tmp_path,
+def test_a_bad_bundle_is_refused_with_the_reason_in_the_log_and_the_status(qtbot, kiosk, kiosk_parts, stick, tmp_path,
                                                                           shipped_guide, signer, caplog):  # fmt: skip
     folder = put_bundle(stick, tmp_path, shipped_guide, signer, 2)
     database = next(folder.glob("*.sqlite"))
@@ -82,7 +82,7 @@ def test_a_bad_bundle_is_refused_with_the_reason_in_the_log_and_the_status(qtbot
     data[5000] ^= 0x01
     database.write_bytes(bytes(data))
     caplog.set_level(logging.ERROR)
-    service = updates_for(kiosk, stick, signer)
+    service = updates_for(kiosk_parts, stick, signer)
     try:
         with qtbot.waitSignal(service.refused, timeout=20_000) as blocker:
             pass
@@ -108,14 +108,14 @@ def test_a_bad_bundle_is_refused_with_the_reason_in_the_log_and_the_status(qtbot
         service.shutdown()
 
 
-def test_a_kiosk_away_from_the_start_screen_switches_guide_only_when_back(qtbot, kiosk, stick, tmp_path,
+def test_a_kiosk_away_from_the_start_screen_switches_guide_only_when_back(qtbot, kiosk, kiosk_parts, stick, tmp_path,
                                                                          shipped_guide, signer):  # fmt: skip
     from kiosk.ui.window import Route
 
     kiosk.choose_language("ar")
     kiosk.go(Route("answer", "accident"))
     put_bundle(stick, tmp_path, shipped_guide, signer, 2)
-    service = updates_for(kiosk, stick, signer)
+    service = updates_for(kiosk_parts, stick, signer)
     try:
         with qtbot.waitSignal(service.installed, timeout=20_000):
             pass
@@ -128,7 +128,7 @@ def test_a_kiosk_away_from_the_start_screen_switches_guide_only_when_back(qtbot,
         service.shutdown()
 
 
-def test_sync_in_the_kiosk(qtbot, kiosk, tmp_path, shipped_guide, signer):
+def test_sync_in_the_kiosk(qtbot, kiosk, kiosk_parts, tmp_path, shipped_guide, signer):
     root = tmp_path / "site"
     root.mkdir()
     server = StaticServer(root).start()
@@ -137,7 +137,7 @@ def test_sync_in_the_kiosk(qtbot, kiosk, tmp_path, shipped_guide, signer):
         shutil.copyfile(path, root / path.name)
     options = RunOptions(trusted_keys=[signer[2]], sync_url=server.url, sync_interval_s=3600)
     installed = []
-    service = start_updates(QApplication.instance(), kiosk, options, volumes=list, first_sync_s=0)
+    service = start_updates(kiosk_parts, options, volumes=list, first_sync_s=0)
     service.installed.connect(lambda *args: installed.append(list(args)))
     try:
         with qtbot.waitSignal(service.finished, check_params_cb=lambda kind: kind == "sync", timeout=20_000):
@@ -159,13 +159,14 @@ def test_mounted_volumes_never_lists_the_system_root():
     assert all(str(root) != "/" for root in roots)
 
 
-def test_usage_figures_travel_on_an_update_stick_only_when_opted_in(qtbot, kiosk, stick, tmp_path, shipped_guide,
-                                                                    signer):  # fmt: skip
+def test_usage_figures_travel_on_an_update_stick_only_when_opted_in(
+    qtbot, kiosk, kiosk_parts, stick, tmp_path, shipped_guide, signer
+):
     from kiosk.settings import SettingsStore
 
-    kiosk.usage.count("question_view", "accident", "ar")
+    kiosk_parts.usage.count("question_view", "accident", "ar")
     put_bundle(stick, tmp_path, shipped_guide, signer, 2)
-    service = updates_for(kiosk, stick, signer)
+    service = updates_for(kiosk_parts, stick, signer)
     try:
         with qtbot.waitSignal(service.installed, timeout=20_000):
             pass
@@ -177,7 +178,7 @@ def test_usage_figures_travel_on_an_update_stick_only_when_opted_in(qtbot, kiosk
     stick["present"].clear()
     put_bundle(stick, tmp_path, shipped_guide, signer, 3)
     stick["present"].append(stick["root"])
-    service = updates_for(kiosk, stick, signer)
+    service = updates_for(kiosk_parts, stick, signer)
     try:
         with qtbot.waitSignal(service.installed, timeout=20_000):
             pass

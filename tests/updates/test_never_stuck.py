@@ -14,7 +14,6 @@ import threading
 import time
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from kiosk.app import RunOptions, start_updates
 from kiosk.qt.updates import UPDATE_FOLDER, UpdateService
@@ -32,8 +31,9 @@ def _stick_with(tmp_path, name, bundle=None):
 
 
 @pytest.mark.gui
-def test_a_hanging_stick_is_abandoned_and_the_next_stick_still_installs(qtbot, kiosk, tmp_path, shipped_guide, signer,
-                                                                        monkeypatch):  # fmt: skip
+def test_a_hanging_stick_is_abandoned_and_the_next_stick_still_installs(
+    qtbot, kiosk, kiosk_parts, tmp_path, shipped_guide, signer, monkeypatch
+):
     bundle = make_bundle(tmp_path, shipped_guide, signer, 2, issued=dt.datetime.now(dt.UTC))
     hung = _stick_with(tmp_path, "hung", bundle)
     good = _stick_with(tmp_path, "good")
@@ -50,7 +50,7 @@ def test_a_hanging_stick_is_abandoned_and_the_next_stick_still_installs(qtbot, k
         return real(self, root, known)
 
     monkeypatch.setattr(UpdateService, "_examine", examine)
-    service = start_updates(QApplication.instance(), kiosk, RunOptions(trusted_keys=[signer[2]]),
+    service = start_updates(kiosk_parts, RunOptions(trusted_keys=[signer[2]]),
                             volumes=lambda: list(present), usb_interval_s=0.1, stick_timeout_s=1.0)  # fmt: skip
     refusals: list[list[str]] = []
     service.refused.connect(lambda *args: refusals.append(list(args)))
