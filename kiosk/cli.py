@@ -673,7 +673,8 @@ def speak_command(text: str, lang: str, question_id: str | None, today: dt.datet
                                      param_hint="'--output'")  # fmt: skip
         _parent_must_exist(output, "'--output'")
     store = _open(database)
-    parts, variants = [text], []
+    parts: list[str] = [text]
+    variants: list[str | None] = []
     if question_id is not None:
         parts, variants, lang = _answer_parts(store, question_id, lang, today.date() if today else None)
     speed = SettingsStore().config.speech_speed / 100

@@ -110,7 +110,7 @@ class SpeechService(QObject):
         self._watchdog.timeout.connect(self._on_watchdog_timeout)
         self._closing = False
         self._process: multiprocessing.process.BaseProcess | None = None
-        self._conn = None
+        self._conn: multiprocessing.connection.Connection[Request, Reply] | None = None
         self._start_worker()
 
     # --- the worker ------------------------------------------------------------------------------

@@ -132,6 +132,7 @@ def _staff_screens(app: QApplication, window: KioskWindow, out: Path, scale: flo
         staff.view.keyboard.open_for(fields[-1])  # the centre name, as a tap would
 
     steps += [("staff-7-keyboard", type_in_a_field)]
+
     def presenter(presenter_lang: str, audience_lang: str) -> None:
         staff.leave_presenter()
         staff.start_presenter(presenter_lang, audience_lang)

@@ -47,7 +47,10 @@ class IdleOverlay(QWidget):
         self.stay.setText(strings.get("still_here", ""))
         self.again.setText(strings.get("start_over", ""))
         self.update_countdown(seconds)
-        self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        if parent is None:  # made with a parent (the window) and never reparented
+            raise RuntimeError("the countdown overlay has no window to cover")
+        self.setGeometry(parent.rect())
         self.raise_()
         self.show()
 

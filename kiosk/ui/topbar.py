@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QWidget
 
 from kiosk.ui.context import ScreenContext
@@ -25,7 +25,7 @@ class TopBar(QFrame):
         super().__init__(parent)
         self.setObjectName("topBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        layout = QHBoxLayout(self)
+        layout = self._row = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         self.home = self._button(self.home_pressed)
         self.back = self._button(self.back_pressed)
@@ -43,7 +43,7 @@ class TopBar(QFrame):
         for button in (self.home, self.back, self.search, self.language, self.text_size, self.contrast):
             self._hold.watch(button)
 
-    def _button(self, signal: Signal) -> QToolButton:
+    def _button(self, signal: SignalInstance) -> QToolButton:
         button = QToolButton()
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -80,8 +80,8 @@ class TopBar(QFrame):
         for step in steps:
             hidden.update(step)
             self._label(items, hidden)
-            margins = self.layout().contentsMargins()
-            needed = sum(b.sizeHint().width() for b, _, _ in items) + self.layout().spacing() * 6
+            margins = self._row.contentsMargins()
+            needed = sum(b.sizeHint().width() for b, _, _ in items) + self._row.spacing() * 6
             if needed + margins.left() + margins.right() <= width:
                 break
 

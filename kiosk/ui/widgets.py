@@ -50,6 +50,7 @@ class TouchButton(QPushButton):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         layout: QBoxLayout = QVBoxLayout(self) if vertical else QHBoxLayout(self)
+        self._layout = layout  # kept: QWidget.layout() is typed as possibly None
         layout.setContentsMargins(16, 14, 16, 14)
         layout.setSpacing(14)
         self.icon_label = QLabel()
@@ -105,16 +106,16 @@ class TouchButton(QPushButton):
         self.activated.emit(self.key)
 
     def sizeHint(self) -> QSize:
-        return self.layout().sizeHint()
+        return self._layout.sizeHint()
 
     def minimumSizeHint(self) -> QSize:
-        return self.layout().minimumSize()
+        return self._layout.minimumSize()
 
     def hasHeightForWidth(self) -> bool:
         return True
 
     def heightForWidth(self, width: int) -> int:
-        return self.layout().totalHeightForWidth(width)
+        return self._layout.totalHeightForWidth(width)
 
 
 def kinetic_scroll_area(content: QWidget) -> QScrollArea:
@@ -220,7 +221,7 @@ class RichText(QTextBrowser):
         self._heights: dict[int, int] = {}
         self.updateGeometry()  # the layout sizes it through heightForWidth: never a stale fixed height
 
-    def loadResource(self, kind: int, name: QUrl) -> object:
+    def loadResource(self, kind: int, name: QUrl | str) -> object:
         """Nothing is loaded, for any URL. Not an empty answer: QTextDocument then reads a file: or data: URL
         itself, and the image handler opens a path it could not load; a harmless non-empty value stops both."""
         if kind == QTextDocument.ResourceType.ImageResource.value:
@@ -252,13 +253,13 @@ class RichText(QTextBrowser):
                     edits.append((fragment.position(), fragment.length(), plain))
                 it += 1
             block = block.next()
-        for position, length, plain in reversed(edits):  # from the end: positions before stay valid
+        for position, length, new_format in reversed(edits):  # from the end: positions before stay valid
             cursor.setPosition(position)
             cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
-            if plain is None:
+            if new_format is None:
                 cursor.removeSelectedText()
             else:
-                cursor.setCharFormat(plain)
+                cursor.setCharFormat(new_format)
 
     def changeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self._heights = {}  # a new font or style changes every height

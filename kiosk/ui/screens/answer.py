@@ -45,7 +45,7 @@ class AnswerScreen(Screen):
         self.slower.toggled.connect(self._on_slower_toggled)
         self.short_box = QFrame()
         self.short_box.setObjectName("shortBox")
-        box_row = QHBoxLayout(self.short_box)
+        box_row = self.short_row = QHBoxLayout(self.short_box)
         self.short_icon = QLabel()
         box_row.addWidget(self.short_icon, 0, Qt.AlignmentFlag.AlignTop)
         texts = QVBoxLayout()
@@ -137,7 +137,7 @@ class AnswerScreen(Screen):
     def _short_box(self, ctx: ScreenContext, answer: Answer) -> QFrame:
         """The "in short" box: the question's icon first, then the short answer in large type (reused)."""
         gap = ctx.metrics.gap
-        row = self.short_box.layout()
+        row = self.short_row
         row.setContentsMargins(gap * 2, gap * 2, gap * 2, gap * 2)
         row.setSpacing(gap * 2)
         self.short_icon.setPixmap(ctx.icon(answer.icon))

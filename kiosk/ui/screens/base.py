@@ -20,6 +20,8 @@ def clear_layout(layout: QLayout, keep: Collection[QWidget] = ()) -> None:
     not free it: each one is deleted here, or every screen render would leak them (about 80 bytes each)."""
     while layout.count():
         item = layout.takeAt(0)
+        if item is None:  # cannot happen while count() > 0; stop rather than loop forever
+            break
         widget = item.widget()
         if widget is not None:
             widget.hide()
@@ -30,8 +32,8 @@ def clear_layout(layout: QLayout, keep: Collection[QWidget] = ()) -> None:
                         kept.setParent(widget.parentWidget())
                 widget.setParent(None)
                 widget.deleteLater()
-        elif item.layout() is not None:
-            clear_layout(item.layout(), keep)
+        elif (nested := item.layout()) is not None:
+            clear_layout(nested, keep)
         shiboken6.delete(item)  # the item only, never the widget it held
 
 
@@ -53,9 +55,9 @@ class Screen(QWidget):
         self.body = QWidget()
         self.column = QVBoxLayout(self.body)
         self.scroll_area: QScrollArea = kinetic_scroll_area(self.body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.scroll_area)
+        self.outer = QVBoxLayout(self)  # the scroll area, then what a screen adds below it (the keyboard)
+        self.outer.setContentsMargins(0, 0, 0, 0)
+        self.outer.addWidget(self.scroll_area)
         self.ctx: ScreenContext | None = None
         self.arg = ""
         self._pool: list[TouchButton] = []

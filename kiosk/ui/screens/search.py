@@ -31,7 +31,7 @@ class SearchScreen(Screen):
         super().__init__(parent)
         self.query = ""
         self.keyboard = OnScreenKeyboard()
-        self.layout().addWidget(self.keyboard)
+        self.outer.addWidget(self.keyboard)
         self.keyboard.text_typed.connect(self._on_keyboard_text_typed)
         self.keyboard.backspace_pressed.connect(lambda: self.set_query(self.query[:-1]))
         self.keyboard.clear_pressed.connect(lambda: self.set_query(""))

@@ -21,8 +21,9 @@ from kiosk.qt.background import run_off_thread
 from kiosk.settings import Config
 from kiosk.ui.staff.pinpad import PinPad
 from kiosk.ui.staff.presenter import PresenterState, PresenterView, PresenterWindow
+from kiosk.ui.staff.services import StaffServices
 from kiosk.ui.staff.texts import staff_text
-from kiosk.ui.staff.view import StaffServices, StaffView
+from kiosk.ui.staff.view import StaffView
 
 if TYPE_CHECKING:
     from kiosk.qt.updates import UpdateService

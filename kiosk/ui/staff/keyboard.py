@@ -81,9 +81,10 @@ class StaffKeyboard(QWidget):
         area = self.target.parentWidget() if self.target is not None else None
         while area is not None and not isinstance(area, QScrollArea):
             area = area.parentWidget()
-        if area is None or self.target is None or area.widget() is None:
+        content = area.widget() if area is not None else None
+        if area is None or self.target is None or content is None:
             return
-        top = self.target.mapTo(area.widget(), QPoint(0, 0)).y() - REVEAL_MARGIN
+        top = self.target.mapTo(content, QPoint(0, 0)).y() - REVEAL_MARGIN
         bottom = top + self.target.height() + 2 * REVEAL_MARGIN
         bar = area.verticalScrollBar()
         if bottom > bar.value() + area.viewport().height():

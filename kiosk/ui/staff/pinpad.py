@@ -68,7 +68,10 @@ class PinPad(QWidget):
         self.keys["OK"].setText(staff_text(lang, "ok"))
         self.show_message(message)
         self._update()
-        self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        if parent is None:  # made with a parent (the window) and never reparented
+            raise RuntimeError("the PIN pad has no window to cover")
+        self.setGeometry(parent.rect())
         self.raise_()
         self.show()
 

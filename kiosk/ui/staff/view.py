@@ -78,8 +78,9 @@ class StaffView(QWidget):
     def open(self) -> None:
         """Build (in the current staff language) and show, on the guide page."""
         self.lang = self.services.settings.config.staff_language
-        if self.layout() is not None:
-            QWidget().setLayout(self.layout())  # drop the old layout and its widgets
+        old = self.layout()
+        if old is not None:
+            QWidget().setLayout(old)  # drop the old layout and its widgets
         outer = QVBoxLayout(self)
         header = QHBoxLayout()
         header.addWidget(wrapping_label(self.t("title"), "screenTitle"), 1)
@@ -117,7 +118,10 @@ class StaffView(QWidget):
         outer.addLayout(tabs)
         outer.addWidget(self.pages, 1)
         outer.addWidget(self.keyboard)
-        self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        if parent is None:  # made with a parent (the window) and never reparented
+            raise RuntimeError("the staff view has no window to cover")
+        self.setGeometry(parent.rect())
         self.show_page("page_guide")
         self.raise_()
         self.show()
@@ -355,12 +359,13 @@ class StaffView(QWidget):
     # --- voices ----------------------------------------------------------------------------------
     def _voices_page(self) -> QWidget:
         self.voices_box = QWidget()
-        QVBoxLayout(self.voices_box).setContentsMargins(0, 0, 0, 0)
+        self.voices_holder = QVBoxLayout(self.voices_box)
+        self.voices_holder.setContentsMargins(0, 0, 0, 0)
         return self.voices_box
 
     def refresh_voices(self) -> None:
         """Rebuilt when shown: the voices are listed by the speech worker some time after start-up."""
-        holder = self.voices_box.layout()
+        holder = self.voices_holder
         clear_layout(holder)
         page = QWidget()
         holder.addWidget(page)
