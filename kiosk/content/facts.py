@@ -453,7 +453,7 @@ def apply_facts(guide: Any, report: Report, today: dt.date) -> None:
                     a.facts.append(fid)
             setattr(a, key, expanded)
             changed = True
-        if changed:
+        if changed and not a.prefilled:
             _expand_analysis(a, facts, renderer)
     for fid, places in sorted(used_at.items()):
         fact = facts[fid]
@@ -529,18 +529,27 @@ def _line_of(a: Any, key: str, text: str) -> Any:
 def _typed_by_hand(a: Any, values: dict[Decimal, str], report: Report, stale: bool) -> None:
     """A figure typed by hand is an error; in a translation that is out of date anyway (it is re-translated from
     the source, which names the fact) it is a warning."""
+    if not values:
+        return
     for key in ("question", "short", "body"):
         text = getattr(a, key)
         if not _DIGIT.search(text):
             continue
-        for index, text_line in enumerate(text.split("\n")):
-            for written, fid in _typed_in(text_line, values):
-                line = int(a.body_line) + index if key == "body" else int(a.line_of.get(key, 2))
-                message = f"the figure {written} is fact '{fid}': write {{{{{fid}}}}} instead"
-                if stale:
-                    report.warning(a.path, line, f"{message} (when this out-of-date translation is updated)")
-                else:
-                    report.error(a.path, line, message)
+        blanked = PLACEHOLDER.sub(lambda m: " " * len(m[0]), text)  # same offsets, names left out
+        for match in _NUMBER.finditer(blanked):
+            written = match[0]
+            if len(written) < 3:  # a fact worth checking is 100 or more, or has decimals: never one or two digits
+                continue
+            fid = next((values[v] for v in _readings(written) if v in values), None)
+            if fid is None:
+                continue
+            index = text.count("\n", 0, match.start())
+            line = int(a.body_line) + index if key == "body" else int(a.line_of.get(key, 2))
+            message = f"the figure {written} is fact '{fid}': write {{{{{fid}}}}} instead"
+            if stale:
+                report.warning(a.path, line, f"{message} (when this out-of-date translation is updated)")
+            else:
+                report.error(a.path, line, message)
 
 
 def expired_facts(guide: Any, today: dt.date) -> list[str]:

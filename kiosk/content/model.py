@@ -77,6 +77,7 @@ class AnswerSource:
     search_form: tuple[str, str, str] | None = None  # folded question, short answer and body text
     raw_hash: str | None = None  # the text hash before facts were filled in (translations record that one)
     facts: list[str] = field(default_factory=list)  # the facts this answer names, in order of appearance
+    prefilled: bool = False  # analysis and search_form were made with the figures filled in (by the loader)
 
     def analysed(self) -> Analysis:
         if self.analysis is None:

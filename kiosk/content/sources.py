@@ -48,11 +48,11 @@ def load(root: Path, report: Report) -> GuideSources:
     _load_languages(root, guide, report)
     _load_topics(root, guide, report)
     _load_questions(root, guide, report)
-    _load_language_folders(root, guide, report)
-    _load_keyboards(root, guide, report)
     from kiosk.content.facts import load_facts
 
-    guide.facts = load_facts(root, report)
+    guide.facts = load_facts(root, report)  # before the answers: their workers fill the figures in
+    _load_language_folders(root, guide, report)
+    _load_keyboards(root, guide, report)
     facts_file = root / "facts.yaml"
     if facts_file.is_file():
         guide.file_hashes["facts.yaml"] = hashlib.sha256(facts_file.read_bytes()).hexdigest()
@@ -178,7 +178,19 @@ def _load_language_folders(root: Path, guide: GuideSources, report: Report) -> N
         _load_lexicon(root, folder, guide, report)
         _load_recordings(root, folder, guide, report)
         jobs += _answer_jobs(root, folder, report)
-    _load_answers(jobs, guide, report)
+    rendered = _fact_renderings(guide)
+    _load_answers([(*job, rendered.get(job[2], {})) for job in jobs], guide, report)
+
+
+def _fact_renderings(guide: GuideSources) -> dict[str, dict[str, str]]:
+    """Each language's rendering of each fact (as an answer shows it), for the answer workers; problems with a
+    language's locale are reported later, by the facts check."""
+    from kiosk.content.facts import renderers
+
+    if not guide.facts:
+        return {}
+    return {lang: {fid: renderer.isolated(fact) for fid, fact in guide.facts.items()}
+            for lang, renderer in renderers(guide, Report()).items()}  # fmt: skip
 
 
 def _yaml_fields(root: Path, path: Path, guide: GuideSources, report: Report, what: str) -> Fields | None:
@@ -320,7 +332,7 @@ def _answer_jobs(root: Path, folder: Path, report: Report) -> list[tuple[Path, P
     return jobs
 
 
-def _load_answers(jobs: list[tuple[Path, Path, str]], guide: GuideSources, report: Report) -> None:
+def _load_answers(jobs: list[tuple[Path, Path, str, dict[str, str]]], guide: GuideSources, report: Report) -> None:
     if len(jobs) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor() as pool:
             results = list(pool.map(_read_answer, jobs, chunksize=64))
@@ -334,17 +346,31 @@ def _load_answers(jobs: list[tuple[Path, Path, str]], guide: GuideSources, repor
             guide.answers[(answer.question_id, answer.lang)] = answer
 
 
-def _read_answer(job: tuple[Path, Path, str]) -> tuple[AnswerSource | None, str, str, list[Problem]]:
-    """Read, parse and analyse one answer file (runs in a worker process for big guides)."""
-    root, path, lang = job
+def _read_answer(job: tuple[Path, Path, str, dict[str, str]]) -> tuple[AnswerSource | None, str, str, list[Problem]]:
+    """Read, parse and analyse one answer file (runs in a worker process for big guides). ``job[3]`` holds the
+    language's rendering of each fact: the body is analysed and folded for search with the figures filled in,
+    while the answer keeps its ``{{names}}`` (the facts check reads them, with their lines)."""
+    root, path, lang, rendered = job
     report = Report()
     source = read_text(root, path, report)
     if source is None:
         return None, "", "", report.problems
     answer = parse_answer(source, path.stem, lang, report)
     if answer is not None:
-        answer.analysed()
-        answer.folded()
+        if rendered and "{{" in answer.question + answer.short + answer.body:
+            from kiosk.content.facts import PLACEHOLDER
+            from kiosk.content.fold import fold
+            from kiosk.content.markdown import analyse
+
+            def filled(text: str) -> str:
+                return PLACEHOLDER.sub(lambda m: rendered.get(m[1], m[0]), text)
+
+            answer.analysis = analyse(filled(answer.body))
+            answer.search_form = (fold(filled(answer.question)), fold(filled(answer.short)), fold(answer.analysis.text))
+            answer.prefilled = True
+        else:
+            answer.analysed()
+            answer.folded()
     return answer, _sha(source.text), source.path, report.problems
 
 
