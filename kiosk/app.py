@@ -26,7 +26,6 @@ from kiosk.guide import GuideError, GuideStore
 from kiosk.qt.background import run_off_thread
 from kiosk.qt.current_guide import CurrentGuide
 from kiosk.qt.idle import IdleGuard
-from kiosk.qt.session import VisitorSession
 from kiosk.qt.settings import LiveSettings
 from kiosk.settings import Config, SettingsStore
 from kiosk.ui import fonts
@@ -144,10 +143,6 @@ class Kiosk:
     services: StaffServices
     speech: SpeechService | None = None
     updates: UpdateService | None = None
-
-    @property
-    def session(self) -> VisitorSession:
-        return self.window.session
 
 
 def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> Kiosk:

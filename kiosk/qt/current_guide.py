@@ -99,9 +99,3 @@ class CurrentGuide(QObject):
         self.replaced.emit(self._store)
         old.close()
         return True
-
-    def close(self) -> None:
-        self._poll.stop()
-        if self._pending is not None:
-            self._pending.close()
-            self._pending = None
