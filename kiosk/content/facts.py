@@ -361,6 +361,7 @@ def typed_figures(text: str, facts: dict[str, Fact]) -> list[tuple[str, str]]:
 
 
 _DIGIT = re.compile(r"\d")
+_MAYBE_FACT = re.compile(r"\d[.,]\d|\d{3}")  # what a fact's value (100 or more, or with decimals) looks like written
 
 
 def _typed_in(text: str, values: dict[Decimal, str]) -> list[tuple[str, str]]:
@@ -533,7 +534,7 @@ def _typed_by_hand(a: Any, values: dict[Decimal, str], report: Report, stale: bo
         return
     for key in ("question", "short", "body"):
         text = getattr(a, key)
-        if not _DIGIT.search(text):
+        if not _MAYBE_FACT.search(text):  # no three digits and no decimals: no figure that could be a fact
             continue
         blanked = PLACEHOLDER.sub(lambda m: " " * len(m[0]), text)  # same offsets, names left out
         for match in _NUMBER.finditer(blanked):
