@@ -309,16 +309,24 @@ def content_build(source: Path | None, output: Path | None, today: dt.datetime |
 @_database_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def content_coverage(database: Path | None, as_json: bool) -> None:
-    """Per language: answers that are original, reviewed, machine-translated, stale or missing."""
+    """Per language: answers that are original, reviewed, machine-translated, stale or missing; the voice that
+    reads them (none: only human recordings speak, and the kiosk's Listen button says there is no voice) and the
+    answers with a recording."""
     store = _open(database)
     rows = store.coverage()
     if as_json:
         click.echo(json.dumps([asdict(r) for r in rows], indent=2))
         return
     total = len(store.question_ids())
-    click.echo(f"{'language':<10}{'original':>9}{'reviewed':>9}{'machine':>9}{'stale':>7}{'missing':>9}  of {total}")
+    click.echo(f"{'language':<10}{'original':>9}{'reviewed':>9}{'machine':>9}{'stale':>7}{'missing':>9}  of {total}"
+               f"   voice        recorded")  # fmt: skip
     for r in rows:
-        click.echo(f"{r.lang:<10}{r.original:>9}{r.reviewed:>9}{r.machine:>9}{r.stale:>7}{r.missing:>9}")
+        voice = ", ".join(r.voices) if r.voices else "NONE"
+        click.echo(f"{r.lang:<10}{r.original:>9}{r.reviewed:>9}{r.machine:>9}{r.stale:>7}{r.missing:>9}"
+                   f"        {voice:<13}{r.recorded:>8}")  # fmt: skip
+    silent = [r.lang for r in rows if not r.voices and r.recorded < total]
+    if silent:
+        click.echo(f"no voice: {', '.join(silent)} (answers without a recording cannot be heard)", err=True)
 
 
 @content.command("stamp")

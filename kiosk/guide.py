@@ -186,6 +186,8 @@ class Coverage:
     machine: int
     stale: int
     missing: int
+    voices: tuple[str, ...] = ()  # the language's voice names, best first; none: only recordings speak
+    recorded: int = 0  # answers with a human recording
 
     @property
     def present(self) -> int:
@@ -504,9 +506,10 @@ class GuideStore:
             )
             by = {s: sum(r["n"] for r in rows if r["status"] == s) for s in ("original", "reviewed", "machine")}
             stale = sum(r["n"] for r in rows if r["stale"])
-            out.append(
-                Coverage(lang.code, by["original"], by["reviewed"], by["machine"], stale, total - sum(by.values()))
-            )
+            recorded = self._query("SELECT count(DISTINCT question_id) AS n FROM recordings WHERE lang = ?",
+                                   (lang.code,))[0]["n"]  # fmt: skip
+            out.append(Coverage(lang.code, by["original"], by["reviewed"], by["machine"], stale,
+                                total - sum(by.values()), tuple(lang.voices), recorded))  # fmt: skip
         return out
 
 

@@ -51,6 +51,15 @@ def test_coverage_json(shipped_guide):
     assert len(rows) >= 10
     nl = next(r for r in rows if r["lang"] == "nl")
     assert nl["original"] >= 35 and nl["missing"] == 0
+    assert nl["voices"] == ["nl"]
+
+
+def test_coverage_shows_the_languages_without_a_voice(shipped_guide):
+    result = CliRunner().invoke(main, ["content", "coverage", "--database", str(shipped_guide)])
+    assert result.exit_code == 0
+    ps = next(line for line in result.output.splitlines() if line.startswith("ps "))
+    assert "NONE" in ps
+    assert "no voice: ps, so" in result.output
 
 
 def test_search_json(shipped_guide):

@@ -13,10 +13,10 @@ from pathlib import Path
 import langcodes
 
 from kiosk import guidecheck
-from kiosk.content import fonts
+from kiosk.content import fonts, voicenames
 from kiosk.content.facts import UNITS
 from kiosk.content.markdown import isolate_latin_asides
-from kiosk.content.model import AUDIENCES, DIRECTIONS, STATUSES, AnswerSource, GuideSources
+from kiosk.content.model import AUDIENCES, DIRECTIONS, STATUSES, AnswerSource, GuideSources, LanguageSource
 from kiosk.content.problems import Report
 from kiosk.content.sources import load
 from kiosk.content.uikeys import REQUIRED_UI_KEYS
@@ -109,6 +109,25 @@ class _Checker:
             self.drawable(path, lang.line, lang.name, guidecheck.MAX_TEXT_CHARS)
             if lang.keyboard and lang.keyboard not in self.g.keyboards:
                 self.r.error(path, lang.line, f"{lang.code}: no keyboard layout keyboards/{lang.keyboard}.yaml")
+            self.voices(path, lang)
+
+    def voices(self, path: str, lang: LanguageSource) -> None:
+        """A voice name the engines do not know reads nothing; a voice for another script reads letter names."""
+        known = voicenames.espeak_voice_tags()
+        if not known:
+            return  # espeak-ng's data is not installed here: nothing to compare with
+        for tag in lang.voice:
+            if tag.lower() not in known:
+                self.r.error(path, lang.line, f"{lang.code}: voice '{tag}' is not a voice the speech engines know "
+                                              f"(espeak-ng and Piper voices are named by language tags such as "
+                                              f"'nl', 'fr-be', 'fa'); a language without a voice lists none: "
+                                              f"'voice: []'")  # fmt: skip
+                continue
+            script = voicenames.script_of(tag)
+            if lang.script and script and script != lang.script:
+                self.r.error(path, lang.line, f"{lang.code}: voice '{tag}' reads {script} script, but "
+                                              f"{lang.english or lang.code} is written in {lang.script}: it would "
+                                              f"read letter names, not words")  # fmt: skip
 
     # --- topics and questions -------------------------------------------------------------------
     def topics_and_questions(self) -> None:

@@ -24,7 +24,7 @@ def _load_binding() -> ModuleType:
         import espeakng_loader
 
         os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
-        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_LOCAL)  # local: Piper carries its own espeak-ng
     except (ImportError, OSError):
         pass  # fall back to a system espeak-ng, if any
     try:

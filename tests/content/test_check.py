@@ -108,6 +108,32 @@ def test_language_code_that_does_not_exist(content_copy):
     assert any(e.startswith("languages.yaml:") and "'qq' is not a BCP-47 language code" in e for e in errors)
 
 
+def test_a_voice_the_engines_do_not_know_is_an_error(content_copy):
+    replace_in(content_copy / "languages.yaml", "voice: [tr]\n", "voice: [turkish-please]\n")
+    errors = messages(run_check(content_copy))
+    line = line_of(content_copy / "languages.yaml", "code: tr")
+    assert any(e.startswith(f"languages.yaml:{line}: error: tr: voice 'turkish-please' is not a voice the speech "
+                            "engines know") for e in errors), errors  # fmt: skip
+
+
+@pytest.mark.parametrize(("code", "old", "new", "read"), [
+    ("ar", "voice: [ar]", "voice: [ku]", "Latn"),  # Kurmanji on Arabic letters (as on Sorani): letter names
+    ("ar", "voice: [ar]", "voice: [en]", "Latn"),
+    ("uk", "voice: [uk]", "voice: [ar]", "Arab"),
+])  # fmt: skip
+def test_a_voice_for_another_script_is_an_error(content_copy, code, old, new, read):
+    replace_in(content_copy / "languages.yaml", old + "\n", new + "\n")
+    errors = messages(run_check(content_copy))
+    assert any(f"error: {code}: voice '{new[8:-1]}' reads {read} script" in e for e in errors), errors
+
+
+def test_a_language_without_a_voice_lists_none_and_is_not_an_error(content_copy):
+    errors = messages(run_check(content_copy))
+    assert not [e for e in errors if "voice" in e]
+    text = (content_copy / "languages.yaml").read_text(encoding="utf-8")
+    assert text.count("voice: []") == 2  # Pashto and Somali: no voice that may be shipped
+
+
 def test_empty_file(content_copy):
     (content_copy / ANSWER).write_text("", encoding="utf-8")
     errors = messages(run_check(content_copy))
