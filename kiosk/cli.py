@@ -660,8 +660,9 @@ def search_command(
 @click.option("--output", type=_NEW_FILE, default=None, help="Save a WAV file (FILE.wav) instead of playing it.")
 @click.option("--slow", is_flag=True, help="The slower speed the kiosk offers.")
 @click.option("--words", "show_words", is_flag=True, help="Also print when each word starts.")
-@click.option("--engine", type=click.Choice(["espeak-ng", "piper"]), default="espeak-ng", show_default=True,
-              help="The speech engine: espeak-ng, or piper (neural voices from the installed voice packs).")
+@click.option("--engine", type=click.Choice(["auto", "espeak-ng", "piper"]), default="auto", show_default=True,
+              help="The speech engine: piper (neural voices from the installed voice packs), espeak-ng, or auto "
+                   "(as the kiosk: the neural voice where one is installed, espeak-ng elsewhere).")
 @_database_option
 def speak_command(text: str, lang: str, question_id: str | None, today: dt.datetime | None, output: Path | None,
                   slow: bool, show_words: bool, engine: str, database: Path | None) -> None:  # fmt: skip

@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from kiosk.guide import GuideStore
 from kiosk.qt.audio import AudioOutput
 from kiosk.qt.current_guide import CurrentGuide
-from kiosk.speech.engine import Utterance, WordTiming, pick_voice
+from kiosk.speech.engine import Utterance, WordTiming, choose_voice
 from kiosk.speech.engines import DEFAULT_ENGINE
 from kiosk.speech.lexicon import Lexicon, lexicon_for
 from kiosk.speech.messages import (
@@ -92,7 +92,9 @@ class SpeechService(QObject):
         self.engine = engine
         self.timeout_ms = timeout_ms
         self.output = AudioOutput(self, use_device)
-        self.voices: dict[str, str] = {}
+        self.voices: dict[str, str] = {}  # language tag -> 'engine:tag' (the worker's best)
+        self.engine_voices: dict[str, dict[str, str]] = {}  # engine -> its voices, best engine first
+        self.preferred: dict[str, str] = {}  # the staff's engine per language ('espeak-ng', 'piper'); else the best
         self.slow = False  # the visitor's choice; forgotten at the idle reset
         self.speed = 1.0  # the staff's setting: a factor on every speaking rate
         self._lexicons: dict[str, Lexicon] = {}
@@ -181,7 +183,13 @@ class SpeechService(QObject):
         self._emit_voices()
 
     def voice_for(self, lang: str) -> str | None:
-        return pick_voice(self.store.language(lang).voices, self.voices)
+        """'engine:tag' of the voice that reads ``lang``: the staff's engine for it if it has one, else the best."""
+        return choose_voice(self.store.language(lang).voices, self.engine_voices, self.preferred.get(lang))
+
+    def engine_for(self, lang: str) -> str | None:
+        """The engine that reads ``lang`` ('piper', 'espeak-ng'), or None when no engine has a voice for it."""
+        voice = self.voice_for(lang)
+        return voice.partition(":")[0] if voice else None
 
     def has_voice(self, lang: str) -> bool:
         return self.voice_for(lang) is not None
@@ -285,7 +293,7 @@ class SpeechService(QObject):
     # --- results and playback ----------------------------------------------------------------------
     def _on_inbox_received(self, message: Reply) -> None:
         if isinstance(message, Voices):
-            self.voices = message.tags
+            self.voices, self.engine_voices = message.tags, message.engines
             self._emit_voices()
         elif isinstance(message, Audio):
             piece = self._piece(message.request_id)

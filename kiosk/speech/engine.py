@@ -55,6 +55,18 @@ def pick_voice(hints: list[str] | tuple[str, ...], available: Collection[str]) -
     return next((hint for hint in hints if hint.lower() in available), None)
 
 
+def choose_voice(hints: list[str] | tuple[str, ...], by_engine: Mapping[str, Collection[str]],
+                 prefer: str | None = None) -> str | None:  # fmt: skip
+    """The voice for a language as 'engine:tag': the first engine (``prefer`` first, then in the given order) that
+    has a voice for one of ``hints``; the first such hint. None when no engine has one."""
+    order = ([prefer] if prefer is not None and prefer in by_engine else []) + [n for n in by_engine if n != prefer]
+    for name in order:
+        hint = pick_voice(hints, by_engine[name])
+        if hint is not None:
+            return f"{name}:{hint}"
+    return None
+
+
 class SpeechEngine(Protocol):
     """A speech engine, used from one thread of one process."""
 

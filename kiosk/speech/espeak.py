@@ -24,7 +24,8 @@ def _load_binding() -> ModuleType:
         import espeakng_loader
 
         os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
-        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_LOCAL)  # local: Piper carries its own espeak-ng
+        # local, not global: Piper carries its own espeak-ng, whose calls must not bind to this one
+        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_LOCAL)
     except (ImportError, OSError):
         pass  # fall back to a system espeak-ng, if any
     try:

@@ -54,7 +54,8 @@ class Broken:
 
 @dataclass(frozen=True)
 class Voices:
-    tags: dict[str, str]  # language tag -> the engine's voice identifier
+    tags: dict[str, str]  # language tag -> 'engine:tag' of the best engine that has it
+    engines: dict[str, dict[str, str]]  # engine name -> {language tag: voice identifier}, best engine first
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from multiprocessing.connection import Connection
 
 from kiosk.guide import GuideError, GuideStore
 from kiosk.speech.engine import SpeechEngine, SpeechError
-from kiosk.speech.engines import DEFAULT_ENGINE, make_engine
+from kiosk.speech.engines import DEFAULT_ENGINE, ChainEngine, make_engine
 from kiosk.speech.messages import (
     Audio,
     Broken,
@@ -31,10 +31,11 @@ from kiosk.speech.messages import (
 def serve(conn: Connection, engine_name: str = DEFAULT_ENGINE) -> None:
     """Worker main loop (runs in the child process)."""
     try:
-        engine = make_engine(engine_name)
+        made = make_engine(engine_name)
     except SpeechError as exc:
         conn.send(Broken(str(exc)))
         return
+    engine = made if isinstance(made, ChainEngine) else ChainEngine({engine_name: made})
     conn.send(Ready(engine_name, engine.sample_rate))
     while True:
         try:
@@ -49,7 +50,8 @@ def serve(conn: Connection, engine_name: str = DEFAULT_ENGINE) -> None:
 def answer(engine: SpeechEngine, message: Request) -> Reply:
     """The reply to one request (also used in-process by tests)."""
     if isinstance(message, ListVoices):
-        return Voices(dict(engine.voices))
+        by_engine = engine.by_engine if isinstance(engine, ChainEngine) else {"engine": dict(engine.voices)}
+        return Voices(dict(engine.voices), by_engine)
     if isinstance(message, PlayRecording):
         try:
             with GuideStore(message.database) as store:

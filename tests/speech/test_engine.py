@@ -6,6 +6,7 @@ import array
 import itertools
 import re
 import wave
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -153,6 +154,18 @@ def test_without_the_neural_engine_installed_piper_is_refused_with_its_reason(mo
     monkeypatch.setitem(sys.modules, "piper", None)  # as on a kiosk without the 'neural' extra
     with pytest.raises(SpeechError, match="piper-tts"):
         make_engine("piper")
-    with pytest.raises(SpeechError, match="known: espeak-ng, piper"):
+    with pytest.raises(SpeechError, match="known: auto, espeak-ng, piper"):
         make_engine("festival")
     assert make_engine("espeak-ng").resolve(["nl"]) == "nl"
+    # the kiosk's engine goes on with espeak-ng, even with a voice folder it cannot use
+    assert make_engine("auto", voices=[Path("/nonexistent")]).resolve(["nl"]) == "espeak-ng:nl"
+
+
+def test_choose_voice_takes_the_staff_engine_first_then_the_best_that_has_one():
+    from kiosk.speech.engine import choose_voice
+
+    engines = {"piper": {"en": "joe", "en-us": "joe"}, "espeak-ng": {"en": "en", "en-gb": "en-gb", "nl": "nl"}}
+    assert choose_voice(["en-gb", "en"], engines) == "piper:en"  # the neural voice beats a closer accent
+    assert choose_voice(["en-gb", "en"], engines, prefer="espeak-ng") == "espeak-ng:en-gb"
+    assert choose_voice(["nl"], engines, prefer="piper") == "espeak-ng:nl"  # the staff's engine has none: best
+    assert choose_voice(["ps"], engines) is None

@@ -146,3 +146,27 @@ def test_speak_on_the_command_line_with_the_neural_engine(shipped_guide, tmp_pat
                                        "Who insures me?"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "insures" in result.output and out.stat().st_size > 20000
+
+
+@pytest.mark.gui
+def test_the_kiosk_reads_english_with_the_neural_voice_and_dutch_with_espeak(qtbot, shipped_guide, monkeypatch):
+    """Per language the first that exists: the neural voice, else espeak-ng; the staff can choose espeak-ng."""
+    from kiosk.qt.speech import SpeechService
+
+    monkeypatch.setenv("WEGWIJZER_VOICE_DIRS", str(joe.data_dir()))
+    service = SpeechService(GuideStore(shipped_guide), use_device=False)
+    try:
+        with qtbot.waitSignal(service.voices_checked, timeout=20_000):
+            pass
+        assert service.engine_for("en") == "piper" and service.engine_for("nl") == "espeak-ng"
+        assert service.engine_for("ps") is None
+        text = "Apples. Bread. Carrots."
+        words: list[str] = []
+        service.word_spoken.connect(lambda key, part, start, end: words.append(text[start:end]))
+        with qtbot.waitSignal(service.finished, timeout=20_000):
+            assert service.speak("k", [text], "en")
+        assert words == ["Apples", "Bread", "Carrots"]
+        service.preferred["en"] = "espeak-ng"
+        assert service.voice_for("en") == "espeak-ng:en-gb"
+    finally:
+        service.shutdown()
