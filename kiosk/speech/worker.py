@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from multiprocessing.connection import Connection
 
+from kiosk import paths
 from kiosk.guide import GuideError, GuideStore
 from kiosk.speech.engine import SpeechEngine, SpeechError
 from kiosk.speech.engines import DEFAULT_ENGINE, ChainEngine, make_engine
@@ -28,8 +29,10 @@ from kiosk.speech.messages import (
 )
 
 
-def serve(conn: Connection, engine_name: str = DEFAULT_ENGINE) -> None:
-    """Worker main loop (runs in the child process)."""
+def serve(conn: Connection, engine_name: str = DEFAULT_ENGINE, data_dir: str | None = None) -> None:
+    """Worker main loop (runs in the child process); ``data_dir``: the kiosk's ``--data-dir`` (its voice packs)."""
+    if data_dir is not None:
+        paths.set_data_dir(data_dir)
     try:
         made = make_engine(engine_name)
     except SpeechError as exc:
