@@ -259,6 +259,7 @@ def start_updates(kiosk: Kiosk, options: RunOptions, **service_options: Any) -> 
 
     service.usb_found.connect(lambda _folder: window.notify("update_checking", seconds=0))
     service.installed.connect(on_installed)
+    service.voice_installed.connect(lambda _label, _source: kiosk.speech.reload_voices() if kiosk.speech else None)
     service.refused.connect(on_refused)
     service.finished.connect(lambda kind: window.notify("usb_done") if kind == "usb-same" else None)
     kiosk.app.aboutToQuit.connect(service.shutdown)

@@ -504,6 +504,90 @@ def update_status(as_json: bool) -> None:
         click.echo(f"  {attempt['when']}  {version}  {attempt['result']}  {attempt['reason']}{key}")
 
 
+# --- voice packs ------------------------------------------------------------------------------------
+@main.group()
+def voices() -> None:
+    """Neural voice packs: signed like guide bundles, installed beside espeak-ng."""
+
+
+@voices.command("bundle")
+@click.argument("voice_folder", type=_PATH)
+@click.option("--key", type=_PATH, required=True, help="The private signing key (PEM), the guides' own.")
+@click.option("--out", type=_PATH, required=True, help="A new, empty folder for the pack.")
+@click.option("--version", "pack_version", type=click.IntRange(1, 2**31 - 1), default=1, show_default=True,
+              help="The pack's version: a kiosk takes a pack of the same voice only with a higher one.")  # fmt: skip
+@click.option("--channel", default="stable", show_default=True, help="Release channel, e.g. stable or test.")
+@click.option(
+    "--valid-days", type=click.IntRange(1, 3650), default=3650, show_default=True, help="Days until it expires."
+)
+def voices_bundle(voice_folder: Path, key: Path, out: Path, pack_version: int, channel: str, valid_days: int) -> None:
+    """Sign the Piper voice in VOICE_FOLDER (NAME.onnx, NAME.onnx.json, MODEL_CARD) into a voice pack.
+
+    Refused when its model card declares no licence that allows redistribution, names a non-commercial licence
+    or a non-commercial parent voice, or when the voice cannot speak. Word timings are added to the model here."""
+    from kiosk.updates.bundle import BundleError
+    from kiosk.updates.voicepack import create_pack
+
+    try:
+        manifest = create_pack(voice_folder, key, out, pack_version, channel, valid_days)
+    except BundleError as exc:
+        _fail(f"refused: {exc}")
+    except OSError as exc:
+        _fail(f"not created: {exc}")
+    size = sum(f.length for f in manifest.files) // 1_000_000
+    click.echo(f"voice pack {out}: {manifest.label} ({manifest.language}), licence {', '.join(manifest.licences)}"
+               f"{f', fine-tuned from {manifest.parent}' if manifest.parent else ''}, {size} MB, "
+               f"channel {manifest.channel}, expires {manifest.expires.date()}")  # fmt: skip
+
+
+@voices.command("add")
+@click.argument("folder", type=_PATH)
+@click.option("--trust", type=_PATH, multiple=True, help="A trusted public key (default: the kiosk's own).")
+@click.option("--channel", default="stable", show_default=True, help="The channel this kiosk takes.")
+@_allow_test_keys_option
+@_private_data
+def voices_add(folder: Path, trust: tuple[Path, ...], channel: str, allow_test_keys: bool) -> None:
+    """Verify and install the voice pack in FOLDER (e.g. on a USB stick); the kiosk uses it from its next
+    sentence. The previous version of the voice is kept until the next install."""
+    from kiosk.updates.bundle import BundleError, load_public_key
+    from kiosk.updates.voicepack import install_pack
+
+    try:
+        trusted = [load_public_key(p) for p in (list(trust) or _kiosk_keys())]
+        if not folder.is_dir():
+            raise BundleError(f"{folder} is not a folder")
+        outcome, manifest = install_pack(folder, trusted, channel, allow_test_keys=allow_test_keys)
+    except BundleError as exc:
+        _fail(f"refused: {exc}")
+    except OSError as exc:
+        _fail(f"not installed: {exc}")
+    label = manifest.label if manifest else "?"
+    click.echo(f"voice {label} {'installed' if outcome == 'installed' else 'was already installed'}")
+
+
+@voices.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_private_data
+def voices_list(as_json: bool) -> None:
+    """Installed voice packs (voice, version, language, licence, signer) and the last install attempts."""
+    from kiosk.updates.voicepack import status
+
+    info = status()
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    installed: dict[str, dict[str, object]] = info["installed"]  # type: ignore[assignment]
+    if not installed:
+        click.echo("no voice pack installed: espeak-ng speaks every language it has a voice for")
+    for name, record in sorted(installed.items()):
+        licences = ", ".join(str(x) for x in record.get("licences", []))  # type: ignore[attr-defined]
+        click.echo(f"{name}  v{record.get('version')}  {record.get('language')}  licence {licences}  "
+                   f"installed {record.get('installed')}  ({record.get('signed_by')})")  # fmt: skip
+    for attempt in info["attempts"][-5:]:  # type: ignore[index]
+        version = "-" if attempt.get("version") is None else f"v{attempt['version']}"
+        click.echo(f"  {attempt['when']}  {version}  {attempt['result']}  {attempt['reason']}", err=True)
+
+
 # --- staff, settings, usage figures -----------------------------------------------------------------
 @main.group()
 def staff() -> None:

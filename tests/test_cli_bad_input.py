@@ -61,6 +61,7 @@ VALID = {
     "out": "{new}",
     "source": "{folder}",
     "kind": "test",
+    "voice_folder": "{folder}",
 }
 
 SPECIFIC: dict[str, list[Case]] = {
@@ -129,6 +130,21 @@ SPECIFIC: dict[str, list[Case]] = {
         Case("a missing key", ("--from", "{folder}", "--trust", MISSING)),
         Case("a data directory that cannot be created", ("--from", "{folder}"), ("--data-dir", UNWRITABLE)),
     ],
+    "voices bundle": [
+        Case("folder does not exist", (MISSING, "--key", "{private}", "--out", "{new}")),
+        Case("an empty folder (no voice)", ("{folder}", "--key", "{private}", "--out", "{new}")),
+        Case("a folder as the key", ("{folder}", "--key", "{folder}", "--out", "{new}")),
+        Case("the public key to sign", ("{folder}", "--key", "{public}", "--out", "{new}")),
+    ],
+    "voices add": [
+        Case("folder does not exist", (MISSING, "--trust", "{public}")),
+        Case("a file as the folder", ("{file}", "--trust", "{public}")),
+        Case("an empty folder", ("{folder}", "--trust", "{public}")),
+        Case("a private key as the trusted key", ("{folder}", "--trust", "{private}")),
+        Case("a data directory that cannot be created", ("{folder}", "--trust", "{public}"),
+             ("--data-dir", UNWRITABLE)),
+    ],
+    "voices list": [Case("a data directory under a file", (), ("--data-dir", "{file}/data"))],
     "update status": [
         Case("a data directory under a file", (), ("--data-dir", "{file}/data")),
         Case("a guides folder that is a file", (), ("--data-dir", "{odd_data}")),
@@ -411,7 +427,7 @@ def test_speak_prints_no_qt_chatter(tmp_path):
     result = subprocess.run([str(Path(sys.executable).with_name("wegwijzer")), "speak", "hallo", "--lang", "nl"],
                             capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
     lines = result.stderr.strip().splitlines()
-    assert lines[0].startswith("voice nl"), result.stderr
+    assert lines[0].startswith("voice espeak-ng:nl"), result.stderr
     if result.returncode == 1:  # no device: the command says so itself
         assert lines[1:] == ["Error: no audio output device here; use --output FILE.wav to save the speech"]
     else:

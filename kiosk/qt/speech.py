@@ -149,6 +149,20 @@ class SpeechService(QObject):
             old.kill()  # its reader thread then sees the end of the pipe and closes it
         self._start_worker()
 
+    def reload_voices(self) -> None:
+        """A voice pack was installed: a fresh worker lists the voices again, once nothing is being said."""
+        if self._closing:
+            return
+        if self._job is not None:
+            QTimer.singleShot(2000, self.reload_voices)
+            return
+        log.info("voices changed: the speech worker starts again to use them")
+        old = self._process
+        if old is not None and old.is_alive() and self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.send(Quit())
+        self._start_worker()
+
     def shutdown(self) -> None:
         """Stop speaking and end the worker (at exit)."""
         self._closing = True

@@ -2,7 +2,8 @@
 
 ``UpdateService`` lives on the GUI thread. Every few seconds it lists the mounted volumes (``QStorageInfo``) on
 a job thread, then examines each volume in a job of its own: a ``wegwijzer-update`` folder at its root holding
-a bundle not yet tried is installed without anyone touching the screen. When a sync address is configured, a
+a bundle not yet tried is installed without anyone touching the screen, and so is every voice pack in its
+``voices/`` folder (one signed pack per folder, :mod:`kiosk.updates.voicepack`). When a sync address is configured, a
 sync job polls it at the configured interval (with jitter, so a hundred kiosks do not all ask at once).
 
 Every job has a deadline. A job that does not finish in time (a dying stick that hangs the kernel, a server
@@ -17,6 +18,7 @@ hooks) go only to a stick that carries a genuine bundle. Files on a stick are re
 Signals (all on the GUI thread):
     usb_found(str): a stick with a new update folder is being checked (its folder).
     installed(int, str, str): version, kind ("usb" | "sync"), source.
+    voice_installed(str, str): a voice pack ("nl_BE-nathalie-medium v2"), its source.
     refused(str, str, str): kind, source, reason. Also logged and recorded for ``update status``/staff view.
     finished(str): a USB look or sync poll is done (kind), whatever its result.
 """
@@ -42,6 +44,7 @@ from kiosk.updates.install import redact
 log = logging.getLogger(__name__)
 
 UPDATE_FOLDER = "wegwijzer-update"
+VOICES_FOLDER = "voices"  # inside the update folder: one signed voice pack per folder
 # File systems that are never a USB stick (and network ones, which could hang a look at them).
 _NOT_REMOVABLE = {
     "autofs", "binfmt_misc", "bpf", "cgroup", "cgroup2", "configfs", "debugfs", "devpts", "devtmpfs", "efivarfs",
@@ -86,6 +89,8 @@ class _StickResult:
     refused: str = ""
     busy: bool = False  # another install held the lock: try again at the next look
     log: list[str] = field(default_factory=list)
+    voices: list[str] = field(default_factory=list)  # voice packs installed ('nl_BE-nathalie-medium v2')
+    voice_refused: list[tuple[str, str]] = field(default_factory=list)  # (pack folder, reason)
 
 
 class _Bridge(QObject):
@@ -97,6 +102,7 @@ class _Bridge(QObject):
 class UpdateService(QObject):
     usb_found = Signal(str)
     installed = Signal(int, str, str)
+    voice_installed = Signal(str, str)  # the voice ('nl_BE-nathalie-medium v2'), its source
     refused = Signal(str, str, str)
     finished = Signal(str)
 
@@ -270,7 +276,7 @@ class UpdateService(QObject):
             self.finished.emit("usb")
 
     def _examine(self, root: Path, known: str | None) -> _StickResult:
-        """On a job thread: look at one volume; install a new bundle from it. Returns what happened."""
+        """On a job thread: look at one volume; install a new guide bundle and new voice packs from it."""
         from kiosk.updates.bundle import MANIFEST, MAX_MANIFEST_BYTES, BundleError, read_signed_manifest
         from kiosk.updates.install import apply_bundle
         from kiosk.updates.safefs import SafeDir, UnsafeFileError
@@ -292,32 +298,90 @@ class UpdateService(QObject):
                     result.refused = f"the update folder cannot be used: {exc.strerror or exc}"
                 return result
             with folder:
+                packs = self._voice_pack_names(folder)
+                has_guide = folder.lstat(MANIFEST) is not None or not packs
                 try:
-                    result.fingerprint = hashlib.sha256(folder.read(MANIFEST, MAX_MANIFEST_BYTES)).hexdigest()
+                    guide_print = hashlib.sha256(folder.read(MANIFEST, MAX_MANIFEST_BYTES)).hexdigest()
                 except UnsafeFileError as exc:
-                    result.fingerprint = f"unusable:{exc}"
+                    guide_print = f"unusable:{exc}" if has_guide else ""
+                result.fingerprint = "+".join([guide_print, *(self._pack_print(folder, name) for name in packs)])
                 if result.fingerprint == known:
                     return result
                 result.found = str(folder.path)
                 self._bridge_found(result.found)
                 trusted = self._trusted()
-                try:
-                    read_signed_manifest(folder, trusted, self.allow_test_keys)
-                    genuine = True
-                except BundleError:
-                    genuine = False  # apply_bundle below says why, and records it
-                try:
-                    outcome, manifest = apply_bundle(folder, trusted, self.channel, source=result.found,
-                                                     allow_test_keys=self.allow_test_keys)  # fmt: skip
-                    if outcome == "installed" and manifest is not None:
-                        result.installed = manifest.content_version
-                    else:
-                        result.same = True
-                except BundleError as exc:
-                    result.refused, result.busy = str(exc), "another install is running" in str(exc)
+                genuine = False
+                if has_guide:
+                    try:
+                        read_signed_manifest(folder, trusted, self.allow_test_keys)
+                        genuine = True
+                    except BundleError:
+                        genuine = False  # apply_bundle below says why, and records it
+                    try:
+                        outcome, manifest = apply_bundle(folder, trusted, self.channel, source=result.found,
+                                                         allow_test_keys=self.allow_test_keys)  # fmt: skip
+                        if outcome == "installed" and manifest is not None:
+                            result.installed = manifest.content_version
+                        else:
+                            result.same = True
+                    except BundleError as exc:
+                        result.refused, result.busy = str(exc), "another install is running" in str(exc)
+                if packs:
+                    genuine = self._install_voice_packs(folder, packs, trusted, result) or genuine
             if genuine:
                 self._run_stick_hooks(stick, root)
         return result
+
+    @staticmethod
+    def _voice_pack_names(folder: Any) -> list[str]:
+        from kiosk.updates.safefs import UnsafeFileError
+
+        try:
+            if folder.lstat(VOICES_FOLDER) is None:
+                return []
+            with folder.subdir(VOICES_FOLDER) as voices:
+                names: list[str] = voices.folders(limit=32)
+                return names
+        except UnsafeFileError as exc:
+            log.warning("the voices folder on the stick cannot be used: %s", exc)
+            return []
+
+    @staticmethod
+    def _pack_print(folder: Any, name: str) -> str:
+        from kiosk.updates.bundle import MANIFEST, MAX_MANIFEST_BYTES
+        from kiosk.updates.safefs import UnsafeFileError
+
+        try:
+            with folder.subdir(VOICES_FOLDER) as voices, voices.subdir(name) as pack:
+                return hashlib.sha256(pack.read(MANIFEST, MAX_MANIFEST_BYTES)).hexdigest()[:16]
+        except UnsafeFileError as exc:
+            return f"unusable:{name}:{exc.errno}"
+
+    def _install_voice_packs(self, folder: Any, packs: list[str], trusted: list[Any], result: _StickResult) -> bool:
+        """Install each voice pack in ``voices/`` (each in its own folder); True if any was genuine."""
+        from kiosk.updates.bundle import BundleError
+        from kiosk.updates.safefs import UnsafeFileError
+        from kiosk.updates.voicepack import install_pack, read_signed_pack
+
+        genuine = False
+        for name in packs:
+            source = str(folder.path / VOICES_FOLDER / name)
+            try:
+                with folder.subdir(VOICES_FOLDER) as voices, voices.subdir(name) as pack:
+                    try:
+                        read_signed_pack(pack, trusted, self.allow_test_keys)
+                        genuine = True
+                    except BundleError:
+                        pass  # install_pack says why, and records it
+                    outcome, manifest = install_pack(pack, trusted, self.channel, source=source,
+                                                     allow_test_keys=self.allow_test_keys)  # fmt: skip
+                if outcome == "installed" and manifest is not None:
+                    result.voices.append(manifest.label)
+            except BundleError as exc:
+                result.voice_refused.append((source, str(exc)))
+            except UnsafeFileError as exc:
+                result.voice_refused.append((source, f"the pack folder cannot be used: {exc.strerror or exc}"))
+        return genuine
 
     def _bridge_found(self, folder: str) -> None:
         self._bridge.reported.emit(_FOUND, folder)
@@ -343,6 +407,12 @@ class UpdateService(QObject):
             else:
                 self.tried.pop(root, None)
             source = result.found or str(root / UPDATE_FOLDER)
+            for label in result.voices:
+                log.info("voice %s installed from %s", label, source)
+                self.voice_installed.emit(label, source)
+            for pack, reason in result.voice_refused:
+                log.error("voice pack from %s refused: %s", pack, reason)
+                self.refused.emit("usb", pack, reason)
             if result.installed is not None:
                 log.info("guide version %s installed from %s", result.installed, source)
                 self.installed.emit(result.installed, "usb", source)

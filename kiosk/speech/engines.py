@@ -13,8 +13,8 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from kiosk import paths
 from kiosk.speech.engine import DEFAULT_WPM, SpeechEngine, SpeechError, Utterance, choose_voice
+from kiosk.speech.installed import installed_folders
 
 log = logging.getLogger(__name__)
 DEFAULT_ENGINE = "auto"
@@ -23,11 +23,9 @@ NEURAL, ESPEAK = "piper", "espeak-ng"
 
 
 def voice_folders() -> list[Path]:
-    """Folders that each hold one Piper voice: installed packs first, then ``WEGWIJZER_VOICE_DIRS``."""
-    found: list[Path] = []
-    installed = paths.voices_dir()
-    if installed.is_dir():
-        found.extend(sorted(p for p in installed.iterdir() if p.is_dir() and not p.name.startswith(".")))
+    """Folders that each hold one Piper voice: installed (signed, verified) packs first, then the folders in
+    ``WEGWIJZER_VOICE_DIRS`` (a developer's or a test's voices)."""
+    found: list[Path] = installed_folders()
     for entry in os.environ.get("WEGWIJZER_VOICE_DIRS", "").split(os.pathsep):
         if entry.strip():
             found.append(Path(entry.strip()))
@@ -78,9 +76,9 @@ class ChainEngine:
 def make_engine(name: str = DEFAULT_ENGINE, voices: Iterable[Path] | None = None) -> SpeechEngine:
     """The speech engine called ``name``; raises SpeechError if it cannot be started here."""
     if name == ESPEAK:
-        from kiosk.speech.espeak import EspeakEngine
+        from kiosk.speech.espeak import shared_engine
 
-        return EspeakEngine()
+        return shared_engine()
     if name == NEURAL:
         from kiosk.speech.piper import PiperEngine
 

@@ -36,8 +36,25 @@ def _load_binding() -> ModuleType:
     return module
 
 
+_shared: EspeakEngine | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_engine() -> EspeakEngine:
+    """The process's one espeak-ng engine, started on first use.
+
+    espeak-ng keeps global state (one synthesis callback, buffers set up by ``Initialize``): a second
+    engine in the same process would take the first one's callback and re-initialise under it.
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = EspeakEngine()
+        return _shared
+
+
 class EspeakEngine:
-    """One espeak-ng instance (espeak keeps global state: one engine per process, used from one thread)."""
+    """espeak-ng itself; get it through :func:`shared_engine` (espeak keeps global state: one per process)."""
 
     def __init__(self) -> None:
         self._e = _load_binding()

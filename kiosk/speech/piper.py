@@ -72,7 +72,9 @@ def read_voice_folder(folder: Path) -> VoiceFolder:
 class PiperEngine:
     """Piper voices from the given folders (each one voice), loaded when first used, one thread at a time."""
 
-    def __init__(self, folders: Iterable[Path]) -> None:
+    def __init__(self, folders: Iterable[Path], patch: bool = True) -> None:
+        """``patch``: add the alignment output to a model without it (in the cache); off when judging a pack."""
+        self._patch = patch
         try:
             import piper  # noqa: F401  (fail here, with a clear reason, rather than at the first sentence)
         except ImportError as exc:
@@ -110,7 +112,7 @@ class PiperEngine:
             if folder is None:
                 raise SpeechError(f"no Piper voice '{name}'")
             try:
-                self._loaded[identifier] = _load(folder)
+                self._loaded[identifier] = _load(folder, self._patch)
             except SpeechError:
                 raise
             except Exception as exc:  # onnxruntime raises its own types for a corrupt model
@@ -126,7 +128,7 @@ class PiperEngine:
             return _synthesize(model, spoken, wpm, spans)
 
 
-def _load(folder: VoiceFolder) -> Any:
+def _load(folder: VoiceFolder, patch: bool = True) -> Any:
     """The voice, with a model that reports its alignments: as bundled (voice packs are patched when they are
     made), else patched once into the kiosk's cache where the ``onnx`` package is at hand (the test voice)."""
     import onnxruntime
@@ -134,7 +136,7 @@ def _load(folder: VoiceFolder) -> Any:
 
     config = PiperConfig.from_dict(json.loads(folder.config.read_text(encoding="utf-8")))
     session = onnxruntime.InferenceSession(str(folder.model), providers=["CPUExecutionProvider"])
-    if len(session.get_outputs()) < 2:
+    if len(session.get_outputs()) < 2 and patch:
         patched = _patched_copy(folder.model)
         if patched is not None:
             del session

@@ -263,6 +263,14 @@ def read_signed_manifest(folder: Path | SafeDir, trusted: Keys, allow_test_keys:
     """The manifest of ``folder`` if its signature matches a trusted key (the database is not read).
 
     A bundle that only a test key signed is refused unless ``allow_test_keys``."""
+    data, key = read_signed_bytes(folder, trusted, allow_test_keys)
+    return replace(parse_manifest(data), signed_by=key)
+
+
+def read_signed_bytes(folder: Path | SafeDir, trusted: Keys, allow_test_keys: bool = False) -> tuple[bytes, TrustedKey]:
+    """The exact bytes of ``folder``'s manifest and the trusted key whose signature over them matched.
+
+    Every signed product (guides, voice packs) is checked here; a test key only where test keys are allowed."""
     if not trusted:
         raise BundleError("no trusted key is configured: nothing can be installed")
     where, opened = _as_dir(folder)
@@ -286,7 +294,7 @@ def read_signed_manifest(folder: Path | SafeDir, trusted: Keys, allow_test_keys:
     if key.kind == "test" and not allow_test_keys:
         raise BundleError(f"signed with the {key.label}: this kiosk takes release keys only "
                           f"(allow test keys for trials: setting accept_test_keys)")  # fmt: skip
-    return replace(parse_manifest(data), signed_by=key)
+    return data, key
 
 
 def verify_bundle(folder: Path | SafeDir, trusted: Keys, allow_test_keys: bool = False) -> Manifest:
@@ -344,13 +352,18 @@ class _Strict:
         raise BundleError(f"the manifest holds {text}, which is not JSON")
 
 
-def parse_manifest(data: bytes) -> Manifest:
-    """The manifest's fields, strictly typed (signed data is still checked: a key can sign a mistake)."""
+def strict_json(data: bytes) -> object:
+    """Signed manifest bytes as JSON, refusing duplicate keys, long or fractional numbers and NaN."""
     try:
-        raw = json.loads(data.decode("utf-8"), object_pairs_hook=_Strict.pairs, parse_int=_Strict.integer,
-                         parse_float=_Strict.real, parse_constant=_Strict.constant)  # fmt: skip
+        return json.loads(data.decode("utf-8"), object_pairs_hook=_Strict.pairs, parse_int=_Strict.integer,
+                          parse_float=_Strict.real, parse_constant=_Strict.constant)  # fmt: skip
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
         raise BundleError(f"the manifest is not valid JSON: {exc}") from exc
+
+
+def parse_manifest(data: bytes) -> Manifest:
+    """The manifest's fields, strictly typed (signed data is still checked: a key can sign a mistake)."""
+    raw = strict_json(data)
     if not isinstance(raw, dict) or not isinstance(raw.get("database"), dict):
         raise BundleError("the manifest has the wrong shape")
     db = raw["database"]

@@ -99,6 +99,21 @@ class SafeDir:
         except OSError as exc:
             raise UnsafeFileError(exc.errno or errno.EIO, f"{self.path / name}: {exc.strerror or exc}") from None
 
+    def folders(self, limit: int = 64) -> list[str]:
+        """The names of the real folders in this one (not links), sorted, at most ``limit`` of them."""
+        try:
+            names = os.listdir(self._fd if self._fd is not None else self.path)
+        except OSError as exc:
+            raise UnsafeFileError(exc.errno or errno.EIO, f"{self.path}: {exc.strerror or exc}") from None
+        found = []
+        for name in sorted(names)[: limit * 4]:
+            if name.startswith(".") or "/" in name or "\0" in name:
+                continue
+            info = self.lstat(name)
+            if info is not None and stat.S_ISDIR(info.st_mode):
+                found.append(name)
+        return found[:limit]
+
     def is_file(self, name: str) -> bool:
         info = self.lstat(name)
         return info is not None and stat.S_ISREG(info.st_mode)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from kiosk.cli import main
 from kiosk.guide import GuideStore
 from kiosk.speech.engine import SpeechError
-from kiosk.speech.espeak import EspeakEngine
+from kiosk.speech.espeak import shared_engine
 from kiosk.speech.lexicon import Lexicon, LexiconEntry
 from kiosk.speech.speaker import Speaker
 
@@ -23,7 +23,7 @@ WITHOUT_VOICE = {"ps", "so"}  # espeak-ng 1.52 has no Pashto or Somali voice
 
 @pytest.fixture(scope="module")
 def engine():
-    return EspeakEngine()
+    return shared_engine()
 
 
 @pytest.fixture
