@@ -188,6 +188,8 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> K
         session.audience = config.audience
         session.default_text_step = config.default_text_size
         window.language_order = config.language_order
+        window.read_answers_aloud = config.read_answers_aloud
+        window.invite_aloud = config.invite_aloud
 
     live.follow(follow)
     idle.set_timeout(options.idle_timeout_s * 1000)  # this run's value (it may come from the command line) ...
@@ -214,7 +216,11 @@ def start_speech(kiosk: Kiosk) -> None:
     window, usage = kiosk.window, kiosk.usage
     speech = SpeechService(kiosk.guide, window)
     window.attach_speech(speech)
-    kiosk.settings.follow(lambda config: setattr(speech, "speed", config.speech_speed / 100))
+    def follow(config: Config) -> None:
+        speech.speed = config.speech_speed / 100
+        speech.preferred = config.engines  # the staff's engine per language (voices page)
+
+    kiosk.settings.follow(follow)
     kiosk.speech = kiosk.services.speech = speech
 
     def count_listen(key: str) -> None:

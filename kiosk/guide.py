@@ -497,6 +497,11 @@ class GuideStore:
         )  # fmt: skip
 
     # --- coverage --------------------------------------------------------------------------------
+    def recorded_counts(self) -> dict[str, int]:
+        """Per language code, how many answers have a human recording (languages without any are left out)."""
+        rows = self._query("SELECT lang, count(DISTINCT question_id) AS n FROM recordings GROUP BY lang", ())
+        return {str(r["lang"]): int(r["n"]) for r in rows}
+
     def coverage(self) -> list[Coverage]:
         total = len(self.question_ids())
         out = []

@@ -46,6 +46,15 @@ class Config:
     idle_timeout_s: int = _setting(90, "Seconds without a touch before 'Are you still there?'.", low=20, high=3600,
                                   step=10)  # fmt: skip
     speech_speed: int = _setting(100, "Speech speed, in percent of the normal speed.", low=60, high=140, step=10)
+    voice_engines: tuple[str, ...] = _setting(
+        (), "The speech engine per language, as code=engine (piper: a neural voice pack, espeak-ng); a language "
+        "not listed uses the best it has (a neural voice, else espeak-ng).",
+        pattern=_LANG + r"=(piper|espeak-ng)",
+    )  # fmt: skip
+    read_answers_aloud: bool = _setting(False, "Read each answer aloud as soon as it opens (for halls where most "
+                                        "visitors read little; the visitor can still stop it).")  # fmt: skip
+    invite_aloud: bool = _setting(False, "The language screen says its invitation aloud in each language in turn "
+                                  "(off by default: halls are shared).")  # fmt: skip
     default_text_size: int = _setting(0, "Text size for each new visitor: 0 normal, 1 larger, 2 largest.", low=0,
                                       high=2)  # fmt: skip
     show_organisation_questions: bool = _setting(True, "Show the questions meant for organisations too.")
@@ -63,6 +72,11 @@ class Config:
                                       "kiosk in a centre takes release keys only).")  # fmt: skip
     site_name: str = _setting("", "Name of this centre or kiosk, used in the file names of exported figures.",
                               pattern=r"[\w .,'()-]*", max_length=60)  # fmt: skip
+
+    @property
+    def engines(self) -> dict[str, str]:
+        """The staff's engine per language code, from ``voice_engines`` ("ar=piper" -> {"ar": "piper"})."""
+        return dict(item.split("=", 1) for item in self.voice_engines)
 
     @property
     def audience(self) -> str | None:

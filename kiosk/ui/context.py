@@ -20,6 +20,12 @@ class ScreenContext:
     icons: IconSet
     audience: str | None = None
     language_order: tuple[str, ...] = ()  # the staff's choice; empty: every language, in the guide's order
+    voiced: frozenset[str] | None = None  # languages a voice reads (their speaker marks show); None: not known yet
+    invite_aloud: bool = False  # the staff's setting: the language screen says its invitation aloud
+
+    def can_say(self, code: str) -> bool:
+        """Whether a label in ``code`` can be read aloud (unknown until the speech worker has listed its voices)."""
+        return self.voiced is None or code in self.voiced
 
     def shown_languages(self) -> list[Language]:
         languages = self.store.languages()

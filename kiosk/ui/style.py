@@ -25,6 +25,12 @@ def stylesheet(m: Metrics) -> str:
     QPushButton#tile:pressed, QPushButton#row:pressed, QPushButton#language:pressed {{
         background: {p.pressed}; border: 3px solid {p.accent};
     }}
+    QPushButton#language[invited="true"] {{ border: 4px solid {p.accent}; }}
+    QLabel#invitation {{ font-size: {m.title}px; font-weight: 700; color: {p.accent}; }}
+    QToolButton#speakerMark {{
+        background: {p.background}; border: 2px solid {p.border}; border-radius: {m.target // 2}px;
+    }}
+    QToolButton#speakerMark:pressed {{ background: {p.pressed}; border: 3px solid {p.accent}; }}
     QLabel#tileText {{ font-size: {m.large}px; font-weight: 600; }}
     QLabel#rowText {{ font-size: {m.body}px; font-weight: 600; }}
     QLabel#languageText {{ font-size: {m.title}px; font-weight: 700; }}

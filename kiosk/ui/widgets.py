@@ -6,7 +6,7 @@ import html
 import logging
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QImage, QPixmap, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import QColor, QIcon, QImage, QPixmap, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QBoxLayout,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QTextBrowser,
     QTextEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,8 +33,12 @@ log = logging.getLogger(__name__)
 class TouchButton(QPushButton):
     """A button with an icon above (tile) or before (row) a label that wraps instead of eliding.
 
+    A visible speaker mark (a button of its own, at the trailing end of a row or the top trailing corner of a
+    tile) reads the label on a tap; the rest of the button still opens. Holding the button reads it too.
+
     Signals:
         activated(str): the button was tapped; carries its ``key`` (a language code, topic or question id).
+        long_pressed(str, str): its label is to be read aloud (held down, or its speaker mark tapped): key, label.
     """
 
     activated = Signal(str)
@@ -61,6 +66,13 @@ class TouchButton(QPushButton):
         self.text_label.setWordWrap(True)
         self.text_label.setObjectName("tileText" if vertical else "rowText")
         layout.addWidget(self.text_label, 1)
+        self.speaker = QToolButton(self)
+        self.speaker.setObjectName("speakerMark")
+        self.speaker.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.speaker.clicked.connect(self._on_speaker_clicked)
+        self.speaker.hide()
+        if not vertical:  # a tile's mark sits in its corner (see resizeEvent)
+            layout.addWidget(self.speaker, 0, Qt.AlignmentFlag.AlignVCenter)
         self.trailing_label = QLabel()
         layout.addWidget(self.trailing_label, 0, Qt.AlignmentFlag.AlignVCenter)
         for child in (self.icon_label, self.text_label, self.trailing_label):
@@ -72,6 +84,40 @@ class TouchButton(QPushButton):
         self.pressed.connect(self._on_pressed)
         self.released.connect(self._hold.stop)
         self.set_content(key, text, pixmap, trailing)
+
+    def set_speaker(self, pixmap: QPixmap | None, size: int = 0, name: str = "") -> None:
+        """Show the speaker mark (``size``: its square touch target) or hide it (``pixmap`` None)."""
+        if pixmap is None:
+            self.speaker.hide()
+            return
+        self.speaker.setIcon(QIcon(pixmap))
+        self.speaker.setIconSize(pixmap.deviceIndependentSize().toSize())
+        hint = self.speaker.sizeHint()  # its icon and the style's padding, whatever the text size
+        side = max(size, hint.width(), hint.height())
+        self.speaker.setFixedSize(side, side)
+        self.speaker.setAccessibleName(name)
+        self.speaker.show()
+        self._place_speaker()
+
+    def _place_speaker(self) -> None:
+        if self.vertical and not self.speaker.isHidden():
+            margin = 6
+            x = margin if self.isRightToLeft() else self.width() - self.speaker.width() - margin
+            self.speaker.move(x, margin)
+            self.speaker.raise_()
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        self._place_speaker()
+
+    def changeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LayoutDirectionChange:
+            self._place_speaker()
+
+    def _on_speaker_clicked(self) -> None:
+        self._hold.stop()
+        self.long_pressed.emit(self.key, self.accessibleName())
 
     def set_content(self, key: str, text: str, pixmap: QPixmap | None = None, trailing: QPixmap | None = None,
                     rich: bool = False) -> None:  # fmt: skip

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
@@ -92,6 +92,8 @@ class KioskWindow(QWidget):
         self.language_order: tuple[str, ...] = ()
         self._counted_query = ""
         self.speech: SpeechService | None = None
+        self.read_answers_aloud = False  # the staff's setting: each answer is read aloud as it opens
+        self.invite_aloud = False  # the staff's setting: the language screen says its invitation aloud
         self._shown: Route | None = None  # the route on screen (the session may have moved on already)
         self.bar = TopBar()
         self.stack = QStackedWidget()
@@ -198,6 +200,7 @@ class KioskWindow(QWidget):
         for screen in self.screens.values():
             self._connect_speech(screen)
         self.bar.label_requested.connect(lambda text: self._on_screen_speech_requested(text, ""))
+        speech.voices_checked.connect(lambda _voiced: self.refresh())  # speaker marks only where a voice reads
 
     def _connect_speech(self, screen: Screen) -> None:
         assert self.speech is not None
@@ -213,9 +216,13 @@ class KioskWindow(QWidget):
         screen = self.screen() or QGuiApplication.primaryScreen()
         dpi = screen.physicalDotsPerInch() if screen else 0.0
         metrics = Metrics.for_screen(self.width(), self.height(), dpi, self.text_step, self.high_contrast)
+        speech = self.speech
+        voiced = None
+        if speech is not None and speech.voices:
+            voiced = frozenset(lang.code for lang in self.store.languages() if speech.has_voice(lang.code))
         return ScreenContext(
             self.store, self.store.language(self.lang), self.store.ui_strings(self.lang), metrics, self.icons,
-            self.audience, self.language_order,
+            self.audience, self.language_order, voiced, self.invite_aloud,
         )  # fmt: skip
 
     def is_at_start(self) -> bool:
@@ -235,8 +242,12 @@ class KioskWindow(QWidget):
         """Switch every visible screen to ``code`` (mirrored for right-to-left) without restarting."""
         self.session.choose_language(code)
 
-    def _on_session_route_changed(self, _route: Route, fresh: bool) -> None:
+    def _on_session_route_changed(self, route: Route, fresh: bool) -> None:
         self._render(fresh)
+        if fresh and self.read_answers_aloud and route.screen == ScreenName.ANSWER:
+            screen = self.current
+            if isinstance(screen, AnswerScreen):
+                QTimer.singleShot(0, screen.read_aloud)  # after the navigation has stopped the last voice
 
     def _show(self, ctx: ScreenContext, fresh: bool) -> None:
         route = self.session.route

@@ -179,6 +179,13 @@ class AnswerScreen(Screen):
         self.listen.setEnabled(voiced)
         self.slower.setVisible(voiced)
 
+    def read_aloud(self) -> None:
+        """Start reading this answer, as the Listen button does (the staff's setting: answers read as they open)."""
+        speech = self._speech
+        idle = speech is not None and speech.speaking != self.speech_key
+        if idle and self.answer is not None and self.listen.isEnabled():
+            self._on_listen_clicked()
+
     def _on_listen_clicked(self) -> None:
         if self._speech is None or self.answer is None:
             return

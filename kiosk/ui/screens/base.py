@@ -82,16 +82,20 @@ class Screen(QWidget):
         return set(self._pool)
 
     def button(self, key: str, text: str, pixmap: QPixmap | None = None, vertical: bool = False,
-               trailing: QPixmap | None = None, rich: bool = False) -> TouchButton:  # fmt: skip
-        """A tile or row for this render: reused from earlier renders when possible."""
+               trailing: QPixmap | None = None, rich: bool = False,
+               ctx: ScreenContext | None = None, lang: str = "") -> TouchButton:  # fmt: skip
+        """A tile or row for this render: reused from earlier renders when possible. With ``ctx``, it carries a
+        speaker mark that reads its label, if a voice reads ``lang`` (default: the visitor's language)."""
         while self._pool_used < len(self._pool):
             candidate = self._pool[self._pool_used]
             self._pool_used += 1
             if candidate.vertical == vertical:
                 candidate.set_content(key, text, pixmap, trailing, rich)
                 candidate.show()
+                self._mark(candidate, ctx, lang)
                 return candidate
         button = TouchButton(key, text, pixmap, vertical, trailing)
+        self._mark(button, ctx, lang)
         if rich:
             button.set_content(key, text, pixmap, trailing, rich)
         button.activated.connect(self.on_button)
@@ -99,6 +103,14 @@ class Screen(QWidget):
         self._pool.append(button)
         self._pool_used = len(self._pool)
         return button
+
+    @staticmethod
+    def _mark(button: TouchButton, ctx: ScreenContext | None, lang: str) -> None:
+        if ctx is None or not ctx.can_say(lang or ctx.lang):
+            button.set_speaker(None)
+            return
+        m = ctx.metrics
+        button.set_speaker(ctx.icon("volume", m.bar_icon, m.palette.accent), m.target, ctx.text("listen"))
 
     def on_long_press(self, key: str, text: str) -> None:
         """A tile or row was held down: its label is read aloud."""

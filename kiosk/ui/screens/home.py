@@ -24,10 +24,10 @@ class HomeScreen(Screen):
         grid = self.grid(cols)
         self.tiles: list[TouchButton] = []
         for index, topic in enumerate(ctx.store.topics(ctx.lang, ctx.audience)):
-            tile = self.button(topic.id, topic.title, ctx.icon(topic.icon), vertical=True)
+            tile = self.button(topic.id, topic.title, ctx.icon(topic.icon), vertical=True, ctx=ctx)
             grid.addWidget(tile, index // cols, index % cols)
             self.tiles.append(tile)
-        search = self.button(SEARCH, ctx.text("search"), ctx.icon("search"), vertical=True)
+        search = self.button(SEARCH, ctx.text("search"), ctx.icon("search"), vertical=True, ctx=ctx)
         count = len(self.tiles)
         grid.addWidget(search, count // cols, count % cols)
         self.tiles.append(search)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel
 
 from kiosk.ui.context import ScreenContext
@@ -13,10 +13,15 @@ from kiosk.ui.widgets import TouchButton, wrapping_label
 
 
 class LanguageScreen(Screen):
-    """Signals (besides Screen's): language_chosen(str) with the language code."""
+    """Signals (besides Screen's): language_chosen(str) with the language code.
+
+    Below the buttons an invitation ("Choose your language") turns through every language in its own words and
+    script, the button of that language marked; it is said aloud, one round each time the screen is shown, only
+    when the staff turned that on (``invite_aloud``: off by default, halls are shared)."""
 
     name = "language"
     language_chosen = Signal(str)
+    INVITE_MS = 3500
 
     def on_button(self, key: str) -> None:
         self.language_chosen.emit(key)
@@ -54,7 +59,7 @@ class LanguageScreen(Screen):
         )
         self.buttons: list[TouchButton] = []
         for index, lang in enumerate(languages):
-            button = self.button(lang.code, lang.name, vertical=False)
+            button = self.button(lang.code, lang.name, vertical=False, ctx=ctx, lang=lang.code)
             button.setObjectName("language")
             button.text_label.setObjectName("languageText")
             button.text_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -67,3 +72,49 @@ class LanguageScreen(Screen):
                 button.setStyleSheet(sheet)
             grid.addWidget(button, index // cols, index % cols)
             self.buttons.append(button)
+        self.invitation = wrapping_label("", "invitation")
+        self.invitation.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.column.addWidget(self.invitation)
+        self._invites = [
+            (lang.code, text, lang.rtl)
+            for lang in languages
+            if (text := ctx.store.ui_strings(lang.code).get("choose_language", ""))
+        ]
+        self._invite_aloud = ctx.invite_aloud
+        self._can_say = ctx.can_say
+        if not hasattr(self, "_invite_timer"):
+            self._invite_timer = QTimer(self, interval=self.INVITE_MS)
+            self._invite_timer.timeout.connect(self._next_invitation)
+        self._invite_index, self._spoken_round = -1, 0
+        self._next_invitation()
+        self._invite_timer.start()
+
+    def _next_invitation(self) -> None:
+        """Show (and, if the staff want it, say) the invitation in the next language; mark its button."""
+        if not self._invites or (not self.isVisible() and self._invite_index >= 0):
+            self._invite_timer.stop()
+            return
+        self._invite_index = (self._invite_index + 1) % len(self._invites)
+        code, text, rtl = self._invites[self._invite_index]
+        self.invitation.setText(text)
+        self.invitation.setLayoutDirection(Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
+        for button in self.buttons:
+            invited = button.key == code
+            if button.property("invited") != invited:
+                button.setProperty("invited", invited)
+                button.style().unpolish(button)
+                button.style().polish(button)
+        if self._invite_aloud and self._spoken_round < len(self._invites):
+            self._spoken_round += 1
+            if self._can_say(code):
+                self.speech_requested.emit(text, code)
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        if getattr(self, "_invites", None):  # one spoken round each time it is built (shown again)
+            self._invite_timer.start()
+
+    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().hideEvent(event)
+        if hasattr(self, "_invite_timer"):
+            self._invite_timer.stop()

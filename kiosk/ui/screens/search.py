@@ -89,5 +89,6 @@ class SearchScreen(Screen):
         snippet = f"<br><span style='font-weight:400'>{marked(hit.snippet, hit.snippet_highlights)}</span>"
         text = marked(hit.question, hit.question_highlights) + snippet
         row = question_row(self, ctx, hit.question_id, text, hit.icon, rich=True)
+        row.setAccessibleName(hit.question)  # what its speaker mark reads: the question, without the marks
         self.results.append(row)
         return row

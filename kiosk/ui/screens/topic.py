@@ -15,7 +15,7 @@ def question_row(screen: Screen, ctx: ScreenContext, key: str, text: str, icon: 
     m = ctx.metrics
     return screen.button(
         key, text, ctx.icon(icon, round(m.icon * 0.7)), vertical=False,
-        trailing=ctx.icon("chevron-right", m.bar_icon, m.palette.muted), rich=rich,
+        trailing=ctx.icon("chevron-right", m.bar_icon, m.palette.muted), rich=rich, ctx=ctx,
     )  # fmt: skip
 
 

@@ -215,6 +215,8 @@ class StaffView(QWidget):
         config = self.services.settings.config
         self.editors: dict[str, Callable[[], Any]] = {}
         for name in FIELDS:
+            if name == "voice_engines":
+                continue  # chosen per language on the voices page
             column.addWidget(wrapping_label(self.t(f"setting_{name}"), "sectionTitle"))
             accepts = accepts_text(name)
             if accepts and FIELDS[name].type == "int":
@@ -364,7 +366,12 @@ class StaffView(QWidget):
         return self.voices_box
 
     def refresh_voices(self) -> None:
-        """Rebuilt when shown: the voices are listed by the speech worker some time after start-up."""
+        """Rebuilt when shown: per language the voice that reads it, the engine the staff chose, a test.
+
+        The voices are listed by the speech worker some time after start-up (and again after a voice pack)."""
+        from kiosk.speech.engine import pick_voice
+        from kiosk.speech.installed import read_installed
+
         holder = self.voices_holder
         clear_layout(holder)
         page = QWidget()
@@ -372,17 +379,64 @@ class StaffView(QWidget):
         grid = QGridLayout(page)
         speech = self.services.speech
         store = self.services.store
+        chosen = self.services.settings.config.engines
+        packs = read_installed()  # a few hundred bytes
+        recordings = store.recorded_counts()
+        engines = speech.engine_voices if speech is not None else {}
         for index, language in enumerate(store.languages()):
-            name = wrapping_label(f"{language.name} ({language.code})", "sectionTitle")
+            code = language.code
+            name = wrapping_label(f"{language.name} ({code})", "sectionTitle")
             name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignAbsolute)
-            grid.addWidget(name, index, 0)
-            voiced = speech is not None and speech.voice_for(language.code) is not None
-            grid.addWidget(wrapping_label(self.t("voice_ok" if voiced else "voice_missing"), "muted"), index, 1)
+            grid.addWidget(name, 2 * index, 0)
+            voice = speech.voice_for(code) if speech is not None else None
+            recorded = recordings.get(code, 0) > 0
+            if voice is None:
+                status = self.t("recordings_only" if recorded else "voice_missing")
+            else:
+                engine, _, tag = voice.partition(":")
+                identifier = engines.get(engine, {}).get(tag, tag)
+                status = self.t("voice_in_use", voice=f"{self.t('engine_' + engine)} · {identifier}")
+                pack = packs.get(str(identifier))
+                if engine == "piper" and pack:
+                    licences = ", ".join(str(x) for x in pack.get("licences", []))  # type: ignore[attr-defined]
+                    status += "\n" + self.t("voice_pack", name=identifier, version=pack.get("version"),
+                                             licences=licences)  # fmt: skip
+            grid.addWidget(wrapping_label(status, "muted"), 2 * index, 1)
             test = _button(self.t("test_voice"))
-            test.setEnabled(voiced)
-            test.clicked.connect(lambda _c=False, code=language.code: self.test_voice(code))
-            grid.addWidget(test, index, 2)
-        grid.setRowStretch(len(store.languages()), 1)
+            test.setEnabled(voice is not None)
+            test.clicked.connect(lambda _c=False, c=code: self.test_voice(c))
+            grid.addWidget(test, 2 * index, 2)
+            choices = QWidget()
+            row = QHBoxLayout(choices)
+            row.setContentsMargins(0, 0, 0, 12)
+            current = chosen.get(code, "auto")
+            for option in ("auto", *engines):
+                button = _button(self.t(f"engine_{option}"), "toggle", checkable=True)
+                button.setObjectName(f"engine-{code}-{option}")
+                button.setAutoExclusive(True)
+                available = option == "auto" or pick_voice(language.voices, engines.get(option, {})) is not None
+                button.setEnabled(available)
+                button.setChecked(option == current)
+                button.clicked.connect(lambda _c=False, c=code, o=option: self.choose_engine(c, o))
+                row.addWidget(button)
+            row.addStretch(1)
+            grid.addWidget(choices, 2 * index + 1, 0, 1, 3)
+        grid.setRowStretch(2 * len(store.languages()), 1)
+
+    def choose_engine(self, code: str, engine: str) -> None:
+        """Staff chose the engine for ``code`` ('auto': the best it has): stored at once and used from the next
+        sentence."""
+        store = self.services.settings
+        engines = {k: v for k, v in store.config.engines.items() if k != code}
+        if engine != "auto":
+            engines[code] = engine
+        try:
+            store.set("voice_engines", tuple(f"{k}={v}" for k, v in sorted(engines.items())))
+        except (SettingError, OSError) as exc:
+            self.voices_holder.addWidget(wrapping_label(self.t("refused", reason=exc), "sectionTitle"))
+            return
+        self.settings_changed.emit(store.config)
+        self.refresh_voices()
 
     def test_voice(self, code: str) -> None:
         speech = self.services.speech
