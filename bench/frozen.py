@@ -84,6 +84,23 @@ def _bare_build_mib() -> float | None:
         return _size_mib(Path(tmp) / "dist" / "bare")
 
 
+def _lean_build_mib() -> float | None:
+    """Size of the kiosk frozen without the neural engine (WEGWIJZER_FREEZE_NEURAL=0), or None."""
+    import os
+
+    pyinstaller = Path(sys.executable).parent / "pyinstaller"
+    with tempfile.TemporaryDirectory() as tmp:
+        result = subprocess.run(
+            [str(pyinstaller), str(ROOT / "packaging" / "wegwijzer.spec"), "--noconfirm", "--log-level", "ERROR",
+             "--distpath", f"{tmp}/dist", "--workpath", f"{tmp}/build"],
+            capture_output=True, text=True, timeout=900, cwd=ROOT, env=dict(os.environ, WEGWIJZER_FREEZE_NEURAL="0"),
+        )  # fmt: skip
+        if result.returncode != 0:
+            print(f"note: the kiosk without the neural engine could not be frozen: {result.stderr[-500:]}")
+            return None
+        return _size_mib(Path(tmp) / "dist" / "wegwijzer")
+
+
 def run(figures: list[Figure], quick: bool) -> None:
     if not FROZEN.exists():
         print("note: dist/wegwijzer is missing (make package): frozen-build benchmarks skipped")
@@ -99,6 +116,10 @@ def run(figures: list[Figure], quick: bool) -> None:
     figures.append(Figure("frozen build: size of dist/wegwijzer", size, "MiB", _bare_build_mib(),
                           "bare 12-button window, PyInstaller defaults", "<= 120 MB"))  # fmt: skip
     figures.append(Figure("  the same in MB (10^6 bytes)", size * 2**20 / 1e6, "MB", None, "", "<= 120"))
+    neural = (FROZEN.parent / "_internal" / "onnxruntime").is_dir()
+    if neural:
+        figures.append(Figure("frozen build with the neural engine (no voice inside)", size, "MiB", _lean_build_mib(),
+                              "the same without it (WEGWIJZER_FREEZE_NEURAL=0)", ""))  # fmt: skip
     figures.append(Figure("frozen build: start -> language screen painted (median)",
                           median([r[0] for r in frozen_runs]) * 1000, "ms", median([r[0] for r in source_runs]) * 1000,
                           "the same, started from source", ""))  # fmt: skip

@@ -232,8 +232,10 @@ _source_option = click.option(
     "--source", type=_EXISTING_FOLDER, default=None, help="The content folder (default: content/ of this checkout)."
 )
 _database_option = click.option(
-    "--database", type=_EXISTING_FILE, default=None, help="A guide database (default: the bundled guide)."
-)
+    "--database", type=_EXISTING_FILE, default=None,
+    help="A guide database (default: for search and speak the guide the kiosk uses, the installed update or the "
+         "bundled guide; for coverage the bundled guide).",
+)  # fmt: skip
 
 
 _today_option = click.option(
@@ -484,11 +486,13 @@ def _kiosk_keys() -> list[Path]:
 @_private_data
 def update_status(as_json: bool) -> None:
     """Which guide is installed and in use, the highest version ever installed, and the last attempts."""
+    from kiosk.updates import voicepack
     from kiosk.updates.install import status
 
     info = status()
+    voices = voicepack.status()
     if as_json:
-        click.echo(json.dumps(info, indent=2))
+        click.echo(json.dumps({**info, "voices": voices}, indent=2))
         return
     click.echo(f"installed: {info['installed_version'] or 'none (the bundled guide is used)'}")
     click.echo(f"in use: {info['in_use']}")
@@ -502,6 +506,11 @@ def update_status(as_json: bool) -> None:
         version = "-" if attempt.get("version") is None else f"v{attempt['version']}"
         key = f"  ({attempt['key']})" if attempt.get("key") else ""
         click.echo(f"  {attempt['when']}  {version}  {attempt['result']}  {attempt['reason']}{key}")
+    installed: dict[str, dict[str, object]] = voices["installed"]  # type: ignore[assignment]
+    packs = [f"{name} v{record.get('version')}" for name, record in sorted(installed.items())]
+    click.echo(f"voice packs: {', '.join(packs) or 'none (espeak-ng speaks)'}")
+    for attempt in voices["attempts"][-3:]:  # type: ignore[index]
+        click.echo(f"  {attempt['when']}  {attempt['result']}  {attempt['reason']}")
 
 
 # --- voice packs ------------------------------------------------------------------------------------
@@ -718,7 +727,7 @@ def search_command(
     query: str, lang: str, database: Path | None, audience: str | None, limit: int, as_json: bool
 ) -> None:
     """Search the guide the way the kiosk does."""
-    store = _open(database)
+    store = _open(database, kiosk_guide=True)
     try:
         store.language(lang)  # also for a query without words, which finds nothing
         hits = store.search(query, lang, audience=audience, limit=limit)
@@ -767,7 +776,7 @@ def speak_command(text: str, lang: str, question_id: str | None, today: dt.datet
             raise click.BadParameter(f"only WAV is written: use a name ending in .wav, not {output.name}",
                                      param_hint="'--output'")  # fmt: skip
         _parent_must_exist(output, "'--output'")
-    store = _open(database)
+    store = _open(database, kiosk_guide=True)
     parts: list[str] = [text]
     variants: list[str | None] = []
     if question_id is not None:
@@ -852,10 +861,15 @@ def _mark(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     return "".join(out) + text[last:]
 
 
-def _open(database: Path | None):  # type: ignore[no-untyped-def]
+def _open(database: Path | None, kiosk_guide: bool = False):  # type: ignore[no-untyped-def]
+    """``database``, else the bundled guide, or with ``kiosk_guide`` the one the kiosk uses (the installed
+    update, else the bundled guide)."""
+    from kiosk import guides
     from kiosk.guide import GuideError, GuideStore
 
     try:
+        if database is None and kiosk_guide:
+            return guides.open_best()
         return GuideStore(database or paths.bundled_guide())
     except GuideError as exc:
         raise click.ClickException(str(exc)) from exc

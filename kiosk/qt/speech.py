@@ -32,6 +32,8 @@ from kiosk.speech.messages import (
     Failed,
     ListVoices,
     PlayRecording,
+    Prepare,
+    Prepared,
     Quit,
     Ready,
     Reply,
@@ -148,6 +150,15 @@ class SpeechService(QObject):
         if old is not None and old.is_alive():
             old.kill()  # its reader thread then sees the end of the pipe and closes it
         self._start_worker()
+
+    def prepare(self, lang: str) -> None:
+        """A visitor chose ``lang``: have the worker load its voice now (a neural voice takes about half a second),
+        so the first Listen does not wait for it."""
+        voice = self.voice_for(lang) if self.voices else None
+        if voice is None or self._conn is None:
+            return
+        with contextlib.suppress(OSError):  # a broken pipe is noticed, and the worker replaced, by the next request
+            self._conn.send(Prepare(voice))
 
     def reload_voices(self) -> None:
         """A voice pack was installed: a fresh worker lists the voices again, once nothing is being said."""
@@ -334,6 +345,11 @@ class SpeechService(QObject):
         elif isinstance(message, Broken):
             log.error("speech engine cannot start: %s", message.reason)
             self.failed.emit(f"speech is not available: {message.reason}")
+        elif isinstance(message, Prepared):
+            if message.problem:
+                log.error("voice %s could not be loaded: %s", message.voice, message.problem)
+            elif message.ms:
+                log.info("voice %s loaded in %d ms", message.voice, message.ms)
         elif isinstance(message, Ready):
             log.info("speech engine %s ready (%d Hz)", message.engine, message.sample_rate)
 

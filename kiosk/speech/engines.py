@@ -57,6 +57,14 @@ class ChainEngine:
     def resolve(self, hints: list[str] | tuple[str, ...], prefer: str | None = None) -> str | None:
         return choose_voice(hints, self.by_engine, prefer)
 
+    def prepare(self, voice: str) -> None:
+        """Load ``voice`` ('engine:tag') if its engine loads voices (a neural model); others need nothing."""
+        name, _, tag = voice.partition(":")
+        engine = self.engines.get(name)
+        prepare = getattr(engine, "prepare", None)
+        if prepare is not None:
+            prepare(tag)
+
     def synthesize(
         self, spoken: str, voice: str, wpm: int = DEFAULT_WPM,
         spans: list[tuple[int, int]] | tuple[tuple[int, int], ...] | None = None,

@@ -30,11 +30,18 @@ class PlayRecording:
 
 
 @dataclass(frozen=True)
+class Prepare:
+    """Load ``voice`` ('engine:tag') now, before anything is asked of it (a visitor just chose its language)."""
+
+    voice: str
+
+
+@dataclass(frozen=True)
 class Quit:
     pass
 
 
-Request = ListVoices | Synthesize | PlayRecording | Quit
+Request = ListVoices | Synthesize | PlayRecording | Prepare | Quit
 
 # --- from the worker -------------------------------------------------------------------------------
 
@@ -67,6 +74,13 @@ class Audio:
 
 
 @dataclass(frozen=True)
+class Prepared:
+    voice: str
+    ms: int  # how long loading took (0: it was loaded already, or needs no loading)
+    problem: str = ""
+
+
+@dataclass(frozen=True)
 class Failed:
     request_id: int
     reason: str
@@ -79,4 +93,4 @@ class Died:
     pid: int | None
 
 
-Reply = Ready | Broken | Voices | Audio | Failed | Died
+Reply = Ready | Broken | Voices | Audio | Prepared | Failed | Died

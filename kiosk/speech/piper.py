@@ -13,11 +13,12 @@ speech worker asks for them ahead of playback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,11 @@ class PiperEngine:
                 raise SpeechError(f"the voice {identifier} cannot be loaded: {exc}") from exc
         return self._loaded[identifier]
 
+    def prepare(self, voice: str) -> None:
+        """Load ``voice`` now (about half a second), so that its first sentence is not kept waiting."""
+        with self._lock:
+            self._voice(voice)
+
     def synthesize(
         self, spoken: str, voice: str, wpm: int = DEFAULT_WPM,
         spans: list[tuple[int, int]] | tuple[tuple[int, int], ...] | None = None,
@@ -168,8 +174,29 @@ def _patched_copy(model: Path) -> Path | None:
     return target
 
 
+_HARAKAT = re.compile("[\u064b-\u0652\u0670]")  # Arabic vowel marks (fatha, kasra, damma, sukun, shadda...)
+
+
+@contextlib.contextmanager
+def own_vowel_marks(model: Any, spoken: str) -> Iterator[None]:
+    """Arabic text goes through piper's diacritiser (for an 'ar' voice), unless it carries its own vowel marks
+    (an answer's voiced variant written by a person): then those are read as written."""
+    previous = getattr(model, "use_tashkeel", False)
+    model.use_tashkeel = previous and not _HARAKAT.search(spoken)
+    try:
+        yield
+    finally:
+        model.use_tashkeel = previous
+
+
 def _synthesize(model: Any, spoken: str, wpm: int,
                 spans: Sequence[tuple[int, int]] | None) -> Utterance:  # fmt: skip
+    with own_vowel_marks(model, spoken):
+        return _synthesize_marked(model, spoken, wpm, spans)
+
+
+def _synthesize_marked(model: Any, spoken: str, wpm: int,
+                       spans: Sequence[tuple[int, int]] | None) -> Utterance:  # fmt: skip
     import numpy as np
     from piper import SynthesisConfig
     from piper.const import BOS, PAD

@@ -9,6 +9,7 @@ next ones are synthesised). Each step says which characters of the shown text ea
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,14 +23,33 @@ _CLAUSE = re.compile(r"[,;:،؛፣፤](?=\s)")
 LONG_SENTENCE_WORDS = 16  # longer sentences are said clause by clause: sooner first sound, less memory per piece
 
 
-def sentences(text: str) -> list[tuple[int, str]]:
+# The most words an engine is given at once, where it matters: a neural model's memory grows with the length of
+# what it says (Piper medium: about 240 MiB for the worker at 16 words, 330 MiB at 24). A longer clause is cut
+# between words into near-equal pieces.
+MAX_PIECE_WORDS = {"piper": 16}
+
+
+def sentences(text: str, max_words: int | None = None) -> list[tuple[int, str]]:
     """(offset, piece) pieces of ``text`` that together cover it: its sentences, a long one cut after its commas
-    and semicolons (each piece at least a few words); blank pieces are dropped."""
+    and semicolons (each piece at least a few words), and with ``max_words`` no piece longer than that (cut
+    between words); blank pieces are dropped."""
     out: list[tuple[int, str]] = []
     for match in _SENTENCE.finditer(text):
         if match.group().strip():
-            out.extend(_clauses(match.start(), match.group()))
+            for offset, piece in _clauses(match.start(), match.group()):
+                out.extend(_at_most(offset, piece, max_words) if max_words else [(offset, piece)])
     return out
+
+
+def _at_most(offset: int, piece: str, max_words: int) -> list[tuple[int, str]]:
+    words = list(re.finditer(r"\S+", piece))
+    if len(words) <= max_words:
+        return [(offset, piece)]
+    count = -(-len(words) // max_words)  # as few pieces as needed, of near-equal length
+    size = -(-len(words) // count)
+    cuts = [words[i].start() for i in range(size, len(words), size)]
+    bounds = [0, *cuts, len(piece)]
+    return [(offset + a, piece[a:b]) for a, b in itertools.pairwise(bounds) if piece[a:b].strip()]
 
 
 def _clauses(offset: int, sentence: str) -> list[tuple[int, str]]:
@@ -110,7 +130,8 @@ def plan(parts: Sequence[str], voice: str | None, lexicon: Lexicon, wpm: int,
         if variant and positions is None:
             mismatched.append(part)
         said = tuple(positions) if positions is not None else None
-        for offset, sentence in sentences(variant if positions is not None and variant else text):
+        limit = MAX_PIECE_WORDS.get(voice.partition(":")[0]) if ":" in voice else None
+        for offset, sentence in sentences(variant if positions is not None and variant else text, limit):
             spoken, spans = lexicon.apply(sentence)
             steps.append(Synthesis(part, offset, spoken, tuple(spans), voice, wpm, said))
     return steps, mismatched

@@ -2,12 +2,14 @@
 
 Running the engine in its own process keeps the kiosk alive when the engine crashes or hangs: the service
 notices, starts a new worker and carries on. The messages are the dataclasses of :mod:`kiosk.speech.messages`:
-``ListVoices`` -> ``Voices``; ``Synthesize`` or ``PlayRecording`` -> ``Audio`` or ``Failed``; ``Quit``. At start
+``ListVoices`` -> ``Voices``; ``Synthesize`` or ``PlayRecording`` -> ``Audio`` or ``Failed``; ``Prepare`` (load a
+voice before it is needed) -> ``Prepared``; ``Quit``. At start
 the worker says ``Ready`` (or ``Broken`` and ends).
 """
 
 from __future__ import annotations
 
+import time
 from multiprocessing.connection import Connection
 
 from kiosk import paths
@@ -20,6 +22,8 @@ from kiosk.speech.messages import (
     Failed,
     ListVoices,
     PlayRecording,
+    Prepare,
+    Prepared,
     Quit,
     Ready,
     Reply,
@@ -65,6 +69,15 @@ def answer(engine: SpeechEngine, message: Request) -> Reply:
             return Failed(message.request_id, f"no recording of {message.question_id} ({message.lang}, "
                                               f"{message.which})")  # fmt: skip
         return Audio(message.request_id, recording.mono(), recording.sample_rate, ())
+    if isinstance(message, Prepare):
+        started = time.perf_counter()
+        try:
+            prepare = getattr(engine, "prepare", None)
+            if prepare is not None:
+                prepare(message.voice)
+        except SpeechError as exc:
+            return Prepared(message.voice, 0, str(exc))
+        return Prepared(message.voice, round((time.perf_counter() - started) * 1000))
     if isinstance(message, Synthesize):
         step = message.step
         try:

@@ -74,6 +74,28 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
                 window.go(Route(ScreenName.HOME))
                 window.notify("update_refused", "usb_done")
 
+            def listening() -> None:
+                """The answer being read: Listen tapped, the picture taken as its sixth word lights up (a
+                language without a voice shows its disabled 'no voice' button instead)."""
+                window.go(Route(ScreenName.ANSWER, question))
+                screen = window.current
+                if not screen.listen.isEnabled():
+                    return
+                heard: list[int] = []
+                wait = QEventLoop()
+
+                def on_word(*_args: object) -> None:
+                    heard.append(1)
+                    if len(heard) == 6:
+                        wait.quit()
+
+                speech.word_spoken.connect(on_word)
+                QTimer.singleShot(20_000, wait.quit)
+                screen.listen.click()
+                wait.exec()
+                speech.word_spoken.disconnect(on_word)
+                speech.pause()  # the word stays lit while the picture is taken
+
             steps: list[tuple[str, Callable[[], object]]] = [
                 ("1-language", lambda: window.go(Route(ScreenName.LANGUAGE))),
                 ("2-home", lambda: window.go(Route(ScreenName.HOME))),
@@ -82,6 +104,7 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
                 ("5-search", search),
                 ("6-still-there", lambda: window.overlay.show_countdown(12, window.context().strings)),
                 ("7-usb-notice", usb_notice),
+                ("8-listening", listening),
             ]
             for name, step in steps:
                 step()
@@ -95,6 +118,7 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
                 saved.append(path)
                 window.overlay.hide()
                 window.toast.hide()
+                speech.stop()
         if langs is None or staff:
             saved += _staff_screens(app, window, out / shape, scale)
     speech.shutdown()

@@ -195,6 +195,7 @@ class KioskWindow(QWidget):
         self.speech = speech
         self.navigated.connect(lambda _screen, _arg: speech.stop())
         self.language_changed.connect(lambda _code: speech.stop())
+        self.language_changed.connect(speech.prepare)  # a neural voice loads while the visitor looks around
         self.session_reset.connect(speech.reset)
         speech.use_guide(self.guide)
         for screen in self.screens.values():

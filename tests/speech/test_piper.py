@@ -153,8 +153,12 @@ def test_speak_on_the_command_line_with_the_neural_engine(shipped_guide, tmp_pat
 
 
 @pytest.mark.gui
-def test_the_kiosk_reads_english_with_the_neural_voice_and_dutch_with_espeak(qtbot, shipped_guide, monkeypatch):
-    """Per language the first that exists: the neural voice, else espeak-ng; the staff can choose espeak-ng."""
+def test_the_kiosk_reads_english_with_the_neural_voice_and_dutch_with_espeak(qtbot, shipped_guide, monkeypatch,
+                                                                           caplog):  # fmt: skip
+    """Per language the first that exists: the neural voice, else espeak-ng; the staff can choose espeak-ng. The
+    voice is loaded when the language is chosen, before the first Listen."""
+    import logging
+
     from kiosk.qt.speech import SpeechService
 
     monkeypatch.setenv("WEGWIJZER_VOICE_DIRS", str(joe.data_dir()))
@@ -164,6 +168,9 @@ def test_the_kiosk_reads_english_with_the_neural_voice_and_dutch_with_espeak(qtb
             pass
         assert service.engine_for("en") == "piper" and service.engine_for("nl") == "espeak-ng"
         assert service.engine_for("ps") is None
+        with caplog.at_level(logging.INFO, logger="kiosk.qt.speech"):
+            service.prepare("en")
+            qtbot.waitUntil(lambda: "voice piper:en loaded in" in caplog.text, timeout=20_000)
         text = "Apples. Bread. Carrots."
         words: list[str] = []
         service.word_spoken.connect(lambda key, part, start, end: words.append(text[start:end]))
@@ -174,3 +181,16 @@ def test_the_kiosk_reads_english_with_the_neural_voice_and_dutch_with_espeak(qtb
         assert service.voice_for("en") == "espeak-ng:en-gb"
     finally:
         service.shutdown()
+
+
+def test_arabic_is_diacritised_unless_it_carries_its_own_vowel_marks():
+    from types import SimpleNamespace
+
+    from kiosk.speech.piper import own_vowel_marks
+
+    model = SimpleNamespace(use_tashkeel=True)
+    with own_vowel_marks(model, "يمكنك التطوع"):
+        assert model.use_tashkeel  # no marks: the diacritiser adds them
+    with own_vowel_marks(model, "يُمْكِنُكَ التَّطَوُّع"):
+        assert not model.use_tashkeel  # a person's voiced variant is read as written
+    assert model.use_tashkeel

@@ -32,6 +32,23 @@ def test_sentences_cover_the_text():
     assert [piece.strip() for _, piece in pieces] == ["Ja.", "U mag dat!", "Meld het eerst?", "Goed።", "ሰላም።"]
 
 
+def test_a_long_clause_is_cut_between_words_for_the_neural_engine_only():
+    """The neural model's memory grows with what it says at once: no piece over 16 words for it."""
+    from kiosk.speech.lexicon import Lexicon
+    from kiosk.speech.plan import plan
+
+    text = ("You may volunteer while your application runs and you keep your pocket money as long as the allowance "
+            "stays under the maximum for the whole year in Belgium. Short one.")  # fmt: skip
+    pieces = sentences(text, 16)
+    assert all(text[offset : offset + len(piece)] == piece for offset, piece in pieces)
+    assert "".join(piece for _, piece in pieces) == text
+    assert [len(piece.split()) for _, piece in pieces] == [14, 14, 2]
+    neural, _ = plan([text], "piper:en", Lexicon(), 165)
+    classic, _ = plan([text], "espeak-ng:en", Lexicon(), 165)
+    assert max(len(step.spoken.split()) for step in neural) <= 16
+    assert [len(step.spoken.split()) for step in classic] == [28, 2]
+
+
 def test_words_are_reported_in_order_then_finished(qtbot, speech):
     speech.output.clock_speed = 1.0  # real time: every word gets its turn
     text = "Ja, u mag vrijwilligerswerk doen. Meld het eerst."

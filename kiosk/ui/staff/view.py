@@ -371,6 +371,10 @@ class StaffView(QWidget):
         The voices are listed by the speech worker some time after start-up (and again after a voice pack)."""
         from kiosk.speech.engine import pick_voice
         from kiosk.speech.installed import read_installed
+        from kiosk.updates.voicepack import load_state
+
+        def voicepack_attempts() -> list[dict[str, object]]:
+            return [vars(a) for a in load_state().attempts]
 
         holder = self.voices_holder
         clear_layout(holder)
@@ -421,7 +425,11 @@ class StaffView(QWidget):
                 row.addWidget(button)
             row.addStretch(1)
             grid.addWidget(choices, 2 * index + 1, 0, 1, 3)
-        grid.setRowStretch(2 * len(store.languages()), 1)
+        attempts = voicepack_attempts()[-3:]  # the last voice packs tried: installed, or refused and why
+        for offset, attempt in enumerate(attempts):
+            line = f"{attempt.get('when', '')}  {attempt.get('result', '')}  {attempt.get('reason', '')}"
+            grid.addWidget(wrapping_label(line, "muted"), 2 * len(store.languages()) + offset, 0, 1, 3)
+        grid.setRowStretch(2 * len(store.languages()) + len(attempts), 1)
 
     def choose_engine(self, code: str, engine: str) -> None:
         """Staff chose the engine for ``code`` ('auto': the best it has): stored at once and used from the next
