@@ -25,6 +25,7 @@ from kiosk.app import RunOptions, build_window
 from kiosk.guide import GuideStore
 from kiosk.qt.speech import SpeechService
 from kiosk.ui import fonts
+from kiosk.ui.screens.answer import AnswerScreen
 from kiosk.ui.window import KioskWindow, Route, ScreenName
 
 SHAPES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
@@ -79,7 +80,7 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
                 language without a voice shows its disabled 'no voice' button instead)."""
                 window.go(Route(ScreenName.ANSWER, question))
                 screen = window.current
-                if not screen.listen.isEnabled():
+                if not isinstance(screen, AnswerScreen) or not screen.listen.isEnabled():
                     return
                 heard: list[int] = []
                 wait = QEventLoop()
