@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -63,6 +64,8 @@ class _Job:
     key: str
     lang: str
     pieces: deque[_Piece] = field(default_factory=deque)
+    voice: str | None = None  # 'engine:tag' it was planned with
+    again: Callable[[], bool] | None = None  # speaks the same again (with another voice, after a failure)
 
 
 class _Inbox(QObject):
@@ -98,6 +101,7 @@ class SpeechService(QObject):
         self.voices: dict[str, str] = {}  # language tag -> 'engine:tag' (the worker's best)
         self.engine_voices: dict[str, dict[str, str]] = {}  # engine -> its voices, best engine first
         self.preferred: dict[str, str] = {}  # the staff's engine per language ('espeak-ng', 'piper'); else the best
+        self.failed_engines: dict[str, set[str]] = {}  # language -> engines that failed it in this run
         self.slow = False  # the visitor's choice; forgotten at the idle reset
         self.speed = 1.0  # the staff's setting: a factor on every speaking rate
         self._lexicons: dict[str, Lexicon] = {}
@@ -168,6 +172,7 @@ class SpeechService(QObject):
             QTimer.singleShot(2000, self.reload_voices)
             return
         log.info("voices changed: the speech worker starts again to use them")
+        self.failed_engines.clear()
         old = self._process
         if old is not None and old.is_alive() and self._conn is not None:
             with contextlib.suppress(OSError):
@@ -211,8 +216,24 @@ class SpeechService(QObject):
         self._emit_voices()
 
     def voice_for(self, lang: str) -> str | None:
-        """'engine:tag' of the voice that reads ``lang``: the staff's engine for it if it has one, else the best."""
-        return choose_voice(self.store.language(lang).voices, self.engine_voices, self.preferred.get(lang))
+        """'engine:tag' of the voice that reads ``lang``: the staff's engine for it if it has one, else the best;
+        never an engine that failed for it in this run (a voice pack that crashes or hangs the worker)."""
+        failed = self.failed_engines.get(lang, set())
+        engines = {name: voices for name, voices in self.engine_voices.items() if name not in failed}
+        return choose_voice(self.store.language(lang).voices, engines, self.preferred.get(lang))
+
+    def _fall_back(self, job: _Job, reason: str) -> bool:
+        """``job``'s engine failed (an error, a crash, no answer): if another engine reads its language, say it again
+        with that one, and keep away from the failed engine for this language until the voices change."""
+        engine = job.voice.partition(":")[0] if job.voice else ""
+        if not engine or job.again is None or len(self.engine_voices) < 2:
+            return False
+        self.failed_engines.setdefault(job.lang, set()).add(engine)
+        if self.voice_for(job.lang) is None:
+            return False
+        log.error("the %s voice for %s failed (%s): %s is used instead until the voices change", engine, job.lang,
+                  reason, self.voice_for(job.lang))  # fmt: skip
+        return bool(job.again())
 
     def engine_for(self, lang: str) -> str | None:
         """The engine that reads ``lang`` ('piper', 'espeak-ng'), or None when no engine has a voice for it."""
@@ -258,7 +279,8 @@ class SpeechService(QObject):
             return False
         for part in mismatched:
             log.warning("speech variant of part %d does not match its text; reading the text", part)
-        job = _Job(key, lang)
+        job = _Job(key, lang, voice=self.voice_for(lang))
+        job.again = lambda: self.speak(key, parts, lang, slow, recordings, variants)
         for step in steps:
             request_id = next(self._ids)
             message: Request
@@ -332,15 +354,17 @@ class SpeechService(QObject):
                 self._on_tick_timeout()
         elif isinstance(message, Failed):
             if self._piece(message.request_id) is not None:
-                self.failed.emit(message.reason)
+                job = self._job
                 self.stop()
+                if job is None or not self._fall_back(job, message.reason):
+                    self.failed.emit(message.reason)
         elif isinstance(message, Died):
             if not self._closing and self._process is not None and message.pid == self._process.pid:
                 job = self._job
                 self.stop()
                 self._process.join(0.5)
                 self._restart_worker(f"the worker process ended (exit code {self._process.exitcode})")
-                if job is not None:
+                if job is not None and not self._fall_back(job, "the worker process ended"):
                     self.failed.emit("the speech engine stopped; please try again")
         elif isinstance(message, Broken):
             log.error("speech engine cannot start: %s", message.reason)
@@ -366,10 +390,12 @@ class SpeechService(QObject):
             self._watchdog.stop()
 
     def _on_watchdog_timeout(self) -> None:
-        if self._job is not None:
+        job = self._job
+        if job is not None:
             self.stop()
             self._restart_worker(f"no answer within {self.timeout_ms} ms")
-            self.failed.emit("the speech engine did not answer; please try again")
+            if not self._fall_back(job, f"no answer within {self.timeout_ms} ms"):
+                self.failed.emit("the speech engine did not answer; please try again")
 
     def _on_tick_timeout(self) -> None:
         job = self._job

@@ -194,3 +194,29 @@ def test_arabic_is_diacritised_unless_it_carries_its_own_vowel_marks():
     with own_vowel_marks(model, "يُمْكِنُكَ التَّطَوُّع"):
         assert not model.use_tashkeel  # a person's voiced variant is read as written
     assert model.use_tashkeel
+
+
+@pytest.mark.gui
+def test_a_neural_voice_that_fails_in_the_kiosk_gives_way_to_espeak(qtbot, shipped_guide, tmp_path, monkeypatch):
+    """A model that cannot be loaded (a broken voice in a developer's folder; packs are tried before install):
+    the answer is read with espeak-ng at once, and espeak-ng reads that language until the voices change."""
+    from kiosk.qt.speech import SpeechService
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    shutil.copyfile(joe.data_dir() / "en_US-joe-medium.onnx.json", broken / "en_US-joe-medium.onnx.json")
+    (broken / "en_US-joe-medium.onnx").write_bytes(b"not a model" * 100)
+    monkeypatch.setenv("WEGWIJZER_VOICE_DIRS", str(broken))
+    service = SpeechService(GuideStore(shipped_guide), use_device=False)
+    failures: list[str] = []
+    service.failed.connect(failures.append)
+    try:
+        with qtbot.waitSignal(service.voices_checked, timeout=20_000):
+            pass
+        assert service.voice_for("en") == "piper:en"
+        with qtbot.waitSignal(service.finished, timeout=20_000):
+            assert service.speak("k", ["Apples. Bread."], "en")
+        assert failures == []
+        assert service.voice_for("en") == "espeak-ng:en-gb" and service.voice_for("nl") == "espeak-ng:nl"
+    finally:
+        service.shutdown()
