@@ -550,21 +550,26 @@ def voices_bundle(voice_folder: Path, key: Path, out: Path, pack_version: int, c
 
 
 @voices.command("add")
-@click.argument("folder", type=_PATH)
+@click.argument("source", metavar="DIR|URL")
 @click.option("--trust", type=_PATH, multiple=True, help="A trusted public key (default: the kiosk's own).")
 @click.option("--channel", default="stable", show_default=True, help="The channel this kiosk takes.")
 @_allow_test_keys_option
 @_private_data
-def voices_add(folder: Path, trust: tuple[Path, ...], channel: str, allow_test_keys: bool) -> None:
-    """Verify and install the voice pack in FOLDER (e.g. on a USB stick); the kiosk uses it from its next
-    sentence. The previous version of the voice is kept until the next install."""
+def voices_add(source: str, trust: tuple[Path, ...], channel: str, allow_test_keys: bool) -> None:
+    """Verify and install the voice pack in DIR (e.g. on a USB stick), or every new pack a sync address publishes
+    (URL/voices/index.txt); the kiosk uses it from its next sentence. The previous version of a voice is kept
+    until the next install."""
     from kiosk.updates.bundle import BundleError, load_public_key
     from kiosk.updates.voicepack import install_pack
 
     try:
         trusted = [load_public_key(p) for p in (list(trust) or _kiosk_keys())]
-        if not folder.is_dir():
-            raise BundleError(f"{folder} is not a folder")
+        if source.startswith(("http://", "https://")):
+            _sync_voices(source, trusted, channel, allow_test_keys)
+            return
+        folder = Path(source)
+        if not source.strip() or not folder.is_dir():
+            raise BundleError(f"{source!r} is not a folder")
         outcome, manifest = install_pack(folder, trusted, channel, allow_test_keys=allow_test_keys)
     except BundleError as exc:
         _fail(f"refused: {exc}")
@@ -572,6 +577,21 @@ def voices_add(folder: Path, trust: tuple[Path, ...], channel: str, allow_test_k
         _fail(f"not installed: {exc}")
     label = manifest.label if manifest else "?"
     click.echo(f"voice {label} {'installed' if outcome == 'installed' else 'was already installed'}")
+
+
+def _sync_voices(url: str, trusted: list[Any], channel: str, allow_test_keys: bool) -> None:
+    from kiosk.updates.sync import SyncOptions
+    from kiosk.updates.voicesync import sync_voices
+
+    result = sync_voices(url, trusted, SyncOptions(channel=channel, allow_test_keys=allow_test_keys))
+    for label in result.installed:
+        click.echo(f"voice {label} installed")
+    if result.same:
+        click.echo(f"{result.same} voice pack(s) already installed")
+    for source, reason in result.refused:
+        click.echo(f"refused: {source}: {reason}", err=True)
+    if result.refused:
+        sys.exit(1)
 
 
 @voices.command("list")

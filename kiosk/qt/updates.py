@@ -4,7 +4,8 @@
 a job thread, then examines each volume in a job of its own: a ``wegwijzer-update`` folder at its root holding
 a bundle not yet tried is installed without anyone touching the screen, and so is every voice pack in its
 ``voices/`` folder (one signed pack per folder, :mod:`kiosk.updates.voicepack`). When a sync address is configured, a
-sync job polls it at the configured interval (with jitter, so a hundred kiosks do not all ask at once).
+sync job polls it at the configured interval (with jitter, so a hundred kiosks do not all ask at once), for the
+guide and for the voice packs published beside it (:mod:`kiosk.updates.voicesync`).
 
 Every job has a deadline. A job that does not finish in time (a dying stick that hangs the kernel, a server
 that never answers) is *abandoned*: reported with a reason, and the kiosk goes on: the other sticks, the next
@@ -123,6 +124,7 @@ class UpdateService(QObject):
         self._ids = itertools.count(1)
         self._stuck: list[_Job] = []  # abandoned jobs whose threads still run
         self._closing = False
+        self._voices_synced: object = None  # the last poll's voice packs (set on its job thread, read after it)
         self._bridge = _Bridge(self)
         self._bridge.reported.connect(self._on_bridge_reported)
         self._usb_timer = QTimer(self, interval=round(usb_interval_s * 1000))
@@ -431,17 +433,31 @@ class UpdateService(QObject):
     def _sync(self) -> object:
         from kiosk.updates.bundle import BundleError
         from kiosk.updates.sync import SyncOptions, sync_once
+        from kiosk.updates.voicesync import sync_voices
 
+        options = SyncOptions(channel=self.channel, allow_test_keys=self.allow_test_keys)
         try:
-            return sync_once(self.sync_url, self._trusted(),
-                             SyncOptions(channel=self.channel, allow_test_keys=self.allow_test_keys))  # fmt: skip
+            guide: object = sync_once(self.sync_url, self._trusted(), options)
         except BundleError as exc:
-            return exc
+            guide = exc
+        try:  # voice packs published beside the guide (voices/index.txt), whatever became of the guide
+            self._voices_synced = sync_voices(self.sync_url, self._trusted(), options)
+        except BundleError as exc:
+            log.error("voice packs from %s: %s", redact(self.sync_url), exc)
+            self._voices_synced = None
+        return guide
 
     def _on_synced(self, result: object) -> None:
         from kiosk.updates.bundle import BundleError
 
         source = redact(self.sync_url)
+        voices, self._voices_synced = self._voices_synced, None
+        for label in getattr(voices, "installed", []):
+            log.info("voice %s installed from %s", label, source)
+            self.voice_installed.emit(label, source)
+        for pack, reason in getattr(voices, "refused", []):
+            log.error("voice pack from %s refused: %s", redact(pack), reason)
+            self.refused.emit("sync", redact(pack), reason)
         if isinstance(result, BundleError):
             log.error("sync from %s: %s", source, result)
             self.refused.emit("sync", source, str(result))

@@ -36,6 +36,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from kiosk import __version__, paths
 from kiosk.updates import install
@@ -45,7 +46,6 @@ from kiosk.updates.bundle import (
     SIGNATURE,
     BundleError,
     Keys,
-    Manifest,
     read_signed_manifest,
 )
 
@@ -55,6 +55,13 @@ SYNC_STATE = "sync.json"
 DOWNLOAD = "download"
 DOWNLOAD_LOCK = ".download.lock"
 USER_AGENT = f"Wegwijzer-kiosk/{__version__}"
+
+
+class Declared(Protocol):
+    """What a download needs to know of a file: the length its signed manifest declares."""
+
+    @property
+    def database_length(self) -> int: ...
 
 
 class SyncError(BundleError):
@@ -178,7 +185,7 @@ class _Fetcher:
         except (OSError, http.client.HTTPException) as exc:
             raise _Dropped(f"{url}: the connection dropped ({exc})") from None
 
-    def database(self, url: str, target: Path, m: Manifest, progress: Callable[[int, int], None] | None) -> int:
+    def database(self, url: str, target: Path, m: Declared, progress: Callable[[int, int], None] | None) -> int:
         """Download into ``target`` (resuming what is there) up to the declared length; bytes fetched now."""
         fetched = 0
         for attempt in range(1, self.options.attempts + 1):
@@ -205,7 +212,7 @@ class _Fetcher:
                     progress(target.stat().st_size, m.database_length)
         return fetched
 
-    def _download(self, url: str, target: Path, m: Manifest, have: int, headers: dict[str, str]) -> int:
+    def _download(self, url: str, target: Path, m: Declared, have: int, headers: dict[str, str]) -> int:
         with self.open(url, headers) as response:
             if have and response.status != 206:
                 have = 0  # the server sent the whole file: start over

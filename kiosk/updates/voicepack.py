@@ -344,6 +344,12 @@ def _record(state: VoiceState, source: str, m: VoiceManifest | None, result: str
         _save_state(state)
 
 
+def record_attempt(source: str, result: str, reason: str) -> None:
+    """Note an attempt that never reached the install (a download that failed, a refused manifest)."""
+    with contextlib.suppress(BundleError, OSError), _lock():
+        _record(load_state(), source, None, result, reason)
+
+
 @contextlib.contextmanager
 def _lock() -> Any:
     paths.voices_dir().mkdir(parents=True, exist_ok=True)

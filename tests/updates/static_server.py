@@ -12,6 +12,7 @@ import email.utils
 import hashlib
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -59,7 +60,8 @@ class StaticServer:
         name = h.path.rsplit("/", 1)[-1]
         headers = {k.lower(): v for k, v in h.headers.items()}
         mode = self.modes.get(name, "")
-        path = self.root / name
+        rel = urllib.parse.unquote(h.path.split("/bundle/", 1)[1]) if "/bundle/" in h.path else name
+        path = self.root / rel if ".." not in rel else self.root / "no such file"  # sub-folders (voices/...)
         if self.require_auth is not None:
             self.auth_seen.append(_basic(headers.get("authorization", "")))
             if self.auth_seen[-1] != self.require_auth:

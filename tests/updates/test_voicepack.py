@@ -292,3 +292,35 @@ def test_a_stick_with_voice_packs_installs_them_and_the_kiosk_speaks_with_the_ne
     finally:
         service.shutdown()
         speech.shutdown()
+
+
+def test_voice_packs_published_beside_the_guide_are_synced(pack, keys, tmp_path):
+    """voices/index.txt names the packs; each is judged from its small manifest before its model is fetched."""
+    from tests.updates.static_server import StaticServer
+
+    root = tmp_path / "site"
+    (root / "voices").mkdir(parents=True)
+    shutil.copytree(pack, root / "voices" / "english")
+    resign(pack, root / "voices" / "broken", keys[0], bump(2))
+    (root / "voices" / "broken" / "MODEL_CARD").write_text("* License: CC0\n\nchanged after signing\n")
+    (root / "voices" / "index.txt").write_text("english\nbroken\n../../etc\n")
+    server = StaticServer(root).start()
+    runner = CliRunner()
+    key_file = Path(keys[0]).with_name("voices.public.pem")
+    try:
+        result = runner.invoke(main, ["voices", "add", server.url, "--trust", str(key_file)])
+        assert result.exit_code == 1  # one pack refused, one folder name refused
+        assert f"voice {NAME} v1 installed" in result.output
+        assert "voices/broken/" in result.output and "connection ended after 38 of 77 bytes" in result.output
+        assert "not a plain folder name" in result.output
+        assert read_installed()[NAME]["version"] == 1
+        before = len(server.requests)
+        result = runner.invoke(main, ["voices", "add", server.url, "--trust", str(key_file)])
+        assert "1 voice pack(s) already installed" in result.output
+        fetched = [p for p, _h, _s in server.requests[before:] if "english" in p]
+        assert all(p.endswith(("manifest.json", "manifest.sig")) for p in fetched)  # the same: no model fetched
+        (root / "voices" / "index.txt").unlink()
+        assert runner.invoke(main, ["voices", "add", server.url, "--trust", str(key_file)]).exit_code == 0
+    finally:
+        server.close()
+    assert not (read_installed_root() / "download").exists() or not any((read_installed_root() / "download").iterdir())
