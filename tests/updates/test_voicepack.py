@@ -324,3 +324,25 @@ def test_voice_packs_published_beside_the_guide_are_synced(pack, keys, tmp_path)
     finally:
         server.close()
     assert not (read_installed_root() / "download").exists() or not any((read_installed_root() / "download").iterdir())
+
+
+@pytest.mark.gui
+def test_the_kiosk_syncs_voice_packs_with_its_guide(qtbot, kiosk_parts, pack, keys, tmp_path):
+    from kiosk.app import RunOptions, start_updates
+    from tests.updates.static_server import StaticServer
+
+    root = tmp_path / "site"
+    (root / "voices").mkdir(parents=True)
+    shutil.copytree(pack, root / "voices" / "english")
+    (root / "voices" / "index.txt").write_text("english\n")
+    server = StaticServer(root).start()  # no guide published: that poll is refused, the voices still come
+    options = RunOptions(trusted_keys=[keys[4]], sync_url=server.url, sync_interval_s=3600)
+    service = start_updates(kiosk_parts, options, volumes=list, first_sync_s=0)
+    try:
+        with qtbot.waitSignal(service.voice_installed, timeout=60_000) as blocker:
+            pass
+        assert blocker.args == [f"{NAME} v1", server.url]
+        assert read_installed()[NAME]["version"] == 1
+    finally:
+        service.shutdown()
+        server.close()
