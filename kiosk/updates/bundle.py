@@ -196,7 +196,7 @@ def load_public_key(path: Path) -> TrustedKey:
     return replace(TrustedKey.of(key), name=name[:64], kind=kind)
 
 
-def _sha256(f: BinaryIO, cap: int = MAX_DATABASE_BYTES) -> tuple[int, str]:
+def digest_capped(f: BinaryIO, cap: int = MAX_DATABASE_BYTES) -> tuple[int, str]:
     """Length and SHA-256 of what ``f`` holds, reading at most ``cap`` + 1 bytes (enough to tell "more")."""
     digest, length = hashlib.sha256(), 0
     while length <= cap and (chunk := f.read(min(1 << 20, cap + 1 - length))):
@@ -228,7 +228,7 @@ def create_bundle(database: Path, key: Path, out: Path, channel: str = "stable",
         shutil.rmtree(tmp, ignore_errors=True)
         raise BundleError(f"{database}: kiosks would refuse this guide: {exc}") from exc
     with (tmp / name).open("rb") as f:
-        length, sha = _sha256(f)
+        length, sha = digest_capped(f)
     if length > MAX_DATABASE_BYTES:
         shutil.rmtree(tmp, ignore_errors=True)
         raise BundleError(f"{database} is larger than {MAX_DATABASE_BYTES} bytes, more than a kiosk takes")
@@ -304,7 +304,7 @@ def verify_bundle(folder: Path | SafeDir, trusted: Keys, allow_test_keys: bool =
         manifest = read_signed_manifest(where, trusted, allow_test_keys)
         try:
             with where.open_file(manifest.database_name) as f:
-                length, sha = _sha256(f, manifest.database_length)
+                length, sha = digest_capped(f, manifest.database_length)
         except UnsafeFileError as exc:
             raise BundleError(f"the database cannot be read: {exc.strerror or exc}") from None
     finally:
@@ -361,6 +361,36 @@ def strict_json(data: bytes) -> object:
         raise BundleError(f"the manifest is not valid JSON: {exc}") from exc
 
 
+def field_int(value: object, what: str, low: int = 0, high: int = MAX_VERSION) -> int:
+    """A whole number from a signed manifest, within bounds (every signed product reads its fields so)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise BundleError(f"the manifest's {what} is missing or out of range")
+    return value
+
+
+def field_text(value: object, what: str, limit: int = 200) -> str:
+    if not isinstance(value, str) or not value or len(value) > limit:
+        raise BundleError(f"the manifest's {what} is missing or malformed")
+    return value
+
+
+def field_time(value: object, what: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(field_text(value, what))
+    except ValueError as exc:
+        raise BundleError(f"the manifest's {what} is not a date and time") from exc
+    if moment.tzinfo is None:
+        raise BundleError(f"the manifest's {what} has no time zone")
+    return moment.astimezone(dt.UTC)
+
+
+def field_app_version(value: object) -> str:
+    version = field_text(value, "minimum app version")
+    if not re.fullmatch(r"\d{1,6}(\.\d{1,6}){0,3}", version):
+        raise BundleError(f"the manifest's minimum app version {version[:40]!r} is not like 1.2.3")
+    return version
+
+
 def parse_manifest(data: bytes) -> Manifest:
     """The manifest's fields, strictly typed (signed data is still checked: a key can sign a mistake)."""
     raw = strict_json(data)
@@ -368,50 +398,25 @@ def parse_manifest(data: bytes) -> Manifest:
         raise BundleError("the manifest has the wrong shape")
     db = raw["database"]
 
-    def integer(value: object, what: str, low: int = 0, high: int = MAX_VERSION) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise BundleError(f"the manifest's {what} is missing or out of range")
-        return value
-
-    def text(value: object, what: str) -> str:
-        if not isinstance(value, str) or not value or len(value) > 200:
-            raise BundleError(f"the manifest's {what} is missing or malformed")
-        return value
-
-    def when(value: object, what: str) -> dt.datetime:
-        try:
-            moment = dt.datetime.fromisoformat(text(value, what))
-        except ValueError as exc:
-            raise BundleError(f"the manifest's {what} is not a date and time") from exc
-        if moment.tzinfo is None:
-            raise BundleError(f"the manifest's {what} has no time zone")
-        return moment.astimezone(dt.UTC)
-
-    def version(value: object) -> str:
-        version = text(value, "minimum app version")
-        if not re.fullmatch(r"\d{1,6}(\.\d{1,6}){0,3}", version):
-            raise BundleError(f"the manifest's minimum app version {version[:40]!r} is not like 1.2.3")
-        return version
-
-    name = text(db.get("name"), "database name")
+    name = field_text(db.get("name"), "database name")
     if not _SAFE_NAME.match(name):
         raise BundleError(f"the database name {name!r} is not a plain file name")
-    sha = text(db.get("sha256"), "database SHA-256")
+    sha = field_text(db.get("sha256"), "database SHA-256")
     if not re.fullmatch(r"[0-9a-f]{64}", sha):
         raise BundleError("the manifest's database SHA-256 is malformed")
-    issued, expires = when(raw.get("issued"), "issue time"), when(raw.get("expires"), "expiry time")
+    issued, expires = field_time(raw.get("issued"), "issue time"), field_time(raw.get("expires"), "expiry time")
     if expires <= issued:
         raise BundleError(f"the bundle expires ({expires.isoformat()}) before it was issued ({issued.isoformat()})")
     return Manifest(
-        format=integer(raw.get("format"), "format", 1, FORMAT),
-        product=text(raw.get("product"), "product"),
-        channel=text(raw.get("channel"), "channel"),
-        content_version=integer(raw.get("content_version"), "content version", 1),
+        format=field_int(raw.get("format"), "format", 1, FORMAT),
+        product=field_text(raw.get("product"), "product"),
+        channel=field_text(raw.get("channel"), "channel"),
+        content_version=field_int(raw.get("content_version"), "content version", 1),
         issued=issued,
         expires=expires,
-        min_app_version=version(raw.get("min_app_version")),
-        schema_version=integer(raw.get("schema_version"), "schema version", 1),
+        min_app_version=field_app_version(raw.get("min_app_version")),
+        schema_version=field_int(raw.get("schema_version"), "schema version", 1),
         database_name=name,
-        database_length=integer(db.get("length"), "database length", 1, MAX_DATABASE_BYTES),
+        database_length=field_int(db.get("length"), "database length", 1, MAX_DATABASE_BYTES),
         database_sha256=sha,
     )

@@ -212,7 +212,7 @@ def _newest_issued(state: State, now: dt.datetime) -> dt.datetime | None:
     return None if newest > now + FUTURE_TOLERANCE else newest
 
 
-def _version_tuple(text: str) -> tuple[int, ...]:
+def version_tuple(text: str) -> tuple[int, ...]:
     parts = [int(p) for p in re.findall(r"\d+", text)[:4]]
     return tuple(parts + [0] * (4 - len(parts)))
 
@@ -228,7 +228,7 @@ def judge(m: Manifest, channel: str = "stable", now: dt.datetime | None = None,
     now = now or dt.datetime.now(dt.UTC)
     if m.product != PRODUCT or m.channel != channel:
         raise BundleError(f"bundle is for {m.product}/{m.channel}, this kiosk takes {PRODUCT}/{channel}")
-    if _version_tuple(m.min_app_version) > _version_tuple(__version__):
+    if version_tuple(m.min_app_version) > version_tuple(__version__):
         raise BundleError(f"the guide needs Wegwijzer {m.min_app_version} or newer; this kiosk runs {__version__}")
     if m.content_version == state.highest_version and installed_version() == m.content_version:
         return "same"
@@ -305,21 +305,27 @@ def _copy_hashed(folder: Path | SafeDir, target: Path, m: Manifest) -> None:
         src = _open_source(folder, m.database_name)
     except UnsafeFileError as exc:
         raise BundleError(f"the database cannot be read: {exc.strerror or exc}") from None
-    digest, written = hashlib.sha256(), 0
     with src, _open(target, "wb") as dst:
-        while written <= m.database_length:
-            chunk = src.read(min(1 << 20, m.database_length + 1 - written))
-            if not chunk:
-                break
-            digest.update(chunk)
-            dst.write(chunk)
-            written += len(chunk)
-        dst.flush()
-        os.fsync(dst.fileno())
-    if written != m.database_length:
-        raise BundleError(f"the database has {'more' if written > m.database_length else 'fewer'} bytes than declared")
-    if digest.hexdigest() != m.database_sha256:
-        raise BundleError("the copied database's SHA-256 does not match the manifest")
+        copy_declared(src, dst, m.database_length, m.database_sha256, "the copied database")
+
+
+def copy_declared(src: BinaryIO, dst: BinaryIO, length: int, sha256: str, what: str) -> None:
+    """Copy ``src`` into ``dst`` (synced to the disk), never more than ``length`` bytes (+1 to notice more);
+    BundleError unless exactly ``length`` bytes with that SHA-256 came."""
+    digest, written = hashlib.sha256(), 0
+    while written <= length:
+        chunk = src.read(min(1 << 20, length + 1 - written))
+        if not chunk:
+            break
+        digest.update(chunk)
+        dst.write(chunk[: length - written] if written + len(chunk) > length else chunk)
+        written += len(chunk)
+    dst.flush()
+    os.fsync(dst.fileno())
+    if written != length:
+        raise BundleError(f"{what} has {'more' if written > length else 'fewer'} bytes than declared")
+    if digest.hexdigest() != sha256:
+        raise BundleError(f"{what}'s SHA-256 does not match the manifest")
 
 
 def _check_database(path: Path, m: Manifest) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import multiprocessing
 import os
@@ -46,11 +45,24 @@ from kiosk.updates.bundle import (
     BundleError,
     Keys,
     TrustedKey,
+    digest_capped,
+    field_app_version,
+    field_int,
+    field_text,
+    field_time,
     load_private_key,
     read_signed_bytes,
     strict_json,
 )
-from kiosk.updates.install import FUTURE_TOLERANCE, SPARE_BYTES, Attempt, redact, write_atomically
+from kiosk.updates.install import (
+    FUTURE_TOLERANCE,
+    SPARE_BYTES,
+    Attempt,
+    copy_declared,
+    redact,
+    version_tuple,
+    write_atomically,
+)
 from kiosk.updates.safefs import SafeDir, UnsafeFileError
 
 PRODUCT = "wegwijzer-voice"
@@ -133,7 +145,7 @@ def create_pack(voice_folder: Path, key: Path, out: Path, version: int = 1, chan
         files = []
         for path in (model, tmp / voice.config.name, tmp / CARD):
             with path.open("rb") as f:
-                length, sha = _sha256(f, MAX_MODEL_BYTES)
+                length, sha = digest_capped(f, MAX_MODEL_BYTES)
             if length > MAX_MODEL_BYTES:
                 raise BundleError(f"{path.name} is larger than a kiosk takes ({MAX_MODEL_BYTES} bytes)")
             files.append({"name": path.name, "length": length, "sha256": sha})
@@ -194,60 +206,39 @@ def parse_voice_manifest(data: bytes) -> VoiceManifest:
         raise BundleError("the manifest is not a voice pack's (no voice or no files)")
     voice = raw["voice"]
 
-    def text(value: object, what: str, limit: int = 200) -> str:
-        if not isinstance(value, str) or not value or len(value) > limit:
-            raise BundleError(f"the manifest's {what} is missing or malformed")
-        return value
-
-    def integer(value: object, what: str, low: int, high: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise BundleError(f"the manifest's {what} is missing or out of range")
-        return value
-
-    def when(value: object, what: str) -> dt.datetime:
-        try:
-            moment = dt.datetime.fromisoformat(text(value, what))
-        except ValueError as exc:
-            raise BundleError(f"the manifest's {what} is not a date and time") from exc
-        if moment.tzinfo is None:
-            raise BundleError(f"the manifest's {what} has no time zone")
-        return moment.astimezone(dt.UTC)
-
-    name = text(voice.get("name"), "voice name", 60)
+    name = field_text(voice.get("name"), "voice name", 60)
     if not _NAME.match(name):
         raise BundleError(f"the voice name {name!r} is not like nl_BE-nathalie-medium")
     files: list[PackFile] = []
     for item in raw["files"][:4]:
         if not isinstance(item, dict):
             raise BundleError("the manifest's file list has the wrong shape")
-        file_name = text(item.get("name"), "file name", 100)
+        file_name = field_text(item.get("name"), "file name", 100)
         if file_name not in {f"{name}.onnx", f"{name}.onnx.json", CARD}:
             raise BundleError(f"the pack lists {file_name!r}, which is not {name}.onnx, its config or {CARD}")
         cap = MAX_MODEL_BYTES if file_name.endswith(".onnx") else MAX_SMALL_BYTES
-        sha = text(item.get("sha256"), "file SHA-256")
+        sha = field_text(item.get("sha256"), "file SHA-256")
         if not re.fullmatch(r"[0-9a-f]{64}", sha):
             raise BundleError(f"the manifest's SHA-256 of {file_name} is malformed")
-        files.append(PackFile(file_name, integer(item.get("length"), f"length of {file_name}", 1, cap), sha))
+        files.append(PackFile(file_name, field_int(item.get("length"), f"length of {file_name}", 1, cap), sha))
     if len(raw["files"]) != 3 or len({f.name for f in files}) != 3:
         raise BundleError(f"a voice pack holds exactly {name}.onnx, {name}.onnx.json and {CARD}")
     licences = voice.get("licences")
     if not isinstance(licences, list) or not licences or not all(isinstance(x, str) for x in licences):
         raise BundleError("the manifest names no licence for the voice")
-    version_text = text(raw.get("min_app_version"), "minimum app version")
-    if not re.fullmatch(r"\d{1,6}(\.\d{1,6}){0,3}", version_text):
-        raise BundleError(f"the manifest's minimum app version {version_text[:40]!r} is not like 1.2.3")
-    issued, expires = when(raw.get("issued"), "issue time"), when(raw.get("expires"), "expiry time")
+    version_text = field_app_version(raw.get("min_app_version"))
+    issued, expires = field_time(raw.get("issued"), "issue time"), field_time(raw.get("expires"), "expiry time")
     if expires <= issued:
         raise BundleError(f"the pack expires ({expires.isoformat()}) before it was issued ({issued.isoformat()})")
     parent = voice.get("parent", "")
     return VoiceManifest(
-        format=integer(raw.get("format"), "format", 1, FORMAT),
-        product=text(raw.get("product"), "product"),
-        channel=text(raw.get("channel"), "channel"),
+        format=field_int(raw.get("format"), "format", 1, FORMAT),
+        product=field_text(raw.get("product"), "product"),
+        channel=field_text(raw.get("channel"), "channel"),
         name=name,
-        version=integer(voice.get("version"), "voice version", 1, 2**31 - 1),
-        engine=text(voice.get("engine"), "engine", 20),
-        language=text(voice.get("language"), "language", 20).lower(),
+        version=field_int(voice.get("version"), "voice version", 1, 2**31 - 1),
+        engine=field_text(voice.get("engine"), "engine", 20),
+        language=field_text(voice.get("language"), "language", 20).lower(),
         licences=tuple(x[:40] for x in licences[:4]),
         parent=parent[:200] if isinstance(parent, str) else "",
         issued=issued,
@@ -270,7 +261,7 @@ def verify_pack(folder: Path | SafeDir, trusted: Keys, allow_test_keys: bool = F
         for item in manifest.files:
             try:
                 with where.open_file(item.name) as f:
-                    length, sha = _sha256(f, item.length)
+                    length, sha = digest_capped(f, item.length)
             except UnsafeFileError as exc:
                 raise BundleError(f"{item.name} cannot be read: {exc.strerror or exc}") from None
             if length != item.length or sha != item.sha256:
@@ -286,14 +277,6 @@ def _open_dir(folder: Path) -> SafeDir:
         return SafeDir.open(folder)
     except UnsafeFileError as exc:
         raise BundleError(f"the pack folder cannot be read: {exc.strerror or exc}") from None
-
-
-def _sha256(f: Any, cap: int) -> tuple[int, str]:
-    digest, length = hashlib.sha256(), 0
-    while length <= cap and (chunk := f.read(min(1 << 20, cap + 1 - length))):
-        digest.update(chunk)
-        length += len(chunk)
-    return length, digest.hexdigest()
 
 
 # --- state ------------------------------------------------------------------------------------------------
@@ -360,11 +343,6 @@ def _lock() -> Any:
         raise BundleError("another voice install is running") from None
 
 
-def _version_tuple(text: str) -> tuple[int, ...]:
-    parts = [int(p) for p in re.findall(r"\d+", text)[:4]]
-    return tuple(parts + [0] * (4 - len(parts)))
-
-
 def judge_pack(m: VoiceManifest, channel: str = "stable", now: dt.datetime | None = None,
                state: VoiceState | None = None) -> str | None:  # fmt: skip
     """"same" when this version of the voice is installed, None when it may be installed; raises BundleError."""
@@ -374,7 +352,7 @@ def judge_pack(m: VoiceManifest, channel: str = "stable", now: dt.datetime | Non
         raise BundleError(f"the pack is for {m.product}/{m.channel}, this kiosk takes {PRODUCT}/{channel}")
     if m.engine != ENGINE:
         raise BundleError(f"the pack is for the {m.engine!r} engine; this kiosk runs {ENGINE} voices")
-    if _version_tuple(m.min_app_version) > _version_tuple(__version__):
+    if version_tuple(m.min_app_version) > version_tuple(__version__):
         raise BundleError(f"the voice needs Wegwijzer {m.min_app_version} or newer; this kiosk runs {__version__}")
     highest = state.highest.get(m.name, 0)
     installed = read_installed().get(m.name, {})
@@ -478,21 +456,8 @@ def _copy_hashed(where: SafeDir, item: PackFile, target: Path) -> None:
         src = where.open_file(item.name)
     except UnsafeFileError as exc:
         raise BundleError(f"{item.name} cannot be read: {exc.strerror or exc}") from None
-    digest, written = hashlib.sha256(), 0
     with src, target.open("xb") as dst:
-        while written <= item.length:
-            chunk = src.read(min(1 << 20, item.length + 1 - written))
-            if not chunk:
-                break
-            digest.update(chunk)
-            dst.write(chunk)
-            written += len(chunk)
-        dst.flush()
-        os.fsync(dst.fileno())
-    if written != item.length:
-        raise BundleError(f"{item.name} has {'more' if written > item.length else 'fewer'} bytes than declared")
-    if digest.hexdigest() != item.sha256:
-        raise BundleError(f"{item.name}'s SHA-256 does not match the manifest")
+        copy_declared(src, dst, item.length, item.sha256, item.name)
 
 
 def _check_copy(folder: Path, m: VoiceManifest) -> None:

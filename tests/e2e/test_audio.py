@@ -42,9 +42,9 @@ def rms(samples: array.array) -> float:
     return (sum(s * s for s in samples) / max(1, len(samples))) ** 0.5
 
 
-def test_speech_is_heard_and_stop_silences_it(sound_server, shipped_guide, tmp_path):
-    env = dict(sound_server, QT_QPA_PLATFORM="offscreen")
-    recording = tmp_path / "heard.raw"
+def recorded(env: dict[str, str], recording: Path, args: list[str],
+             after_s: float) -> tuple[subprocess.CompletedProcess[str], array.array]:  # fmt: skip
+    """Run speak_then_stop.py with ``args`` while recording the null sink; its result and what was heard."""
     with recording.open("wb") as out:
         recorder = subprocess.Popen(
             ["parec", "-d", "kiosk.monitor", "--format=s16le", f"--rate={RATE}", "--channels=1", "--latency-msec=20"],
@@ -52,15 +52,19 @@ def test_speech_is_heard_and_stop_silences_it(sound_server, shipped_guide, tmp_p
         )  # fmt: skip
         time.sleep(0.5)
         helper = Path(__file__).with_name("speak_then_stop.py")
-        result = subprocess.run(
-            [sys.executable, str(helper), str(shipped_guide), "1500"], env=env, capture_output=True, text=True,
-            timeout=60, cwd=Path(__file__).parents[2],
-        )  # fmt: skip
-        time.sleep(1.5)  # what the sound server still holds reaches the recorder
+        result = subprocess.run([sys.executable, str(helper), *args], env=env, capture_output=True, text=True,
+                                timeout=90, cwd=Path(__file__).parents[2])  # fmt: skip
+        time.sleep(after_s)  # what the sound server still holds reaches the recorder
         recorder.terminate()
         recorder.wait(5)
+    data = recording.read_bytes()
+    return result, array.array("h", data[: len(data) // 2 * 2])
+
+
+def test_speech_is_heard_and_stop_silences_it(sound_server, shipped_guide, tmp_path):
+    env = dict(sound_server, QT_QPA_PLATFORM="offscreen")
+    result, samples = recorded(env, tmp_path / "heard.raw", [str(shipped_guide), "1500"], after_s=1.5)
     assert result.returncode == 0, result.stdout + result.stderr
-    samples = array.array("h", recording.read_bytes()[: len(recording.read_bytes()) // 2 * 2])
     loud = [i for i in range(0, len(samples), RATE // 20) if rms(samples[i : i + RATE // 20]) > 300]
     assert loud, "nothing was heard"
     heard_ms = (loud[-1] - loud[0]) * 1000 // RATE
@@ -94,22 +98,9 @@ def test_the_neural_voice_is_heard_whole_and_loud_enough(sound_server, shipped_g
     expected_ms = sum(PiperEngine([joe.data_dir()]).synthesize(s, "en").duration_ms
                       for s in ENGLISH.split(". "))  # fmt: skip
     env = dict(sound_server, QT_QPA_PLATFORM="offscreen", WEGWIJZER_VOICE_DIRS=str(joe.data_dir()))
-    recording = tmp_path / "neural.raw"
-    with recording.open("wb") as out:
-        recorder = subprocess.Popen(
-            ["parec", "-d", "kiosk.monitor", "--format=s16le", f"--rate={RATE}", "--channels=1", "--latency-msec=20"],
-            env=env, stdout=out,
-        )  # fmt: skip
-        time.sleep(0.5)
-        helper = Path(__file__).with_name("speak_then_stop.py")
-        result = subprocess.run([sys.executable, str(helper), str(shipped_guide), "neural"], env=env,
-                                capture_output=True, text=True, timeout=90, cwd=Path(__file__).parents[2])  # fmt: skip
-        time.sleep(1.0)
-        recorder.terminate()
-        recorder.wait(5)
+    result, samples = recorded(env, tmp_path / "neural.raw", [str(shipped_guide), "neural"], after_s=1.0)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "voice piper:en" in result.stdout, result.stdout
-    samples = array.array("h", recording.read_bytes()[: len(recording.read_bytes()) // 2 * 2])
     window = RATE // 20
     levels = [rms(samples[i : i + window]) for i in range(0, len(samples), window)]
     loud = [i for i, level in enumerate(levels) if level > 300]
