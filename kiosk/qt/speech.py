@@ -29,6 +29,7 @@ from kiosk.speech.lexicon import Lexicon, lexicon_for
 from kiosk.speech.messages import (
     Audio,
     Broken,
+    Cancel,
     Died,
     Failed,
     ListVoices,
@@ -323,6 +324,10 @@ class SpeechService(QObject):
         self._tick.stop()
         self._watchdog.stop()
         if job is not None:
+            sent = [piece.request_id for piece in job.pieces if piece.sent]
+            if sent and self._conn is not None:
+                with contextlib.suppress(OSError):  # the sentences it has not begun are dropped
+                    self._conn.send(Cancel(max(sent) + 1))
             self.stopped.emit(job.key)
 
     def reset(self) -> None:

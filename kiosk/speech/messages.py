@@ -37,11 +37,18 @@ class Prepare:
 
 
 @dataclass(frozen=True)
+class Cancel:
+    """Drop every request numbered below ``below`` that is still waiting (the kiosk stopped speaking)."""
+
+    below: int
+
+
+@dataclass(frozen=True)
 class Quit:
     pass
 
 
-Request = ListVoices | Synthesize | PlayRecording | Prepare | Quit
+Request = ListVoices | Synthesize | PlayRecording | Prepare | Cancel | Quit
 
 # --- from the worker -------------------------------------------------------------------------------
 

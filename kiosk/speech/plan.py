@@ -27,6 +27,9 @@ LONG_SENTENCE_WORDS = 16  # longer sentences are said clause by clause: sooner f
 # what it says (Piper medium: about 240 MiB for the worker at 16 words, 330 MiB at 24). A longer clause is cut
 # between words into near-equal pieces.
 MAX_PIECE_WORDS = {"piper": 16}
+# The first piece heard, shorter still: a neural engine synthesises a whole piece before its first sound (at a
+# real-time factor of about 0.1, 8 words are some 250 ms of waiting after the tap).
+FIRST_PIECE_WORDS = {"piper": 8}
 
 
 def sentences(text: str, max_words: int | None = None) -> list[tuple[int, str]]:
@@ -130,8 +133,11 @@ def plan(parts: Sequence[str], voice: str | None, lexicon: Lexicon, wpm: int,
         if variant and positions is None:
             mismatched.append(part)
         said = tuple(positions) if positions is not None else None
-        limit = MAX_PIECE_WORDS.get(voice.partition(":")[0]) if ":" in voice else None
-        for offset, sentence in sentences(variant if positions is not None and variant else text, limit):
+        engine = voice.partition(":")[0] if ":" in voice else ""
+        pieces = sentences(variant if positions is not None and variant else text, MAX_PIECE_WORDS.get(engine))
+        if not steps and pieces and engine in FIRST_PIECE_WORDS:  # the very first sound of what is said
+            pieces[:1] = _at_most(*pieces[0], FIRST_PIECE_WORDS[engine])
+        for offset, sentence in pieces:
             spoken, spans = lexicon.apply(sentence)
             steps.append(Synthesis(part, offset, spoken, tuple(spans), voice, wpm, said))
     return steps, mismatched

@@ -3,13 +3,15 @@
 Running the engine in its own process keeps the kiosk alive when the engine crashes or hangs: the service
 notices, starts a new worker and carries on. The messages are the dataclasses of :mod:`kiosk.speech.messages`:
 ``ListVoices`` -> ``Voices``; ``Synthesize`` or ``PlayRecording`` -> ``Audio`` or ``Failed``; ``Prepare`` (load a
-voice before it is needed) -> ``Prepared``; ``Quit``. At start
+voice before it is needed) -> ``Prepared``; ``Cancel`` (the kiosk stopped: requests still waiting are dropped,
+so the next Listen is not queued behind them); ``Quit``. At start
 the worker says ``Ready`` (or ``Broken`` and ends).
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from multiprocessing.connection import Connection
 
 from kiosk import paths
@@ -19,6 +21,7 @@ from kiosk.speech.engines import DEFAULT_ENGINE, ChainEngine, make_engine
 from kiosk.speech.messages import (
     Audio,
     Broken,
+    Cancel,
     Failed,
     ListVoices,
     PlayRecording,
@@ -44,13 +47,26 @@ def serve(conn: Connection, engine_name: str = DEFAULT_ENGINE, data_dir: str | N
         return
     engine = made if isinstance(made, ChainEngine) else ChainEngine({engine_name: made})
     conn.send(Ready(engine_name, engine.sample_rate))
+    waiting: deque[Request] = deque()
+    cancelled_below = 0
     while True:
         try:
-            message = conn.recv()
+            if not waiting:
+                waiting.append(conn.recv())
+            while conn.poll(0):  # everything asked so far: a Cancel behind stale sentences is seen before them
+                waiting.append(conn.recv())
         except (EOFError, OSError):
             return
+        for item in [m for m in waiting if isinstance(m, Cancel)]:
+            cancelled_below = max(cancelled_below, item.below)
+            waiting.remove(item)
+        if not waiting:
+            continue
+        message = waiting.popleft()
         if isinstance(message, Quit):
             return
+        if isinstance(message, Synthesize | PlayRecording) and message.request_id < cancelled_below:
+            continue  # the kiosk stopped: no one waits for it
         conn.send(answer(engine, message))
 
 
