@@ -124,7 +124,7 @@ def test_update_status_shows_a_dash_for_an_attempt_without_a_version(tmp_path):
     result = CliRunner().invoke(main, ["update", "apply", "--from", str(tmp_path / "empty"), "--trust", str(public)])
     assert result.exit_code == 1 and "refused" in result.output
     shown = run("update", "status").output
-    attempt = shown.splitlines()[-1]
+    attempt = next(line for line in shown.splitlines() if "refused" in line)
     assert "None" not in shown and re.match(r"\s+\S+\s+-\s+refused\s+\S", attempt), shown
 
 
