@@ -549,6 +549,25 @@ def voices_bundle(voice_folder: Path, key: Path, out: Path, pack_version: int, c
                f"channel {manifest.channel}, expires {manifest.expires.date()}")  # fmt: skip
 
 
+@voices.command("verify")
+@click.argument("folder", type=_PATH)
+@click.option("--trust", type=_PATH, multiple=True, help="A trusted public key (default: the kiosk's own).")
+@_allow_test_keys_option
+def voices_verify(folder: Path, trust: tuple[Path, ...], allow_test_keys: bool) -> None:
+    """Check a voice pack's signature and every file's length and SHA-256 as a kiosk would, before publishing it;
+    exit 1 with the reason. (Installing also tries the voice.)"""
+    from kiosk.updates.bundle import BundleError, load_public_key
+    from kiosk.updates.voicepack import verify_pack
+
+    try:
+        manifest = verify_pack(folder, [load_public_key(p) for p in (list(trust) or _kiosk_keys())], allow_test_keys)
+    except (BundleError, OSError) as exc:
+        _fail(f"refused: {exc}")
+    signer = manifest.signed_by.label if manifest.signed_by else "?"
+    click.echo(f"valid: voice {manifest.label} ({manifest.language}), licence {', '.join(manifest.licences)}, "
+               f"channel {manifest.channel}, expires {manifest.expires.date()}, signed with the {signer}")  # fmt: skip
+
+
 @voices.command("add")
 @click.argument("source", metavar="DIR|URL")
 @click.option("--trust", type=_PATH, multiple=True, help="A trusted public key (default: the kiosk's own).")

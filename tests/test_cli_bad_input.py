@@ -136,6 +136,11 @@ SPECIFIC: dict[str, list[Case]] = {
         Case("a folder as the key", ("{folder}", "--key", "{folder}", "--out", "{new}")),
         Case("the public key to sign", ("{folder}", "--key", "{public}", "--out", "{new}")),
     ],
+    "voices verify": [
+        Case("folder does not exist", (MISSING, "--trust", "{public}")),
+        Case("an empty folder", ("{folder}", "--trust", "{public}")),
+        Case("a private key as the trusted key", ("{folder}", "--trust", "{private}")),
+    ],
     "voices add": [
         Case("folder does not exist", (MISSING, "--trust", "{public}")),
         Case("a file as the folder", ("{file}", "--trust", "{public}")),

@@ -245,6 +245,8 @@ def test_cli_add_and_list(pack, keys, tmp_path):
     runner = CliRunner()
     result = runner.invoke(main, ["voices", "list"])
     assert result.exit_code == 0 and "no voice pack installed" in result.output
+    result = runner.invoke(main, ["voices", "verify", str(pack), "--trust", str(key_file)])
+    assert result.exit_code == 0 and f"valid: voice {NAME} v1 (en-us), licence cc0-1.0" in result.output
     result = runner.invoke(main, ["voices", "add", str(pack), "--trust", str(key_file)])
     assert result.exit_code == 0, result.output
     assert f"voice {NAME} v1 installed" in result.output
