@@ -67,6 +67,7 @@ def stylesheet(m: Metrics) -> str:
         min-height: {m.row_height}px; font-size: {m.body}px; font-weight: 600; padding: 0 20px;
     }}
     QPushButton#toggle:checked {{ background: {p.accent}; color: {p.accent_text}; }}
+    QPushButton#toggle:disabled {{ background: {p.background}; color: {p.muted}; border: 2px dashed {p.border}; }}
     QPushButton#primary:disabled {{ background: {p.surface}; color: {p.text}; border: 2px dashed {p.border}; }}
     QTextBrowser#shortText {{ font-size: {m.large}px; font-weight: 600; color: {p.text}; background: transparent; }}
     #idleOverlay, #staffOverlay, #staffView, #presenter {{ background: {p.background}; }}

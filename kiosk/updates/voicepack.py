@@ -319,7 +319,7 @@ def _save_state(state: VoiceState) -> None:
 
 def _record(state: VoiceState, source: str, m: VoiceManifest | None, result: str, reason: str) -> None:
     when = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    what = f"voice {m.label}: " if m else "voice pack: "
+    what = (f"voice {m.label}" if m else "voice pack") + (": " if reason else "")
     key = m.signed_by.label if m and m.signed_by else ""
     attempt = Attempt(when, redact(source), m.version if m else None, result, (what + redact(reason))[:500], key)
     state.attempts = [*state.attempts, attempt][-KEEP_ATTEMPTS:]

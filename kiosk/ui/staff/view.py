@@ -389,7 +389,8 @@ class StaffView(QWidget):
         engines = speech.engine_voices if speech is not None else {}
         for index, language in enumerate(store.languages()):
             code = language.code
-            name = wrapping_label(f"{language.name} ({code})", "sectionTitle")
+            # the name isolated: "العربية (ar)" stays in that order in a left-to-right staff screen
+            name = wrapping_label(f"\u2068{language.name}\u2069 ({code})", "sectionTitle")
             name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignAbsolute)
             grid.addWidget(name, 2 * index, 0)
             voice = speech.voice_for(code) if speech is not None else None
@@ -416,7 +417,7 @@ class StaffView(QWidget):
             current = chosen.get(code, "auto")
             for option in ("auto", *engines):
                 button = _button(self.t(f"engine_{option}"), "toggle", checkable=True)
-                button.setObjectName(f"engine-{code}-{option}")
+                button.setProperty("engine", f"{code}-{option}")  # found by tests; the style stays "toggle"
                 button.setAutoExclusive(True)
                 available = option == "auto" or pick_voice(language.voices, engines.get(option, {})) is not None
                 button.setEnabled(available)
