@@ -156,22 +156,29 @@ def _patched_copy(model: Path) -> Path | None:
     target = paths.data_dir() / "cache" / "voices" / f"{model.stem}-{stat.st_size}-{stat.st_mtime_ns}.onnx"
     if target.is_file():
         return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
     try:
-        import onnx
-        from piper.patch_voice_with_alignment import add_alignment_output
+        write_with_alignments(model, partial)
     except ImportError:
         return None
-    try:
-        graph = onnx.load(str(model))
-        add_alignment_output(graph)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        onnx.save(graph, str(partial))
-        partial.replace(target)
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # onnx raises its own types for a file that is not a model
         log.warning("no alignments for %s: %s", model.name, exc)
         return None
+    partial.replace(target)
     return target
+
+
+def write_with_alignments(model: Path, target: Path) -> None:
+    """Write ``model`` to ``target`` with piper's alignment output added (unless it has it already): the samples
+    each phoneme produced, from which words get their times. Needs the ``onnx`` package (ImportError without)."""
+    import onnx
+    from piper.patch_voice_with_alignment import add_alignment_output
+
+    graph = onnx.load(str(model))
+    if len(graph.graph.output) < 2:
+        add_alignment_output(graph)
+    onnx.save(graph, str(target))
 
 
 _HARAKAT = re.compile("[\u064b-\u0652\u0670]")  # Arabic vowel marks (fatha, kasra, damma, sukun, shadda...)

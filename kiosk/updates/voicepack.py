@@ -37,7 +37,7 @@ from kiosk import __version__, paths
 from kiosk.speech.engine import SpeechError
 from kiosk.speech.installed import PACKS, installed_path, read_installed
 from kiosk.speech.modelcard import CARD, MAX_CARD_BYTES, CardRefused, judge_card
-from kiosk.speech.piper import read_voice_folder
+from kiosk.speech.piper import read_voice_folder, write_with_alignments
 from kiosk.updates.bundle import (
     FORMAT,
     MANIFEST,
@@ -172,16 +172,10 @@ def create_pack(voice_folder: Path, key: Path, out: Path, version: int = 1, chan
 def _with_alignments(model: Path, target: Path) -> None:
     """Copy ``model`` to ``target`` with piper's alignment output added (unless it has it already)."""
     try:
-        import onnx
-        from piper.patch_voice_with_alignment import add_alignment_output
+        write_with_alignments(model, target)
     except ImportError as exc:
         need = "making a voice pack needs the neural extra (pip install 'wegwijzer[neural]')"
         raise BundleError(f"{need}: {exc}") from exc
-    try:
-        graph = onnx.load(str(model))
-        if len(graph.graph.output) < 2:
-            add_alignment_output(graph)
-        onnx.save(graph, str(target))
     except Exception as exc:  # onnx raises its own types for a file that is not a model
         raise BundleError(f"{model}: not a usable ONNX model ({exc})") from exc
 

@@ -373,9 +373,6 @@ class StaffView(QWidget):
         from kiosk.speech.installed import read_installed
         from kiosk.updates.voicepack import load_state
 
-        def voicepack_attempts() -> list[dict[str, object]]:
-            return [vars(a) for a in load_state().attempts]
-
         holder = self.voices_holder
         clear_layout(holder)
         page = QWidget()
@@ -426,7 +423,7 @@ class StaffView(QWidget):
                 row.addWidget(button)
             row.addStretch(1)
             grid.addWidget(choices, 2 * index + 1, 0, 1, 3)
-        attempts = voicepack_attempts()[-3:]  # the last voice packs tried: installed, or refused and why
+        attempts = [vars(a) for a in load_state().attempts[-3:]]  # the last packs tried: installed, or why not
         for offset, attempt in enumerate(attempts):
             line = f"{attempt.get('when', '')}  {attempt.get('result', '')}  {attempt.get('reason', '')}"
             grid.addWidget(wrapping_label(line, "muted"), 2 * len(store.languages()) + offset, 0, 1, 3)
