@@ -65,8 +65,9 @@ def test_words_light_up_within_100_ms_of_when_they_are_heard(engine):
         return all(min(abs(onset - (start + shift)) for onset in onsets) <= 100 for start in starts)
 
     assert heard(0), (onsets, starts)
-    # the same check fails for timings 300 ms late or 150 ms early: it can tell
-    assert not heard(300) and not heard(-150), (onsets, starts)
+    # the same check fails for timings 150 ms late or early, or 300 ms early: it can tell (300 ms late can land on
+    # the onset of a word's second syllable, which the voice's varying pauses sometimes bring there)
+    assert not heard(150) and not heard(-150) and not heard(-300), (onsets, starts)
 
 
 def test_a_number_read_as_several_words_lights_up_as_one(engine):
