@@ -18,14 +18,14 @@ def stylesheet(m: Metrics) -> str:
     QLabel#muted {{ color: {p.muted}; font-size: {round(m.body * 0.85)}px; }}
     QLabel#sectionTitle {{ font-size: {m.large}px; font-weight: 700; }}
     QPushButton#tile, QPushButton#row, QPushButton#language {{
-        background: {p.surface}; border: 2px solid {p.border}; border-radius: {radius}px;
+        background: {p.surface}; border: 2px solid {p.border}; border-radius: {radius}px; padding: 2px;
         min-height: {m.row_height}px; color: {p.text};
     }}
     QPushButton#tile {{ min-height: {round(m.row_height * 1.8)}px; }}
     QPushButton#tile:pressed, QPushButton#row:pressed, QPushButton#language:pressed {{
-        background: {p.pressed}; border: 3px solid {p.accent};
+        background: {p.pressed}; border: 3px solid {p.accent}; padding: 1px;
     }}
-    QPushButton#language[invited="true"] {{ border: 4px solid {p.accent}; }}
+    QPushButton#language[invited="true"] {{ border: 4px solid {p.accent}; padding: 0px; }}
     QLabel#invitation {{ font-size: {m.title}px; font-weight: 700; color: {p.accent}; }}
     QToolButton#speakerMark {{
         background: {p.background}; border: 2px solid {p.border}; border-radius: {m.target // 2}px;

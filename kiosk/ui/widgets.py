@@ -44,6 +44,7 @@ class TouchButton(QPushButton):
     activated = Signal(str)
     long_pressed = Signal(str, str)
     LONG_PRESS_MS = 700
+    RELEASE_GRACE_MS = 60
 
     def __init__(self, key: str, text: str, pixmap: QPixmap | None = None, vertical: bool = True,
                  trailing: QPixmap | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
@@ -141,9 +142,17 @@ class TouchButton(QPushButton):
         self._hold.start()
 
     def _on_hold_timeout(self) -> None:
-        """Held down: say what this is instead of going there (for people who read little)."""
-        self._long = True
-        self.long_pressed.emit(self.key, self.accessibleName())
+        """Held down: say what this is instead of going there (for people who read little).
+
+        The timer only says the GUI has not seen the release yet; after a stall (a busy machine) a quick tap's
+        release may still be waiting in the queue. One more short pass lets it in: only a button still down
+        after that is a hold."""
+        QTimer.singleShot(self.RELEASE_GRACE_MS, self, self._confirm_hold)
+
+    def _confirm_hold(self) -> None:
+        if self.isDown() and not self._long:
+            self._long = True
+            self.long_pressed.emit(self.key, self.accessibleName())
 
     def _on_clicked(self) -> None:
         if self._long:

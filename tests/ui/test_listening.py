@@ -130,6 +130,9 @@ def test_the_invitation_turns_through_the_languages_and_is_silent_unless_the_sta
         shown.add(screen.invitation.text())
         invited = [b.key for b in screen.buttons if b.property("invited")]
         assert len(invited) == 1
+        settle()
+        heights = {b.height() for b in screen.buttons}
+        assert len(heights) == 1, f"the marked button keeps its size, the grid does not jump: {heights}"
     assert {"Kies uw taal", "اختاروا لغتكم", "Choose your language"} <= shown
     assert heard == []  # off by default: halls are shared
 

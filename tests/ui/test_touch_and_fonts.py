@@ -115,3 +115,33 @@ def test_the_current_guide_ignores_a_broken_new_guide(qtbot, shipped_guide, data
         current.check()
     assert not current.pending and current.store.content_version == 1
     assert "cannot be opened; keeping the current one" in caplog.text
+
+
+def test_a_quick_tap_seen_late_is_a_tap_not_a_hold(qtbot):
+    """On a busy machine the hold timer can fire before the GUI has seen a quick tap's release: still a tap."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from kiosk.ui.widgets import TouchButton
+
+    button = TouchButton("en", "English")
+    qtbot.addWidget(button)
+    button.resize(300, 120)
+    button.show()
+    qtbot.waitExposed(button)
+    taps, holds = [], []
+    button.activated.connect(taps.append)
+    button.long_pressed.connect(lambda key, text: holds.append(key))
+    centre = QPoint(150, 60)
+    QTest.mousePress(button, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    button._hold.stop()
+    button._hold.timeout.emit()  # the timer's turn came first, the release was still queued
+    QTest.mouseRelease(button, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    qtbot.wait(button.RELEASE_GRACE_MS + 100)
+    assert (taps, holds) == (["en"], [])
+
+    QTest.mousePress(button, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    qtbot.waitUntil(lambda: holds == ["en"], timeout=button.LONG_PRESS_MS + 1000)  # a real hold is still a hold
+    QTest.mouseRelease(button, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    qtbot.wait(50)
+    assert taps == ["en"], "the release after a hold does not also open"
