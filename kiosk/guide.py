@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import overload
+from typing import cast, overload
 
 from kiosk.content.fold import token_spans, tokens
 from kiosk.content.schema import SEARCH_WEIGHTS, search_table
@@ -141,6 +141,8 @@ class Recording:
     sample_rate: int
     channels: int
     frames: bytes
+    text_hash: str = ""  # the fingerprint of the text read (kiosk.content.recmeta); '' when not known
+    marks: tuple[tuple[int, int, int], ...] = ()  # (start, end, ms) of each sentence in that text
 
     def mono(self) -> bytes:
         """The frames as mono (stereo channels are averaged)."""
@@ -298,7 +300,23 @@ class GuideStore:
         if not rows:
             return None
         r = rows[0]
-        return Recording(r["sample_rate"], r["channels"], bytes(r["frames"]))
+        text_hash, marks = "", cast(tuple[tuple[int, int, int], ...], ())
+        if int(self.meta.get("schema_version", "1")) >= 3:
+            found = self._query("SELECT text_hash, marks FROM recording_marks WHERE question_id = ? AND lang = ? "
+                                "AND part = ?", (question_id, lang, part))  # fmt: skip
+            if found:
+                text_hash = found[0]["text_hash"]
+                marks = tuple((int(a), int(b), int(ms)) for a, b, ms in json.loads(found[0]["marks"]))
+        return Recording(r["sample_rate"], r["channels"], bytes(r["frames"]), text_hash, marks)
+
+    def answer_hash(self, question_id: str, lang: str) -> str:
+        """The version of the answer in ``lang`` as written in the content (what translations record as their
+        ``source_hash``; recordings and reviews made on a kiosk record it); '' for a guide too old to say."""
+        if int(self.meta.get("schema_version", "1")) < 3:
+            return ""
+        rows = self._query("SELECT text_hash FROM answer_versions WHERE question_id = ? AND lang = ?",
+                           (question_id, lang))  # fmt: skip
+        return str(rows[0]["text_hash"]) if rows else ""
 
     def keyboard(self, name: str) -> Keyboard:
         rows = self._query("SELECT * FROM keyboards WHERE name = ?", (name,))

@@ -35,6 +35,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from kiosk.content.recmeta import check_marks
 from kiosk.content.schema import SCHEMA_VERSION, search_table
 from kiosk.guide_errors import GuideCorruptError, GuideSchemaError
 
@@ -70,8 +71,11 @@ TABLES: dict[str, tuple[str, ...]] = {
     "fact_texts": ("fact_id", "lang", "shown", "expired"),
     "answer_facts": ("question_id", "lang", "fact_id"),
     "question_aliases": ("alias", "question_id"),
+    "answer_versions": ("question_id", "lang", "text_hash"),
+    "recording_marks": ("question_id", "lang", "part", "text_hash", "marks"),
 }  # fmt: skip
-SINCE_SCHEMA = {"facts": 2, "fact_texts": 2, "answer_facts": 2, "question_aliases": 2}  # tables newer than schema 1
+SINCE_SCHEMA = {"facts": 2, "fact_texts": 2, "answer_facts": 2, "question_aliases": 2,  # tables newer than schema 1
+                "answer_versions": 3, "recording_marks": 3}  # fmt: skip
 SEARCH_COLUMNS = ("question_id", "question", "short", "body")
 FTS_COLUMNS = ("question", "short", "body")
 
@@ -472,6 +476,9 @@ _CELLS: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, int]]]] = {
                                          "expired": ("text", 400)}),
     "answer_facts": (("question_id", "lang", "fact_id"), {"question_id": _ID, "lang": _LANG, "fact_id": _ID}),
     "question_aliases": (("alias",), {"alias": _ID, "question_id": _ID}),
+    "answer_versions": (("question_id", "lang"), {"question_id": _ID, "lang": _LANG, "text_hash": ("text", 16)}),
+    "recording_marks": (("question_id", "lang", "part"), {"question_id": _ID, "lang": _LANG, "part": ("text", 16),
+                        "text_hash": ("text", 16), "marks": ("text", 60_000)}),
     "answers": (("question_id", "lang"), {
         "question_id": _ID, "lang": _LANG, "question": ("text", MAX_QUESTION_CHARS),
         "short": ("text", MAX_SHORT_CHARS), "body_markdown": ("text", MAX_ANSWER_CHARS),
@@ -657,6 +664,7 @@ class _Deep:
                     raise _Refused(f"{where}: the replacement refers to a group the pattern does not have")
 
     def recordings(self) -> None:
+        durations: dict[tuple[object, object, object], int] = {}
         for qid, lang, part, rate, channels, size in _rows(
             self.conn, "SELECT question_id, lang, part, sample_rate, channels, length(frames) FROM recordings"
         ):
@@ -665,3 +673,17 @@ class _Deep:
                 raise _Refused(f"{where}: part, channels or sample rate is not one a recording has")
             if not isinstance(size, int) or size % (2 * channels):
                 raise _Refused(f"{where}: the audio is not whole 16-bit frames")
+            durations[(qid, lang, part)] = size * 1000 // (2 * int(str(channels)) * int(str(rate)))
+        if not self.has("recording_marks"):
+            return
+        for qid, lang, part, marks in _rows(self.conn, "SELECT question_id, lang, part, marks FROM recording_marks"):
+            where = f"recording_marks row '{qid}/{lang}/{part}'"
+            if (qid, lang, part) not in durations:
+                raise _Refused(f"{where}: there is no such recording")
+            try:
+                value = json.loads(str(marks))
+            except ValueError:
+                raise _Refused(f"{where}: the marks are not JSON") from None
+            problem = check_marks(value, MAX_ANSWER_CHARS, durations[(qid, lang, part)])
+            if problem:
+                raise _Refused(f"{where}: {problem}")

@@ -22,6 +22,7 @@ from kiosk.content.facts import expired_facts, renderers
 from kiosk.content.markdown import isolate_latin_asides
 from kiosk.content.model import AnswerSource, GuideSources, TopicSource
 from kiosk.content.problems import ContentError, Report
+from kiosk.content.recmeta import text_fingerprint
 from kiosk.content.schema import SCHEMA_VERSION, search_table
 
 
@@ -158,6 +159,20 @@ def _write_tables(db: sqlite_utils.Database, guide: GuideSources) -> None:
          "channels": r.channels, "frames": r.frames}
         for _, r in sorted(guide.recordings.items())
     )  # fmt: skip
+    db.table("recording_marks").create(
+        {"question_id": str, "lang": str, "part": str, "text_hash": str, "marks": str},
+        pk=("question_id", "lang", "part"),
+    )
+    db.table("recording_marks").insert_all(
+        {"question_id": r.question_id, "lang": r.lang, "part": r.part, "text_hash": text_fingerprint(r.meta.text),
+         "marks": r.meta.marks_json()}
+        for _, r in sorted(guide.recordings.items()) if r.meta is not None
+    )  # fmt: skip
+    db.table("answer_versions").create({"question_id": str, "lang": str, "text_hash": str},
+                                       pk=("question_id", "lang"))  # fmt: skip
+    db.table("answer_versions").insert_all(
+        {"question_id": qid, "lang": lang, "text_hash": a.text_hash} for (qid, lang), a in sorted(guide.answers.items())
+    )
     db.table("keyboards").insert_all(
         (
             {"name": k.name, "script": k.script, "picker": k.picker, "rows": json.dumps(k.rows, ensure_ascii=False)}

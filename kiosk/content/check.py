@@ -65,6 +65,11 @@ class _Checker:
         for (qid, lang, _part), recording in sorted(self.g.recordings.items()):
             if (qid, lang) not in self.g.answers:
                 self.r.error(recording.path, 1, f"recording for '{qid}', which has no answer in this language")
+            elif recording.meta is not None and recording.meta.answer_hash != self.g.answers[(qid, lang)].text_hash:
+                self.r.warning(recording.path.removesuffix(".wav") + ".yaml", recording.meta.hash_line,
+                               f"stale recording: the answer changed since it was read (version "
+                               f"{recording.meta.answer_hash}, now {self.g.answers[(qid, lang)].text_hash}): "
+                               f"record it again")  # fmt: skip
 
     # --- helpers -------------------------------------------------------------------------------
     def icon(self, path: str, line: int, name: str) -> None:

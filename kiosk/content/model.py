@@ -9,6 +9,7 @@ from typing import Any
 
 from kiosk.content.fold import fold
 from kiosk.content.markdown import Analysis, analyse
+from kiosk.content.recmeta import RecordingMeta
 
 AUDIENCES = ("resident", "organisation", "both")
 STATUSES = ("original", "reviewed", "machine")
@@ -135,6 +136,7 @@ class RecordingSource:
     sample_rate: int
     channels: int
     frames: bytes
+    meta: RecordingMeta | None = None  # its sidecar: the version and text read, the sentence marks, the reader
 
     @property
     def duration_ms(self) -> int:

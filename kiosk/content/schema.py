@@ -1,6 +1,7 @@
 """Facts about the guide database shared by the build and the read API (kept import-free: start-up reads it)."""
 
-SCHEMA_VERSION = 2  # 2: facts, fact_texts, answer_facts, question_aliases (issue #13)
+SCHEMA_VERSION = 3  # 2: facts, fact_texts, answer_facts, question_aliases (issue #13); 3: answer_versions,
+# recording_marks (issue #16)
 SEARCH_WEIGHTS = (10.0, 4.0, 1.0)  # question, short answer, full answer
 
 

@@ -34,6 +34,7 @@ from kiosk.content.model import (
     TopicSource,
 )
 from kiosk.content.problems import Problem, Report
+from kiosk.content.recmeta import read_meta
 
 ANSWER_KEYS = {"question", "short", "sources", "checked", "status", "source_hash", "spoken_short", "spoken_answer"}
 
@@ -270,11 +271,17 @@ def _load_recordings(root: Path, folder: Path, guide: GuideSources, report: Repo
     recordings = folder / "recordings"
     if not recordings.is_dir():
         return
+    names = sorted(path.name for path in recordings.iterdir())
     for path in sorted(recordings.iterdir()):
         rel = f"lang/{folder.name}/recordings/{path.name}"
         parts = path.name.split(".")
+        if len(parts) == 3 and parts[2] == "yaml" and parts[1] in RECORDING_PARTS:
+            if f"{parts[0]}.{parts[1]}.wav" not in names:
+                report.error(rel, 1, f"a sidecar without its recording {parts[0]}.{parts[1]}.wav")
+            continue  # read with its recording
         if len(parts) != 3 or parts[2] != "wav" or parts[1] not in RECORDING_PARTS:
-            report.error(rel, 1, "a recording is named <question-id>.short.wav or <question-id>.answer.wav")
+            report.error(rel, 1, "a recording is named <question-id>.short.wav or <question-id>.answer.wav "
+                                 "(with an optional <question-id>.<part>.yaml beside it)")  # fmt: skip
             continue
         if path.is_symlink() or not path.is_file():
             report.error(rel, 1, "a recording must be a plain file")
@@ -296,6 +303,15 @@ def _load_recordings(root: Path, folder: Path, guide: GuideSources, report: Repo
         if not 300 <= recording.duration_ms <= 15 * 60 * 1000:
             report.error(rel, 1, f"a recording of {recording.duration_ms} ms is too short or too long")
             continue
+        sidecar = path.with_suffix(".yaml")
+        if sidecar.name in names:
+            f = _yaml_fields(root, sidecar, guide, report, f"the sidecar of {path.name}")
+            if f is None:
+                continue
+            meta = read_meta(f, recording.duration_ms)
+            if meta is None:
+                continue
+            recording.meta = meta
         guide.file_hashes[rel] = hashlib.sha256(frames).hexdigest()
         guide.recordings[(recording.question_id, recording.lang, recording.part)] = recording
 

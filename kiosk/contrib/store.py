@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from kiosk.content.recmeta import text_fingerprint
 from kiosk.contrib.audio import Take, TakeError, read_wav, resample, silence, wav_bytes
 
 PARTS = ("short", "answer")
@@ -55,10 +56,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             start = match.start() + len(piece) - len(piece.lstrip())
             spans.append((start, match.start() + len(piece.rstrip())))
     return spans
-
-
-def text_fingerprint(text: str) -> str:
-    return hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()[:16]
 
 
 def clean_initials(initials: str) -> str:
