@@ -22,6 +22,7 @@ from PySide6.QtCore import QEvent, QObject, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk import __version__, guides, logs, maintenance, paths
+from kiosk.contrib.store import Contributions
 from kiosk.guide import GuideError, GuideStore
 from kiosk.qt.background import run_off_thread
 from kiosk.qt.current_guide import CurrentGuide
@@ -181,6 +182,7 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> K
         return staff
 
     window.staff_factory = make_staff
+    window.contributions = Contributions(paths.data_dir() / "contrib")
     lockdown.staff_requested.connect(lambda: window.staff.request())
     session = window.session
 

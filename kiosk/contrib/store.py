@@ -23,12 +23,13 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from kiosk.content.recmeta import text_fingerprint
 from kiosk.contrib.audio import Take, TakeError, read_wav, resample, silence, wav_bytes
+from kiosk.guide import GuideStore
 
 PARTS = ("short", "answer")
 VERDICTS = ("correct", "needs-change")
@@ -391,6 +392,23 @@ class Contributions:
                     found = self.reviews_of(lang_dir.name, path.stem)
                     if found:
                         yield lang_dir.name, path.stem, found
+
+
+def recordings_for(store: GuideStore, contributions: Contributions | None, question_id: str, lang: str,
+                   texts: Sequence[str]) -> list[tuple[str, ...] | None]:  # fmt: skip
+    """What plays for the answer's parts (``texts``: the "in short" text and the full answer, as shown) instead
+    of the voice: this kiosk's own finished recording of that very text, else the guide's, else nothing (None)."""
+    guide = store.recorded(question_id, lang)
+    out: list[tuple[str, ...] | None] = []
+    for index, part in enumerate(PARTS):
+        text = texts[index] if index < len(texts) else ""
+        if contributions is not None and text and contributions.playable(lang, question_id, part, text):
+            out.append((question_id, part, str(contributions.root)))
+        elif guide[index]:
+            out.append((question_id, part))
+        else:
+            out.append(None)
+    return out
 
 
 def _plain_file(name: str) -> str:

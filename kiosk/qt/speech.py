@@ -263,12 +263,13 @@ class SpeechService(QObject):
         return self._job.key if self._job is not None else None
 
     def speak(self, key: str, parts: list[str], lang: str, slow: bool = False,
-              recordings: list[tuple[str, str] | None] | None = None,
+              recordings: list[tuple[str, ...] | None] | None = None,
               variants: list[str | None] | None = None) -> bool:  # fmt: skip
         """Speak ``parts`` (e.g. the short answer, then the full answer) in ``lang``.
 
-        ``recordings[i]`` = (question id, 'short' | 'answer') plays that human recording instead of the voice for
-        part i. ``variants[i]`` is part i with vowel marks, read instead of it (the displayed words still light up).
+        ``recordings[i]`` = (question id, 'short' | 'answer'[, folder]) plays that human recording instead of the
+        voice for part i (with a folder: the kiosk's own, kiosk.contrib); its sentences light up as heard.
+        ``variants[i]`` is part i with vowel marks, read instead of it (the displayed words still light up).
         Returns False if a part needs the voice and ``lang`` has none.
         """
         self.stop()
@@ -286,7 +287,8 @@ class SpeechService(QObject):
             request_id = next(self._ids)
             message: Request
             if isinstance(step, Recording):
-                message = PlayRecording(request_id, str(self.store.path), step.question_id, lang, step.which)
+                message = PlayRecording(request_id, str(self.store.path), step.question_id, lang, step.which,
+                                        step.text_hash, step.folder)  # fmt: skip
             else:
                 message = Synthesize(request_id, step)
             job.pieces.append(_Piece(request_id, step, message))
@@ -429,7 +431,10 @@ class SpeechService(QObject):
         word = piece.utterance.word_at(self.output.position_ms()) if piece.utterance else None
         if word is not None:
             step = piece.step
-            start, end = step.shown_range(word.start, word.end) if not isinstance(step, Recording) else (0, 0)
+            if isinstance(step, Recording):  # a recording's marks are sentences of the part as shown
+                start, end = word.start, word.end
+            else:
+                start, end = step.shown_range(word.start, word.end)
             current = (step.part, start, end)
             if current != self._word:
                 self._word = current

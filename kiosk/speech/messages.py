@@ -27,6 +27,8 @@ class PlayRecording:
     question_id: str
     lang: str
     which: str  # "short" or "answer"
+    text_hash: str = ""  # the fingerprint of the text shown: its sentences light up if the recording was read from it
+    folder: str = ""  # the kiosk's own recordings (kiosk.contrib); '' = the guide's
 
 
 @dataclass(frozen=True)

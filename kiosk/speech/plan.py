@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kiosk.content.recmeta import text_fingerprint
 from kiosk.speech.engine import DEFAULT_WPM, SLOW_WPM
 from kiosk.speech.lexicon import Lexicon, Span, speakable
 from kiosk.textalign import align
@@ -103,6 +104,8 @@ class Recording:
     part: int
     question_id: str
     which: str  # "short" or "answer"
+    text_hash: str = ""  # the fingerprint of the part as shown: the sentences light up only if it was read from it
+    folder: str = ""  # a kiosk's own recordings (kiosk.contrib); '' = the guide's
 
 
 Step = Synthesis | Recording
@@ -113,17 +116,19 @@ class NoVoiceError(Exception):
 
 
 def plan(parts: Sequence[str], voice: str | None, lexicon: Lexicon, wpm: int,
-         recordings: Sequence[tuple[str, str] | None] = (),
+         recordings: Sequence[tuple[str, ...] | None] = (),
          variants: Sequence[str | None] = ()) -> tuple[list[Step], list[int]]:  # fmt: skip
     """The steps that say ``parts`` in order, and the parts whose spoken variant did not match their text (read
-    as shown instead). ``recordings[i]`` = (question id, 'short' | 'answer') plays that recording for part i;
+    as shown instead). ``recordings[i]`` = (question id, 'short' | 'answer'[, folder]) plays that recording for
+    part i (the guide's, or with a folder, the kiosk's own: kiosk.contrib);
     ``variants[i]`` is part i with vowel marks. Raises NoVoiceError if a part needs a voice and there is none."""
     steps: list[Step] = []
     mismatched: list[int] = []
     for part, text in enumerate(parts):
         recording = recordings[part] if part < len(recordings) else None
         if recording is not None:
-            steps.append(Recording(part, recording[0], recording[1]))
+            folder = recording[2] if len(recording) > 2 else ""
+            steps.append(Recording(part, recording[0], recording[1], text_fingerprint(text), folder))
             continue
         if voice is None:
             raise NoVoiceError(f"part {part} needs a voice")

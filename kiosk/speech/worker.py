@@ -13,8 +13,11 @@ from __future__ import annotations
 import time
 from collections import deque
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 from kiosk import paths
+from kiosk.content.recmeta import text_fingerprint
+from kiosk.contrib.store import ContribError, Contributions
 from kiosk.guide import GuideError, GuideStore
 from kiosk.speech.engine import SpeechEngine, SpeechError
 from kiosk.speech.engines import DEFAULT_ENGINE, ChainEngine, make_engine
@@ -76,15 +79,7 @@ def answer(engine: SpeechEngine, message: Request) -> Reply:
         by_engine = engine.by_engine if isinstance(engine, ChainEngine) else {"engine": dict(engine.voices)}
         return Voices(dict(engine.voices), by_engine)
     if isinstance(message, PlayRecording):
-        try:
-            with GuideStore(message.database) as store:
-                recording = store.recording(message.question_id, message.lang, message.which)
-        except GuideError as exc:
-            return Failed(message.request_id, str(exc))
-        if recording is None:
-            return Failed(message.request_id, f"no recording of {message.question_id} ({message.lang}, "
-                                              f"{message.which})")  # fmt: skip
-        return Audio(message.request_id, recording.mono(), recording.sample_rate, ())
+        return _recording(message)
     if isinstance(message, Prepare):
         started = time.perf_counter()
         try:
@@ -103,3 +98,28 @@ def answer(engine: SpeechEngine, message: Request) -> Reply:
         words = tuple((w.start, w.end, w.ms) for w in utterance.words)
         return Audio(message.request_id, utterance.samples, utterance.sample_rate, words)
     return Failed(-1, f"unknown request {type(message).__name__}")
+
+
+def _recording(message: PlayRecording) -> Reply:
+    """A person reading the part: the kiosk's own recording (its sentences assembled) or the guide's; with the
+    sentence marks when it was read from the text shown."""
+    where = f"{message.question_id} ({message.lang}, {message.which})"
+    if message.folder:
+        contributions = Contributions(Path(message.folder))
+        try:
+            own = contributions.recording(message.lang, message.question_id, message.which)
+            if own is None or not own.complete or text_fingerprint(own.text) != message.text_hash:
+                return Failed(message.request_id, f"no finished recording of {where} on this kiosk")
+            played = contributions.assemble(own)
+        except ContribError as exc:
+            return Failed(message.request_id, str(exc))
+        return Audio(message.request_id, played.samples, played.rate, played.marks)
+    try:
+        with GuideStore(message.database) as store:
+            recording = store.recording(message.question_id, message.lang, message.which)
+    except GuideError as exc:
+        return Failed(message.request_id, str(exc))
+    if recording is None:
+        return Failed(message.request_id, f"no recording of {where}")
+    marks = recording.marks if recording.text_hash and recording.text_hash == message.text_hash else ()
+    return Audio(message.request_id, recording.mono(), recording.sample_rate, marks)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QPixmap
 
+from kiosk.contrib.store import Contributions
 from kiosk.guide import GuideStore, Language
 from kiosk.ui.icons import IconSet
 from kiosk.ui.theme import Metrics
@@ -22,6 +23,7 @@ class ScreenContext:
     language_order: tuple[str, ...] = ()  # the staff's choice; empty: every language, in the guide's order
     voiced: frozenset[str] | None = None  # languages a voice reads (their speaker marks show); None: not known yet
     invite_aloud: bool = False  # the staff's setting: the language screen says its invitation aloud
+    contributions: Contributions | None = None  # recordings and reviews made on this kiosk
 
     def can_say(self, code: str) -> bool:
         """Whether a label in ``code`` can be read aloud (unknown until the speech worker has listed its voices)."""

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.contrib.store import Contributions
 from kiosk.guide import GuideStore
 from kiosk.qt.current_guide import CurrentGuide
 from kiosk.qt.session import HOME, START, Route, ScreenName, VisitorSession
@@ -94,6 +95,7 @@ class KioskWindow(QWidget):
         self.speech: SpeechService | None = None
         self.read_answers_aloud = False  # the staff's setting: each answer is read aloud as it opens
         self.invite_aloud = False  # the staff's setting: the language screen says its invitation aloud
+        self.contributions: Contributions | None = None  # recordings and reviews made on this kiosk
         self._shown: Route | None = None  # the route on screen (the session may have moved on already)
         self.bar = TopBar()
         self.stack = QStackedWidget()
@@ -223,7 +225,7 @@ class KioskWindow(QWidget):
             voiced = frozenset(lang.code for lang in self.store.languages() if speech.has_voice(lang.code))
         return ScreenContext(
             self.store, self.store.language(self.lang), self.store.ui_strings(self.lang), metrics, self.icons,
-            self.audience, self.language_order, voiced, self.invite_aloud,
+            self.audience, self.language_order, voiced, self.invite_aloud, self.contributions,
         )  # fmt: skip
 
     def is_at_start(self) -> bool:

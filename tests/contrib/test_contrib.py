@@ -143,7 +143,7 @@ def test_damaged_or_hostile_files_are_refused_with_their_place(store):
     folder = store.root / "recordings" / "ar" / "accident.short"
     folder.mkdir(parents=True)
     (folder / "recording.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(ContribError, match="recording.json is damaged"):
+    with pytest.raises(ContribError, match=r"recording\.json is damaged"):
         store.recording("ar", "accident", "short")
     (folder / "recording.json").write_text(json.dumps({"answer_hash": "x", "text": "a.", "sentences": [
         {"start": 0, "end": 2, "file": "../../../../etc/passwd"}]}), encoding="utf-8")  # fmt: skip

@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate, QLocale, QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk import clock
+from kiosk.contrib.store import recordings_for
 from kiosk.guide import Answer
 from kiosk.ui.context import ScreenContext
 from kiosk.ui.screens.base import Screen
@@ -194,7 +195,8 @@ class AnswerScreen(Screen):
         else:
             parts = [self.short_label.toPlainText(), self.body_label.toPlainText()]
             qid = self.answer.question_id
-            recordings = [(qid, "short") if self.recorded[0] else None, (qid, "answer") if self.recorded[1] else None]
+            contributions = self.ctx.contributions if self.ctx is not None else None
+            recordings = recordings_for(self.ctx.store, contributions, qid, self.answer.lang, parts) if self.ctx else []
             variants = [self.answer.spoken_short, self.answer.spoken_answer]
             voiced = self._speech.voice_for(self.answer.lang) is not None
             if self.answer.may_be_outdated and self.ctx is not None and voiced:  # listening says it too, at the end

@@ -17,6 +17,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk import clock, maintenance, pin
+from kiosk.contrib.store import recordings_for
 from kiosk.qt.background import run_off_thread
 from kiosk.settings import Config
 from kiosk.ui.staff.pinpad import PinPad
@@ -205,9 +206,9 @@ class StaffController(QObject):
             return
         store, qid, lang = self.state.store, self.state.question_id, self.state.audience
         answer = store.answer(qid, lang, today=clock.today())  # figures with their period once expired, as shown
-        recorded = store.recorded(qid, answer.lang)
-        recordings = [(qid, "short") if recorded[0] else None, (qid, "answer") if recorded[1] else None]
-        speech.speak(self.speech_key, [answer.short, answer.body_text], answer.lang, False, recordings,
+        parts = [answer.short, answer.body_text]
+        recordings = recordings_for(store, self.kiosk.contributions, qid, answer.lang, parts)
+        speech.speak(self.speech_key, parts, answer.lang, False, recordings,
                      [answer.spoken_short, answer.spoken_answer])  # fmt: skip
 
     def _on_word_spoken(self, key: str, part: int, start: int, end: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from kiosk.contrib.store import Contributions
     from kiosk.qt.speech import SpeechService
     from kiosk.ui.context import ScreenContext
     from kiosk.ui.icons import IconSet
@@ -15,6 +16,7 @@ class KioskHost(Protocol):
 
     icons: IconSet
     speech: SpeechService | None
+    contributions: Contributions | None
 
     def context(self) -> ScreenContext:
         """The visitor's current language, sizes and strings (presenter mode takes its type size from it)."""
