@@ -354,6 +354,65 @@ def content_stamp(lang: str, question_ids: tuple[str, ...], source: Path | None)
     click.echo(f"{len(changed)} file(s) stamped", err=True)
 
 
+@content.command("export-xliff")
+@click.argument("lang")
+@_source_option
+@click.option("--out", type=_NEW_FILE, default=None,
+              help="The XLIFF file to write, in an existing folder (default: wegwijzer-LANG.xlf here).")  # fmt: skip
+def content_export_xliff(lang: str, source: Path | None, out: Path | None) -> None:
+    """Write LANG's texts (answers and screen texts) as an XLIFF 1.2 file for a translator's tool.
+
+    Machine translations are marked for review, reviewed ones final, missing ones have no translation yet.
+    Bring the file back with 'wegwijzer content import-xliff'.
+    """
+    from kiosk.content.translation import write_all
+    from kiosk.content.xliff import XliffError, export_xliff
+
+    if out is not None:
+        _parent_must_exist(out, "'--out'")
+    try:
+        data = export_xliff(source or paths.content_dir(), lang)
+    except XliffError as exc:
+        raise click.ClickException(str(exc)) from exc
+    target = out or Path(f"wegwijzer-{lang}.xlf")
+    try:
+        write_all({target: data})
+    except OSError as exc:
+        _fail(f"not written: {target}: {exc.strerror or exc}")
+    click.echo(f"wrote {target}")
+
+
+@content.command("import-xliff")
+@click.argument("xliff_file", metavar="FILE", type=_EXISTING_FILE)
+@_source_option
+def content_import_xliff(xliff_file: Path, source: Path | None) -> None:
+    """Write the translations of an XLIFF file made by 'content export-xliff' back into the answer files.
+
+    Units whose source text changed since the export (stale) are refused by name, the others are written; exit 1
+    if any unit was refused. A file that cannot be used is refused whole and nothing is written.
+    """
+    from kiosk.content.xliff import MAX_XLIFF_BYTES, XliffError, import_xliff
+
+    try:
+        with xliff_file.open("rb") as handle:
+            data = handle.read(MAX_XLIFF_BYTES + 1)
+    except OSError as exc:
+        _fail(f"cannot read {xliff_file}: {exc.strerror or exc}")
+    try:
+        result = import_xliff(source or paths.content_dir(), data)
+    except XliffError as exc:
+        _fail(f"not imported: {xliff_file}: {' '.join(str(exc).split())}; nothing was written")
+    except OSError as exc:
+        _fail(f"not imported: {exc}; nothing was written")
+    for path, status in result.written:
+        click.echo(f"wrote {path} ({status})")
+    for uid, why in result.refused:
+        click.echo(f"refused {uid}: {why}", err=True)
+    click.echo(f"{result.lang}: {len(result.written)} file(s) written, {len(result.refused)} unit(s) refused, "
+               f"{result.unchanged} unchanged", err=True)  # fmt: skip
+    sys.exit(1 if result.refused else 0)
+
+
 # --- signing and bundles ----------------------------------------------------------------------
 @main.group()
 def keys() -> None:

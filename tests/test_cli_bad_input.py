@@ -62,6 +62,7 @@ VALID = {
     "source": "{folder}",
     "kind": "test",
     "voice_folder": "{folder}",
+    "xliff_file": "{file}",
 }
 
 SPECIFIC: dict[str, list[Case]] = {
@@ -98,6 +99,21 @@ SPECIFIC: dict[str, list[Case]] = {
         Case("an unknown question", ("fr", "no-such-question")),
         Case("source does not exist", ("fr", "--source", MISSING)),
         Case("an empty source folder", ("fr", "--source", "{folder}")),
+    ],
+    "content export-xliff": [
+        Case("the source language", ("nl",)),
+        Case("out in a missing folder", ("fr", "--out", MISSING)),
+        Case("out where nothing can be written", ("fr", "--out", UNWRITABLE)),
+        Case("a folder as the out", ("fr", "--out", "{folder}")),
+        Case("source does not exist", ("fr", "--source", MISSING)),
+        Case("an empty source folder", ("fr", "--source", "{folder}")),
+    ],
+    "content import-xliff": [
+        Case("file does not exist", (MISSING,)),
+        Case("a folder as the file", ("{folder}",)),
+        Case("not XML", ("{file}",)),
+        Case("a key, not XLIFF", ("{public}",)),
+        Case("source does not exist", ("{file}", "--source", MISSING)),
     ],
     "keys generate": [
         Case("a file as the folder", ("--out", "{file}")),

@@ -34,14 +34,15 @@ def stamp(root: Path, lang: str, question_ids: list[str], source_language: str =
         text = path.read_text(encoding="utf-8")
         if parse_answer(SourceText(str(path), text), qid, lang, Report()) is None:
             raise ValueError(f"{path}: front matter cannot be read; fix it first ('wegwijzer content check')")
-        new = _with_hash(text, source.text_hash)
+        new = with_source_hash(text, source.text_hash)
         if new != text:
             path.write_text(new, encoding="utf-8")
             changed.append(path)
     return changed
 
 
-def _with_hash(text: str, value: str) -> str:
+def with_source_hash(text: str, value: str) -> str:
+    """An answer file's text with ``source_hash: value`` in its front matter (replaced, or added at its end)."""
     head, sep, rest = text.partition("\n---")
     line = f"source_hash: {value}"
     head = _HASH_LINE.sub(line, head, count=1) if _HASH_LINE.search(head) else head.rstrip("\n") + "\n" + line
