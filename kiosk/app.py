@@ -170,7 +170,8 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> K
     window.visitor_resumed.connect(idle.resume)
     usage = options.usage or Usage()
     wire_usage(window, idle, usage)
-    services = StaffServices(guide, settings, usage)
+    contributions = Contributions(paths.data_dir() / "contrib")  # recordings and reviews made on this kiosk
+    services = StaffServices(guide, settings, usage, contributions=contributions)
 
     live = LiveSettings(settings, window)
 
@@ -182,7 +183,7 @@ def build_window(app: QApplication, store: GuideStore, options: RunOptions) -> K
         return staff
 
     window.staff_factory = make_staff
-    window.contributions = Contributions(paths.data_dir() / "contrib")
+    window.contributions = contributions
     lockdown.staff_requested.connect(lambda: window.staff.request())
     session = window.session
 

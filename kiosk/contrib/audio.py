@@ -27,7 +27,12 @@ MAX_TAKE_MS = 3 * 60 * 1000  # one sentence; longer is a forgotten Stop
 
 
 class TakeError(ValueError):
-    """A take that cannot be used; the message says why in plain words (for the reader)."""
+    """A take that cannot be used; the message says why in plain words, ``key`` names the reason (the staff page
+    says it in the staff's language)."""
+
+    def __init__(self, message: str, key: str = "take_unusable") -> None:
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,8 @@ def to_mono16(raw: bytes, channels: int, sample_format: str) -> array[int]:
     mono int16."""
     codes = {"int16": ("h", 1.0), "int32": ("i", 1 / 65536), "float": ("f", float(FULL_SCALE)), "uint8": ("B", 256.0)}
     if sample_format not in codes:
-        raise TakeError(f"the microphone gives samples as {sample_format}, which the kiosk cannot read")
+        raise TakeError(f"the microphone gives samples as {sample_format}, which the kiosk cannot read",
+                        "microphone_format")
     code, scale = codes[sample_format]
     data: array[float] = array(code)
     width = data.itemsize
@@ -115,16 +121,18 @@ def clipped_runs(samples: array[int]) -> int:
 def process(samples: array[int], rate: int) -> Take:
     """Trim, even out and check one take (mono int16 at ``rate``); TakeError when nothing usable was heard."""
     if not 8000 <= rate <= 192_000:
-        raise TakeError(f"the microphone records at {rate} Hz, which is not a sample rate for speech")
+        raise TakeError(f"the microphone records at {rate} Hz, which is not a sample rate for speech",
+                        "microphone_format")
     duration = len(samples) * 1000 // rate
     if duration > MAX_TAKE_MS:
-        raise TakeError(f"the take is {duration // 1000} s long; a sentence takes at most {MAX_TAKE_MS // 60000} min")
+        raise TakeError(f"the take is {duration // 1000} s long; a sentence takes at most {MAX_TAKE_MS // 60000} min",
+                        "take_too_long")
     levels = frame_levels(samples, rate)
     speech = _speech_frames(levels)
     if not speech or max(levels) < -50.0:
-        raise TakeError("no voice was heard: check the microphone and speak closer to it")
+        raise TakeError("no voice was heard: check the microphone and speak closer to it", "take_silent")
     if (speech[-1] - speech[0] + 1) * FRAME_MS < MIN_SPEECH_MS:
-        raise TakeError("the take is too short: read the whole sentence")
+        raise TakeError("the take is too short: read the whole sentence", "take_too_short")
     clipped = clipped_runs(samples) > 0
     size = rate * FRAME_MS // 1000
     start = max(0, speech[0] * size - rate * LEAD_MS // 1000)

@@ -44,7 +44,12 @@ _INITIALS = re.compile(r"[^\W\d_][^\W_]{0,5}")
 
 
 class ContribError(Exception):
-    """A contribution could not be stored or read; the message says why and where."""
+    """A contribution could not be stored or read; the message says why and where, ``key`` names the reason (the
+    staff page says it in the staff's language)."""
+
+    def __init__(self, message: str, key: str = "contrib_failed") -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -63,7 +68,7 @@ def clean_initials(initials: str) -> str:
     """The reader's or reviewer's initials, checked: letters of any script, at most six."""
     value = unicodedata.normalize("NFC", initials.strip()).replace(".", "").replace(" ", "")
     if not _INITIALS.fullmatch(value) or len(value) > MAX_INITIALS:
-        raise ContribError("initials are 1 to 6 letters")
+        raise ContribError("initials are 1 to 6 letters", "contrib_bad_initials")
     return value
 
 
@@ -164,8 +169,9 @@ class Contributions:
                 tmp.unlink(missing_ok=True)
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise ContribError(f"the disk is full: {path.name} was not saved; nothing else changed") from None
-            raise ContribError(f"{path} could not be written: {exc.strerror or exc}") from None
+                raise ContribError(f"the disk is full: {path.name} was not saved; nothing else changed",
+                                   "contrib_disk_full") from None
+            raise ContribError(f"{path} could not be written: {exc.strerror or exc}", "contrib_write_failed") from None
 
     def _read_json(self, path: Path) -> dict[str, object] | None:
         try:
@@ -179,9 +185,9 @@ class Contributions:
         try:
             value = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ContribError(f"{path} is damaged ({exc})") from None
+            raise ContribError(f"{path} is damaged ({exc})", "contrib_damaged") from None
         if not isinstance(value, dict):
-            raise ContribError(f"{path} is damaged (not an object)")
+            raise ContribError(f"{path} is damaged (not an object)", "contrib_damaged")
         return value
 
     @staticmethod
@@ -234,7 +240,7 @@ class Contributions:
                 Consent(**consent) if isinstance(consent, dict) else None, str(data.get("updated", "")),
             )  # fmt: skip
         except (KeyError, TypeError, ValueError, AssertionError) as exc:
-            raise ContribError(f"{folder / 'recording.json'} is damaged ({exc})") from None
+            raise ContribError(f"{folder / 'recording.json'} is damaged ({exc})", "contrib_damaged") from None
 
     def recordings(self) -> Iterator[Recording]:
         base = self.root / "recordings"
@@ -303,7 +309,7 @@ class Contributions:
         try:
             return read_wav(path.read_bytes(), str(path))
         except (OSError, TakeError) as exc:
-            raise ContribError(f"{path} cannot be played: {exc}") from None
+            raise ContribError(f"{path} cannot be played: {exc}", "contrib_damaged") from None
 
     def remove(self, lang: str, question_id: str, part: str) -> None:
         folder = self._folder(lang, question_id, part)
@@ -374,9 +380,9 @@ class Contributions:
             raise ContribError(f"a review is {' or '.join(VERDICTS)}")
         note = " ".join(note.split())
         if len(note) > MAX_NOTE_CHARS:
-            raise ContribError(f"a note has at most {MAX_NOTE_CHARS} characters")
+            raise ContribError(f"a note has at most {MAX_NOTE_CHARS} characters", "contrib_note_too_long")
         if verdict == "needs-change" and not note:
-            raise ContribError("say in a few words what needs to change")
+            raise ContribError("say in a few words what needs to change", "contrib_note_needed")
         review = Review(verdict, note, clean_initials(initials), self._now(), answer_hash, status_before)
         reviews = [asdict(r) for r in self.reviews_of(lang, question_id)] + [asdict(review)]
         self._write(self._review_file(lang, question_id), _json({"reviews": reviews}))
@@ -392,6 +398,24 @@ class Contributions:
                     found = self.reviews_of(lang_dir.name, path.stem)
                     if found:
                         yield lang_dir.name, path.stem, found
+
+
+def answer_version(store: GuideStore, question_id: str, lang: str) -> str:
+    """The version of the answer in ``lang`` that a recording or a review is made of: the content's (guides of
+    schema 3 on), else a fingerprint of the texts as stored."""
+    version = store.answer_hash(question_id, lang)
+    if version:
+        return version
+    answer = store.answer(question_id, lang)
+    return text_fingerprint("\n\x1e\n".join((answer.question, answer.short, answer.body_text)))
+
+
+def reviewed_correct(store: GuideStore, contributions: Contributions | None, question_id: str, lang: str) -> bool:
+    """Whether a reader of ``lang`` marked this version of the answer correct on this kiosk."""
+    if contributions is None:
+        return False
+    review = contributions.review(lang, question_id, answer_version(store, question_id, lang))
+    return review is not None and review.verdict == "correct"
 
 
 def recordings_for(store: GuideStore, contributions: Contributions | None, question_id: str, lang: str,

@@ -131,6 +131,8 @@ def plan(parts: Sequence[str], voice: str | None, lexicon: Lexicon, wpm: int,
             steps.append(Recording(part, recording[0], recording[1], text_fingerprint(text), folder))
             continue
         if voice is None:
+            if not text.strip():
+                continue  # nothing to say (a part left out where only recordings speak)
             raise NoVoiceError(f"part {part} needs a voice")
         text = speakable(text)
         variant = variants[part] if part < len(variants) else None

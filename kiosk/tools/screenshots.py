@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 
 from kiosk import clock, guides, paths
 from kiosk.app import RunOptions, build_window
+from kiosk.contrib.store import answer_version
 from kiosk.guide import GuideStore
 from kiosk.qt.speech import SpeechService
 from kiosk.ui import fonts
@@ -156,7 +157,40 @@ def _staff_screens(app: QApplication, window: KioskWindow, out: Path, scale: flo
         fields = page.findChildren(QLineEdit)
         staff.view.keyboard.open_for(fields[-1])  # the centre name, as a tap would
 
-    steps += [("staff-7-keyboard", type_in_a_field)]
+    steps += [("staff-9-keyboard", type_in_a_field)]
+
+    def contribute(lang: str, what: str) -> None:
+        """The record-and-review page in ``lang``: its answers, an answer with review marks, consent, recording."""
+        show_page("page_contribute")
+        page = staff.view.contribute
+        store = window.store
+        contributions = page.contributions
+        if contributions is None:
+            raise RuntimeError("the staff view has no contributions folder")
+        page.show_answers(store.language(lang))
+        if what == "answers":
+            return
+        question = "accident"
+        version = answer_version(store, question, lang)
+        if not contributions.reviews_of(lang, question):
+            contributions.add_review(lang, question, "needs-change", "word 3 of the short answer", "TG", version)
+        page.show_answer(question)
+        if what == "answer":
+            return
+        page.part = "short"
+        if what == "consent":
+            page.show_consent()
+            return
+        consent = contributions.give_consent("TG", page.consent_text(), "nl")
+        page.reader = consent.initials
+        page.show_recording(0)
+        page.meter.setValue(62)
+        page.record_message.setText(page.t("record_speak"))
+        page.record_button.setText(page.t("record_stop"))
+
+    steps += [(f"staff-8-contribute-{lang}-{what}", functools.partial(contribute, lang, what))
+              for lang, what in (("ti", "answers"), ("ti", "answer"), ("ti", "consent"), ("ti", "record"),
+                                 ("ar", "answer"), ("ar", "record"))]  # fmt: skip
 
     def presenter(presenter_lang: str, audience_lang: str) -> None:
         staff.leave_presenter()

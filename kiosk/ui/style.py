@@ -27,6 +27,12 @@ def stylesheet(m: Metrics) -> str:
     }}
     QPushButton#language[invited="true"] {{ border: 4px solid {p.accent}; padding: 0px; }}
     QLabel#invitation {{ font-size: {m.title}px; font-weight: 700; color: {p.accent}; }}
+    QLabel#contribText {{ font-size: {m.large}px; }}
+    QLabel#recordSentence {{ font-size: {round(m.title * 1.25)}px; font-weight: 600; background: {p.surface};
+                             border: 2px solid {p.border}; border-radius: 12px; padding: {m.gap}px; }}
+    QProgressBar#levelMeter {{ min-height: {m.gap * 2}px; max-height: {m.gap * 2}px; border: 2px solid {p.border};
+                               border-radius: 6px; background: {p.surface}; }}
+    QProgressBar#levelMeter::chunk {{ background: {p.accent}; }}
     QToolButton#speakerMark {{
         background: {p.background}; border: 2px solid {p.border}; border-radius: {m.target // 2}px;
     }}

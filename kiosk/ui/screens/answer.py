@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate, QLocale, QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk import clock
-from kiosk.contrib.store import recordings_for
+from kiosk.contrib.store import recordings_for, reviewed_correct
 from kiosk.guide import Answer
 from kiosk.ui.context import ScreenContext
 from kiosk.ui.screens.base import Screen
@@ -80,7 +80,9 @@ class AnswerScreen(Screen):
             self.column.addWidget(wrapping_label(ctx.text("search_no_results"), "screenTitle"))
             return
         self.answer = answer
-        self.recorded = ctx.store.recorded(arg, answer.lang)
+        played = recordings_for(ctx.store, ctx.contributions, answer.question_id, answer.lang,
+                                [answer.short, answer.body_text])  # fmt: skip
+        self.recorded = (played[0] is not None, played[1] is not None)
         for notice in self._notices(ctx, answer):
             self.column.addWidget(notice)
         title = wrapping_label(answer.question, "screenTitle")
@@ -118,8 +120,9 @@ class AnswerScreen(Screen):
         if answer.fell_back:
             shown = ctx.store.language(answer.lang).name
             texts.append(ctx.text("fallback_language", language=shown))
-        if answer.machine_translated:
-            texts.append(ctx.text("machine_translation"))
+        if answer.machine_translated and not reviewed_correct(ctx.store, ctx.contributions, answer.question_id,
+                                                              answer.lang):  # fmt: skip
+            texts.append(ctx.text("machine_translation"))  # unless a reader of the language found it correct
         if answer.may_be_outdated:  # a figure is shown with a period that has passed
             texts.append(ctx.text("fact_outdated"))
         frames = []
@@ -199,6 +202,8 @@ class AnswerScreen(Screen):
             recordings = recordings_for(self.ctx.store, contributions, qid, self.answer.lang, parts) if self.ctx else []
             variants = [self.answer.spoken_short, self.answer.spoken_answer]
             voiced = self._speech.voice_for(self.answer.lang) is not None
+            if not voiced:  # only a person's voice: the recorded parts, the others are not said
+                parts = [text if recordings[i] is not None else "" for i, text in enumerate(parts)]
             if self.answer.may_be_outdated and self.ctx is not None and voiced:  # listening says it too, at the end
                 parts.append(self.ctx.text("fact_outdated"))
                 recordings.append(None)

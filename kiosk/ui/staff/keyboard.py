@@ -41,6 +41,8 @@ class StaffKeyboard(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         self.keys = OnScreenKeyboard(self)
         self.keys.set_layout(LAYOUT, labels)
+        self._layouts: dict[str, Keyboard] = {}
+        self._shown = LAYOUT
         self.keys.text_typed.connect(self._on_keys_text_typed)
         self.keys.backspace_pressed.connect(self._on_keys_backspace_pressed)
         self.keys.clear_pressed.connect(self._on_keys_clear_pressed)
@@ -60,8 +62,12 @@ class StaffKeyboard(QWidget):
         column.addLayout(row)
         self.hide()
 
-    def watch(self, edit: QLineEdit) -> None:
-        """Open the keys for ``edit`` when it is tapped."""
+    def watch(self, edit: QLineEdit, layout: Keyboard | None = None) -> None:
+        """Open the keys for ``edit`` when it is tapped: these (Belgian AZERTY) or ``layout``'s (a language's
+        keys from the guide, e.g. for a reviewer's note in Tigrinya)."""
+        edit.setProperty("keys", layout.name if layout is not None else "")
+        if layout is not None:
+            self._layouts[layout.name] = layout
         edit.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -71,6 +77,11 @@ class StaffKeyboard(QWidget):
 
     def open_for(self, edit: QLineEdit) -> None:
         self.target = edit
+        wanted = self._layouts.get(str(edit.property("keys") or ""), LAYOUT)
+        if wanted is not self._shown:
+            self._shown = wanted
+            self.keys.set_layout(wanted, self.labels)
+            self.shift.setVisible(wanted is LAYOUT)
         self.show()
         QTimer.singleShot(0, self._reveal_target)  # once the keys have taken their room
 

@@ -35,7 +35,7 @@ from kiosk.ui.staff.texts import staff_text
 from kiosk.ui.widgets import kinetic_scroll_area, wrapping_label
 from kiosk.usage import KINDS
 
-PAGES = ("page_guide", "page_settings", "page_voices", "page_usage", "page_log", "page_presenter")
+PAGES = ("page_guide", "page_settings", "page_voices", "page_usage", "page_log", "page_presenter", "page_contribute")
 
 
 def _button(text: str, name: str = "primary", checkable: bool = False) -> QPushButton:
@@ -52,12 +52,14 @@ class StaffView(QWidget):
     exit_requested(): exit the kiosk (confirmed).
     settings_changed(object): the new Config, after a successful save.
     presenter_requested(str, str): start presenter mode (presenter language, audience language).
+    recording_kept(str, str, str): a recording's take was kept on the record page (language, question, part).
     """
 
     back_requested = Signal()
     exit_requested = Signal()
     settings_changed = Signal(object)
     presenter_requested = Signal(str, str)
+    recording_kept = Signal(str, str, str)
 
     def __init__(self, services: StaffServices, parent: QWidget, icons: IconSet) -> None:
         super().__init__(parent)
@@ -108,11 +110,12 @@ class StaffView(QWidget):
         builders: dict[str, Callable[[], QWidget]] = {
             "page_guide": self._guide_page, "page_settings": self._settings_page, "page_voices": self._voices_page,
             "page_usage": self._usage_page, "page_log": self._log_page, "page_presenter": self._presenter_page,
+            "page_contribute": self._contribute_page,
         }  # fmt: skip
         for index, key in enumerate(PAGES):
             tab = _button(self.t(key), "toggle", checkable=True)
             tab.clicked.connect(lambda _c=False, k=key: self.show_page(k))
-            tabs.addWidget(tab, index // 3, index % 3)
+            tabs.addWidget(tab, index // 4, index % 4)
             self.tabs[key] = tab
             self.pages.addWidget(kinetic_scroll_area(builders[key]()))
         outer.addLayout(tabs)
@@ -128,6 +131,8 @@ class StaffView(QWidget):
 
     def show_page(self, key: str) -> None:
         self.keyboard.close_keys()
+        if key != "page_contribute" and getattr(self, "contribute", None) is not None:
+            self.contribute.leave()
         for name, tab in self.tabs.items():
             tab.setChecked(name == key)
         self.pages.setCurrentIndex(PAGES.index(key))
@@ -451,6 +456,14 @@ class StaffView(QWidget):
         strings = self.services.store.ui_strings(code)
         text = f"{strings.get('app_title', '')}. {strings.get('choose_language', '')}."
         speech.speak(f"voice-check:{code}", [text], code)
+
+    # --- record and review ---------------------------------------------------------------------------
+    def _contribute_page(self) -> QWidget:
+        from kiosk.ui.staff.contribute import ContributePage
+
+        self.contribute = ContributePage(self.services, self.t, self.keyboard)
+        self.contribute.recording_kept.connect(self.recording_kept)
+        return self.contribute
 
     # --- usage -----------------------------------------------------------------------------------
     def _usage_page(self) -> QWidget:
