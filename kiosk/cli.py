@@ -354,6 +354,52 @@ def content_stamp(lang: str, question_ids: tuple[str, ...], source: Path | None)
     click.echo(f"{len(changed)} file(s) stamped", err=True)
 
 
+def _print_import(result: Any, root: Path) -> None:
+    """Written files on stdout; refusals and warnings as ``path:line: message`` on stderr; exit 1 on refusals."""
+    for problem in result.report.sorted():
+        click.echo(str(problem), err=True)
+    for rel in result.written:
+        click.echo(f"written {root / rel}")
+    for note in result.notes:
+        click.echo(f"needs change: {note}")
+    click.echo(f"{len(result.written)} file(s) written, {len(result.unchanged)} unchanged, "
+               f"{len(result.report.errors)} refused", err=True)  # fmt: skip
+    if result.report.errors:
+        sys.exit(1)
+
+
+@content.command("import-recordings")
+@click.argument("folder", type=_EXISTING_FOLDER)
+@_source_option
+def content_import_recordings(folder: Path, source: Path | None) -> None:
+    """Take recordings made on kiosks into lang/<code>/recordings/ (FOLDER: an export, or a stick's
+    wegwijzer-contrib folder with several). A recording of an answer that changed since is stale: refused."""
+    from kiosk.content.contributions import import_recordings
+
+    root = source or paths.content_dir()
+    try:
+        result = import_recordings(root, folder)
+    except OSError as exc:
+        _fail(f"not imported: {exc}")
+    _print_import(result, root)
+
+
+@content.command("import-reviews")
+@click.argument("folder", type=_EXISTING_FOLDER)
+@_source_option
+def content_import_reviews(folder: Path, source: Path | None) -> None:
+    """Take review marks made on kiosks: an answer marked correct (its current version) gets status: reviewed,
+    reviewed_by and reviewed; marks 'needs change' are listed and kept in lang/<code>/review-notes.yaml."""
+    from kiosk.content.contributions import import_reviews
+
+    root = source or paths.content_dir()
+    try:
+        result = import_reviews(root, folder)
+    except OSError as exc:
+        _fail(f"not imported: {exc}")
+    _print_import(result, root)
+
+
 @content.command("export-xliff")
 @click.argument("lang")
 @_source_option
@@ -411,6 +457,31 @@ def content_import_xliff(xliff_file: Path, source: Path | None) -> None:
     click.echo(f"{result.lang}: {len(result.written)} file(s) written, {len(result.refused)} unit(s) refused, "
                f"{result.unchanged} unchanged", err=True)  # fmt: skip
     sys.exit(1 if result.refused else 0)
+
+
+@content.command("review-sheet")
+@click.argument("lang")
+@click.option("--out", type=_NEW_FILE, required=True, help="The PDF file to write, in an existing folder.")
+@_source_option
+def content_review_sheet(lang: str, out: Path, source: Path | None) -> None:
+    """A PDF for reviewers on paper: the source text beside LANG's translation, paragraph by paragraph, each
+    answer on a new page with its state (machine, reviewed, stale, missing) in the header."""
+    from kiosk.content.translation import TranslationError
+
+    _parent_must_exist(out, "'--out'")
+    try:
+        from kiosk.tools.review_sheet import sheet, write_pdf
+    except ImportError as exc:
+        _fail(f"the review sheet needs Qt (PySide6): {exc}")
+    try:
+        content = sheet(source or paths.content_dir(), lang)
+    except TranslationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        _, pages = write_pdf(content, out, paths.fonts_dir())
+    except OSError as exc:
+        _fail(f"not written: {out}: {exc.strerror or exc}")
+    click.echo(f"wrote {out}: {len(content.pages)} answers on {pages} pages")
 
 
 # --- signing and bundles ----------------------------------------------------------------------
@@ -776,6 +847,50 @@ def stats_export(out: Path) -> None:
     except OSError as exc:
         _fail(f"not written: {exc}")
     click.echo(f"written: {path}")
+
+
+@main.group()
+def recordings() -> None:
+    """Recordings and review marks made on this kiosk (staff mode, 'Record and review')."""
+
+
+@recordings.command("export")
+@click.option("--out", type=_EXISTING_FOLDER, required=True,
+              help="An existing folder (a stick): the export goes into wegwijzer-contrib/<centre>-<date>-<time>/.")
+@_private_data
+def recordings_export(out: Path) -> None:
+    """Write every finished recording and every review mark for the editors (content import-recordings and
+    import-reviews take them in). Nothing is removed from the kiosk."""
+    from kiosk.contrib.export import export
+    from kiosk.contrib.store import ContribError, Contributions
+    from kiosk.settings import SettingsStore
+    from kiosk.updates.safefs import SafeDir
+
+    contributions = Contributions(paths.data_dir() / "contrib")
+    try:
+        with SafeDir.open(out) as target:
+            result = export(contributions, target, SettingsStore().config.site_name)
+    except (OSError, ContribError) as exc:
+        _fail(f"not exported: {exc}")
+    for unfinished in result.unfinished:
+        click.echo(f"not exported (sentences still to read): {unfinished}", err=True)
+    click.echo(f"exported {result.recordings} recording(s) and {result.reviews} review file(s) to {result.folder}")
+
+
+@recordings.command("list")
+@_private_data
+def recordings_list() -> None:
+    """The recordings (sentences kept of all) and review marks on this kiosk."""
+    from kiosk.contrib.store import Contributions
+
+    contributions = Contributions(paths.data_dir() / "contrib")
+    for r in contributions.recordings():
+        click.echo(f"recording {r.lang}/{r.question_id}.{r.part}: {r.kept}/{len(r.sentences)} sentences, "
+                   f"read by {r.reader or '-'}, {r.updated or '-'}")  # fmt: skip
+    for lang, qid, marks in contributions.reviews():
+        last = marks[-1]
+        click.echo(f"review {lang}/{qid}: {last.verdict} by {last.initials} ({last.at[:10]})"
+                   + (f": {last.note}" if last.note else ""))  # fmt: skip
 
 
 @main.group()

@@ -36,7 +36,8 @@ from kiosk.content.model import (
 from kiosk.content.problems import Problem, Report
 from kiosk.content.recmeta import read_meta
 
-ANSWER_KEYS = {"question", "short", "sources", "checked", "status", "source_hash", "spoken_short", "spoken_answer"}
+ANSWER_KEYS = {"question", "short", "sources", "checked", "status", "source_hash", "spoken_short", "spoken_answer",
+               "reviewed_by", "reviewed"}  # the last two: who reviewed a translation, and when
 
 
 def load(root: Path, report: Report) -> GuideSources:
