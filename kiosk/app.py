@@ -22,6 +22,8 @@ from PySide6.QtCore import QEvent, QObject, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk import __version__, guides, logs, maintenance, paths
+from kiosk.contrib.export import check_nothing_to_export as nothing_to_export
+from kiosk.contrib.export import export as export_contributions
 from kiosk.contrib.store import Contributions
 from kiosk.guide import GuideError, GuideStore
 from kiosk.qt.background import run_off_thread
@@ -283,7 +285,16 @@ def start_updates(kiosk: Kiosk, options: RunOptions, **service_options: Any) -> 
             target = usage.export_to_stick(stick, settings.config.site_name)
             log.info("usage figures copied to the stick: %s", target)
 
+    def copy_contributions(stick: SafeDir) -> None:  # the same, for the recordings and review marks (opt-in too)
+        contributions = kiosk.services.contributions
+        if settings.config.contrib_to_usb and contributions is not None and not nothing_to_export(contributions):
+            result = export_contributions(contributions, stick, settings.config.site_name)
+            log.info("recordings and review marks copied to the stick: %s (%d recording(s), %d review file(s); "
+                     "not finished: %s)", result.folder, result.recordings, result.reviews,
+                     ", ".join(result.unfinished) or "none")  # fmt: skip
+
     service.add_stick_hook(copy_figures)
+    service.add_stick_hook(copy_contributions)
     return service
 
 

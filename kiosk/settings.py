@@ -68,6 +68,9 @@ class Config:
     update_channel: str = _setting("stable", "The update channel this kiosk takes.", pattern=r"[a-z0-9][a-z0-9-]{0,31}")
     stats_to_usb: bool = _setting(False, "Copy the usage figures onto a USB stick that carries a genuinely signed "
                                   "update (into a new folder wegwijzer-stats/<site>-<date>-<time>).")  # fmt: skip
+    contrib_to_usb: bool = _setting(False, "Copy the recordings and review marks made on this kiosk onto a USB stick "
+                                    "that carries a genuinely signed update (into a new folder "
+                                    "wegwijzer-contrib/<site>-<date>-<time>), for the editors.")  # fmt: skip
     accept_test_keys: bool = _setting(False, "Also install updates signed with a test key (trial kiosks only; a "
                                       "kiosk in a centre takes release keys only).")  # fmt: skip
     site_name: str = _setting("", "Name of this centre or kiosk, used in the file names of exported figures.",

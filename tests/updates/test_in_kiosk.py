@@ -187,3 +187,36 @@ def test_usage_figures_travel_on_an_update_stick_only_when_opted_in(
         assert "question_view,accident,ar,1" in csv_file.read_text()
     finally:
         service.shutdown()
+
+
+def test_recordings_and_reviews_travel_on_an_update_stick_only_when_opted_in(
+    qtbot, kiosk, kiosk_parts, stick, tmp_path, shipped_guide, signer
+):
+    import json
+
+    from kiosk.contrib.store import answer_version
+
+    contributions = kiosk_parts.services.contributions
+    store = kiosk_parts.guide.store
+    contributions.add_review("ti", "accident", "correct", "", "TG", answer_version(store, "accident", "ti"))
+    put_bundle(stick, tmp_path, shipped_guide, signer, 2)
+    service = updates_for(kiosk_parts, stick, signer)
+    try:
+        with qtbot.waitSignal(service.installed, timeout=20_000):
+            pass
+        assert not (stick["root"] / "wegwijzer-contrib").exists()  # not opted in
+    finally:
+        service.shutdown()
+    kiosk.staff.services.settings.set("contrib_to_usb", True)
+    stick["present"].clear()
+    put_bundle(stick, tmp_path, shipped_guide, signer, 3)
+    stick["present"].append(stick["root"])
+    service = updates_for(kiosk_parts, stick, signer)
+    try:
+        with qtbot.waitSignal(service.installed, timeout=20_000):
+            pass
+        qtbot.waitUntil(lambda: bool(list((stick["root"] / "wegwijzer-contrib").glob("*/contrib.json"))), timeout=5000)
+        (manifest,) = (stick["root"] / "wegwijzer-contrib").glob("*/contrib.json")
+        assert list(json.loads(manifest.read_text(encoding="utf-8"))["files"]) == ["reviews/ti/accident.yaml"]
+    finally:
+        service.shutdown()
