@@ -115,6 +115,14 @@ SPECIFIC: dict[str, list[Case]] = {
         Case("a key, not XLIFF", ("{public}",)),
         Case("source does not exist", ("{file}", "--source", MISSING)),
     ],
+    "content review-sheet": [
+        Case("the source language", ("nl", "--out", "{new}.pdf")),
+        Case("out in a missing folder", ("fr", "--out", f"{MISSING}.pdf")),
+        Case("out where nothing can be written", ("fr", "--out", f"{UNWRITABLE}.pdf")),
+        Case("a folder as the out", ("fr", "--out", "{folder}")),
+        Case("source does not exist", ("fr", "--out", "{new}.pdf", "--source", MISSING)),
+        Case("an empty source folder", ("fr", "--out", "{new}.pdf", "--source", "{folder}")),
+    ],
     "keys generate": [
         Case("a file as the folder", ("--out", "{file}")),
         Case("a folder that cannot be created", ("--out", UNWRITABLE)),

@@ -87,6 +87,7 @@ class Plan:
     edition: str
     answers: dict[str, AnswerPlan]
     strings: StringsPlan | None
+    guide: GuideSources = field(default_factory=GuideSources)  # as read, for languages and facts
 
     def units(self) -> dict[str, Unit]:
         out = {u.id: u for a in self.answers.values() for u in a.units}
@@ -115,7 +116,8 @@ def plan(root: Path, lang: str) -> Plan:
     for (qid, code), source in sorted(guide.answers.items()):
         if code == source_lang:
             answers[qid] = _answer_plan(root, guide, lang, source)
-    return Plan(root, lang, source_lang, guide.version, guide.edition, answers, _strings_plan(root, guide, lang))
+    strings = _strings_plan(root, guide, lang)
+    return Plan(root, lang, source_lang, guide.version, guide.edition, answers, strings, guide)
 
 
 def _unreadable(root: Path, rel: str) -> bool:
