@@ -60,6 +60,10 @@ class Recorder(QObject):
         self._silence.timeout.connect(self._on_silence_timeout)
         self._limit = QTimer(self, singleShot=True, interval=MAX_TAKE_MS)
         self._limit.timeout.connect(self.stop)
+        # the source's own error, looked at while recording (its stateChanged signal carries a QAudio::State that
+        # PySide cannot hand to Python)
+        self._health = QTimer(self, interval=250)
+        self._health.timeout.connect(self._on_health_timeout)
 
     # --- state ---------------------------------------------------------------------------------------
     @property
@@ -102,7 +106,6 @@ class Recorder(QObject):
             self._device = device
             self._source = QAudioSource(device, fmt, self)
             self._source.setBufferSize(fmt.bytesForDuration(200_000))
-            self._source.stateChanged.connect(self._on_state_changed)
             self._io = self._source.start()
             if self._io is None or self._source.error() != QtAudio.Error.NoError:
                 self._close()
@@ -110,6 +113,7 @@ class Recorder(QObject):
                 return False
             self._io.readyRead.connect(self._on_ready_read)
             self._silence.start()
+            self._health.start()
         self._recording = True
         self._limit.start()
         self.busy_changed.emit(True)
@@ -171,8 +175,8 @@ class Recorder(QObject):
     def _close(self) -> None:
         self._silence.stop()
         self._limit.stop()
+        self._health.stop()
         if self._source is not None:
-            self._source.stateChanged.disconnect(self._on_state_changed)
             self._source.stop()
             self._source.deleteLater()
         self._source, self._io, self._device = None, None, None
@@ -200,10 +204,11 @@ class Recorder(QObject):
         if device is not None and all(d.id() != device.id() for d in QMediaDevices.audioInputs()):
             self._lost("microphone_unplugged")
 
-    def _on_state_changed(self, state: QtAudio.State) -> None:
+    def _on_health_timeout(self) -> None:
         source = self._source
-        if source is not None and state == QtAudio.State.StoppedState and source.error() != QtAudio.Error.NoError:
-            self._lost("microphone_unplugged" if source.error() == QtAudio.Error.OpenError else "microphone_broken")
+        if source is None or source.error() == QtAudio.Error.NoError:
+            return
+        self._lost("microphone_unplugged" if source.error() == QtAudio.Error.OpenError else "microphone_broken")
 
     def _on_silence_timeout(self) -> None:
         self._lost("microphone_silent")

@@ -119,12 +119,15 @@ class ContributePage(QWidget):
             self._stop_listening()
         self.keyboard.close_keys()
         self.step = step
-        page = self.pages[step]
-        layout = page.layout()
-        assert isinstance(layout, QVBoxLayout)
-        clear_layout(layout)
-        self.steps.setCurrentWidget(page)
-        return layout
+        for name, page in self.pages.items():  # each step is built when shown: the others are emptied, so that
+            layout = page.layout()  # a new text on this one does not lay out the long answer texts of the others
+            assert isinstance(layout, QVBoxLayout)
+            if name == step or layout.count():
+                clear_layout(layout)
+        self.steps.setCurrentWidget(self.pages[step])
+        target = self.pages[step].layout()
+        assert isinstance(target, QVBoxLayout)
+        return target
 
     def leave(self) -> None:
         """The staff left the page (or staff mode): nothing keeps recording or playing."""
