@@ -70,7 +70,7 @@ def wait_for(condition, timeout_s: float) -> bool:  # type: ignore[no-untyped-de
 
 
 def main() -> int:
-    guide, wav, lang, questions, export_dir = sys.argv[1:6]
+    guide, _wav, lang, questions, export_dir = sys.argv[1:6]  # the driver plays the WAV
     app = QApplication(sys.argv[:1])
     fonts.register(paths.fonts_dir())
     store = GuideStore(Path(guide))
