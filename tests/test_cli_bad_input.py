@@ -100,6 +100,18 @@ SPECIFIC: dict[str, list[Case]] = {
         Case("source does not exist", ("fr", "--source", MISSING)),
         Case("an empty source folder", ("fr", "--source", "{folder}")),
     ],
+    "content import-recordings": [
+        Case("folder does not exist", (MISSING,)),
+        Case("a file as the folder", ("{file}",)),
+        Case("a folder without an export", ("{folder}",)),
+        Case("source does not exist", ("{folder}", "--source", MISSING)),
+    ],
+    "content import-reviews": [
+        Case("folder does not exist", (MISSING,)),
+        Case("a file as the folder", ("{file}",)),
+        Case("a folder without an export", ("{folder}",)),
+        Case("source does not exist", ("{folder}", "--source", MISSING)),
+    ],
     "content export-xliff": [
         Case("the source language", ("nl",)),
         Case("out in a missing folder", ("fr", "--out", MISSING)),
@@ -194,6 +206,13 @@ SPECIFIC: dict[str, list[Case]] = {
         Case("a file as the folder", ("--out", "{file}")),
         Case("a folder that cannot be created", ("--out", UNWRITABLE)),
     ],
+    "recordings export": [
+        Case("a folder that does not exist", ("--out", MISSING)),
+        Case("a file as the folder", ("--out", "{file}")),
+        Case("a folder where nothing can be written", ("--out", "/proc")),
+        Case("a data directory under a file", ("--out", "{folder}"), ("--data-dir", "{file}/data")),
+    ],
+    "recordings list": [Case("a data directory under a file", (), ("--data-dir", "{file}/data"))],
     "maintenance check": [Case("a data directory that cannot be created", (), ("--data-dir", UNWRITABLE))],
     "maintenance end": [Case("a guides folder that is a file", (), ("--data-dir", "{odd_data}"))],
     "search": [

@@ -42,13 +42,21 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)  # "needs change" marks, for the editor to act on
 
 
-def export_folders(folder: Path) -> list[Path]:
+def _is_export(folder: Path) -> bool:
+    return any((folder / name).exists() for name in (MANIFEST, "recordings", "reviews"))
+
+
+def export_folders(folder: Path, report: Report) -> list[Path]:
     """The export folders in ``folder``: itself if it is one, else its sub-folders that are (oldest first), also
-    through a ``wegwijzer-contrib`` folder."""
-    if (folder / MANIFEST).exists() or any(folder.glob("recordings")) or any(folder.glob("reviews")):
+    through a ``wegwijzer-contrib`` folder; none is reported."""
+    if _is_export(folder):
         return [folder]
     base = folder / "wegwijzer-contrib" if (folder / "wegwijzer-contrib").is_dir() else folder
-    return sorted(p for p in base.iterdir() if p.is_dir() and not p.is_symlink())
+    found = sorted(p for p in base.iterdir() if p.is_dir() and not p.is_symlink() and _is_export(p))
+    if not found:
+        report.error(str(folder), 1, "no export of a kiosk here (a folder with contrib.json, or a stick's "
+                                     "wegwijzer-contrib folder): export with 'wegwijzer recordings export' or a stick")
+    return found
 
 
 def _manifest(folder: Path, report: Report, shown: str) -> dict[str, str] | None:
@@ -132,7 +140,7 @@ def import_recordings(root: Path, folder: Path) -> ImportResult:
     result = ImportResult()
     report = result.report
     guide = load(root, Report())
-    for export in export_folders(folder):
+    for export in export_folders(folder, report):
         shown = export.name
         items = _items(export, "recordings", report, shown)
         sidecars = {rel: data for rel, data, _m in items if rel.endswith(".yaml")}
@@ -212,7 +220,7 @@ def import_reviews(root: Path, folder: Path, today: dt.date | None = None) -> Im
     result = ImportResult()
     report = result.report
     guide = load(root, Report())
-    for export in export_folders(folder):
+    for export in export_folders(folder, report):
         shown = export.name
         for rel, data, match in _items(export, "reviews", report, shown):
             _, lang, qid, _part, ext = match.groups()
