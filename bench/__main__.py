@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench import frozen, guide_data, kiosk_ui, speech, update_stall, updates
+from bench import frozen, guide_data, kiosk_ui, record, speech, update_stall, updates
 from bench.report import Figure, print_table, save
 
 
@@ -20,6 +20,7 @@ def main() -> None:
     speech.run(figures, quick=args.quick)
     updates.run(figures, quick=args.quick)
     update_stall.run(figures, quick=args.quick)
+    record.run(figures, quick=args.quick)
     frozen.run(figures, quick=args.quick)
     print_table(figures)
     save(figures, args.out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import operator
 import sys
 import wave
 from array import array
@@ -76,11 +77,19 @@ def to_mono16(raw: bytes, channels: int, sample_format: str) -> array[int]:
     return array("h", (max(-FULL_SCALE - 1, min(FULL_SCALE, round((v - offset) * scale))) for v in mono))
 
 
+PIECE = 4096  # samples handled by one call into C: between two pieces the GUI thread can take its turn
+
+
+def _pieces(samples: array[int]) -> list[array[int]]:
+    return [samples[i : i + PIECE] for i in range(0, len(samples), PIECE)]
+
+
 def peak(samples: array[int]) -> float:
     """The loudest sample, 0..1 (the level meter)."""
     if not samples:
         return 0.0
-    return float(max(abs(max(samples)), abs(min(samples))) / (FULL_SCALE + 1))
+    loudest = max(max(abs(max(piece)), abs(min(piece))) for piece in _pieces(samples))
+    return float(loudest / (FULL_SCALE + 1))
 
 
 def frame_levels(samples: array[int], rate: int) -> list[float]:
@@ -89,7 +98,7 @@ def frame_levels(samples: array[int], rate: int) -> list[float]:
     out = []
     for start in range(0, len(samples), size):
         frame = samples[start : start + size]
-        energy = sum(s * s for s in frame) / len(frame)
+        energy = sum(map(operator.mul, frame, frame)) / len(frame)
         out.append(10 * math.log10(energy / (FULL_SCALE**2)) if energy > 0 else -100.0)
     return out
 
@@ -108,13 +117,18 @@ def _speech_frames(levels: list[float]) -> list[int]:
 def clipped_runs(samples: array[int]) -> int:
     """How many times the signal sat at full scale for ``CLIP_RUN`` samples or more."""
     runs, length = 0, 0
-    for s in samples:
-        if s >= FULL_SCALE or s <= -FULL_SCALE:
-            length += 1
-            if length == CLIP_RUN:
-                runs += 1
-        else:
-            length = 0
+    for start in range(0, len(samples), PIECE):
+        piece = samples[start : start + PIECE]
+        if not (piece.count(FULL_SCALE) or piece.count(-FULL_SCALE) or piece.count(-FULL_SCALE - 1)):
+            length = 0  # the usual case: no sample at full scale in this piece
+            continue
+        for s in piece:
+            if s >= FULL_SCALE or s <= -FULL_SCALE:
+                length += 1
+                if length == CLIP_RUN:
+                    runs += 1
+            else:
+                length = 0
     return runs
 
 
@@ -143,8 +157,11 @@ def process(samples: array[int], rate: int) -> Take:
     top = peak(kept) or 1e-9
     gain_db = min(TARGET_DBFS - level, MAX_GAIN_DB, 20 * math.log10(PEAK_LIMIT / top))
     factor = 10 ** (gain_db / 20)
-    if abs(gain_db) > 0.05:
-        kept = array("h", (max(-FULL_SCALE, min(FULL_SCALE, round(s * factor))) for s in kept))
+    if abs(gain_db) > 0.05:  # the cap on the gain keeps peaks below full scale: no clamp needed per sample
+        scaled: array[int] = array("h")
+        for start in range(0, len(kept), 2048):  # in pieces: the GUI thread gets its turns in between
+            scaled.extend(map(round, map(factor.__mul__, kept[start : start + 2048])))
+        kept = scaled
     problems = []
     if clipped:
         problems.append("clipped")

@@ -97,6 +97,7 @@ class ContributePage(QWidget):
         self.index = 0
         self.take: Take | None = None  # the take just made, not kept yet
         self.reader = ""
+        self._record_key: tuple[str, str, str] | None = None
         self.steps = QStackedWidget()
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -370,13 +371,24 @@ class ContributePage(QWidget):
         if index is None:  # the first sentence not kept yet
             index = next((i for i, s in enumerate(recording.sentences) if not s.file), 0)
         self.index, self.take = index, None
+        key = (recording.lang, recording.question_id, recording.part)
+        if self.step != "record" or self._record_key != key:
+            self._build_record_step()
+            self._record_key = key
+        self.sentence.setText(recording.sentence_text(index))  # the rest of the step stays: no widget is made
+        self.meter.setValue(0)
+        self.record_message.setText("")
+        self._update_record_buttons()
+
+    def _build_record_step(self) -> None:
+        """The record step's widgets, made once per recording: moving between sentences only changes texts."""
+        assert self.answer is not None and self.language is not None
         layout = self._go("record")
         answer = self.answer
         self._back_row(layout, self.t("record_done"), lambda: self.show_answer(answer.question_id))
         self.progress = wrapping_label("", "sectionTitle")
         layout.addWidget(self.progress)
-        self.sentence = _in_direction(wrapping_label(recording.sentence_text(index), "recordSentence"),
-                                      self.language.rtl)  # fmt: skip
+        self.sentence = _in_direction(wrapping_label("", "recordSentence"), self.language.rtl)
         self.sentence.setMinimumHeight(self.fontMetrics().height() * 4)
         layout.addWidget(self.sentence)
         self.meter = QProgressBar()
@@ -409,25 +421,34 @@ class ContributePage(QWidget):
         layout.addLayout(moves)
         self.record_message = wrapping_label("", "contribText")
         self.record_message.setProperty("contrib", "message")
+        lines = self.record_message.fontMetrics().lineSpacing()
+        self.record_message.setMinimumHeight(lines * 3)  # room for a message: a new one does not move the page
         layout.addWidget(self.record_message)
         layout.addStretch(1)
-        self._update_record_buttons()
 
     def _update_record_buttons(self) -> None:
         if self.step != "record" or self.recording is None:
             return
         recording, index = self.recording, self.index
         kept = recording.sentences[index].file
-        self.progress.setText(self.t("record_sentence_of", n=index + 1, total=len(recording.sentences),
-                                     kept=recording.kept))  # fmt: skip
         busy = self.recorder.busy
-        self.record_button.setText(self.t("record_stop" if self.recorder.recording else
-                                          "record_again" if (self.take or kept) else "record_start"))  # fmt: skip
-        self.record_button.setEnabled(not busy or self.recorder.recording)
-        self.listen_button.setEnabled(not busy and (self.take is not None or bool(kept)))
-        self.keep_button.setEnabled(not busy and self.take is not None)
-        self.previous_button.setEnabled(not busy and index > 0)
-        self.next_button.setEnabled(not busy and index + 1 < len(recording.sentences))
+        progress = self.t("record_sentence_of", n=index + 1, total=len(recording.sentences), kept=recording.kept)
+        if self.progress.text() != progress:  # each change lays out and repaints: only real changes
+            self.progress.setText(progress)
+        action = self.t("record_stop" if self.recorder.recording else
+                        "record_again" if (self.take or kept) else "record_start")  # fmt: skip
+        if self.record_button.text() != action:
+            self.record_button.setText(action)
+        enabled = {
+            self.record_button: not busy or self.recorder.recording,
+            self.listen_button: not busy and (self.take is not None or bool(kept)),
+            self.keep_button: not busy and self.take is not None,
+            self.previous_button: not busy and index > 0,
+            self.next_button: not busy and index + 1 < len(recording.sentences),
+        }
+        for button, on in enabled.items():
+            if button.isEnabled() != on:
+                button.setEnabled(on)
 
     def toggle_recording(self) -> None:
         self._stop_listening()
