@@ -35,7 +35,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from kiosk.content.recmeta import check_marks
+from kiosk.content.marks import check_marks
 from kiosk.content.schema import SCHEMA_VERSION, search_table
 from kiosk.guide_errors import GuideCorruptError, GuideSchemaError
 

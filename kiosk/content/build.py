@@ -20,9 +20,9 @@ from kiosk import __version__
 from kiosk.content.check import check
 from kiosk.content.facts import expired_facts, renderers
 from kiosk.content.markdown import isolate_latin_asides
+from kiosk.content.marks import text_fingerprint
 from kiosk.content.model import AnswerSource, GuideSources, TopicSource
 from kiosk.content.problems import ContentError, Report
-from kiosk.content.recmeta import text_fingerprint
 from kiosk.content.schema import SCHEMA_VERSION, search_table
 
 

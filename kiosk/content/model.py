@@ -9,7 +9,7 @@ from typing import Any
 
 from kiosk.content.fold import fold
 from kiosk.content.markdown import Analysis, analyse
-from kiosk.content.recmeta import RecordingMeta
+from kiosk.content.marks import RecordingMeta
 
 AUDIENCES = ("resident", "organisation", "both")
 STATUSES = ("original", "reviewed", "machine")

@@ -20,10 +20,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
-import yaml
-
 from kiosk import __version__
-from kiosk.content.recmeta import RecordingMeta, meta_yaml
+from kiosk.content.marks import RecordingMeta, meta_yaml, reviews_yaml
 from kiosk.contrib.audio import wav_bytes
 from kiosk.contrib.store import ContribError, Contributions
 from kiosk.updates.safefs import SafeDir
@@ -81,9 +79,7 @@ def export(contributions: Contributions, target: SafeDir, site: str = "",
                 write("recordings", recording.lang, f"{stem}.yaml", meta_yaml(meta).encode("utf-8"))
                 result.recordings += 1
             for lang, question_id, reviews in contributions.reviews():
-                data = {"question": question_id, "lang": lang,
-                        "reviews": [vars(review) for review in reviews]}  # fmt: skip
-                text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+                text = reviews_yaml(question_id, lang, [vars(review) for review in reviews])
                 write("reviews", lang, f"{question_id}.yaml", text.encode("utf-8"))
                 result.reviews += 1
             manifest = {"format": FORMAT, "kiosk": site, "exported": moment.isoformat(), "app_version": __version__,

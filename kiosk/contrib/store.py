@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from kiosk.content.recmeta import text_fingerprint
+from kiosk.content.marks import text_fingerprint
 from kiosk.contrib.audio import Take, TakeError, read_wav, resample, silence, wav_bytes
 from kiosk.guide import GuideStore
 

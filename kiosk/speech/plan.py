@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kiosk.content.recmeta import text_fingerprint
+from kiosk.content.marks import text_fingerprint
 from kiosk.speech.engine import DEFAULT_WPM, SLOW_WPM
 from kiosk.speech.lexicon import Lexicon, Span, speakable
 from kiosk.textalign import align

@@ -16,7 +16,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kiosk import paths
-from kiosk.content.recmeta import text_fingerprint
+from kiosk.content.marks import text_fingerprint
 from kiosk.contrib.store import ContribError, Contributions
 from kiosk.guide import GuideError, GuideStore
 from kiosk.speech.engine import SpeechEngine, SpeechError

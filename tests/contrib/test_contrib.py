@@ -152,3 +152,21 @@ def test_damaged_or_hostile_files_are_refused_with_their_place(store):
     assert store.playable("ar", "accident", "short", "a.") is None
     with pytest.raises(ContribError):
         store.recording("ar", "../x", "short")
+
+
+@pytest.mark.parametrize(
+    "text", ['Zeg "ja": #1\\n\tnee', "  voor- en achteraan  ", "\u2067عربي\u2069 - yes: no", "ሰላም።\n- item"]
+)
+def test_a_sidecar_written_without_a_yaml_library_reads_back_exactly(text):
+    """The kiosk writes sidecars and review files by hand (no YAML parser in the packaged kiosk)."""
+    import yaml
+
+    from kiosk.content.marks import RecordingMeta, meta_yaml, reviews_yaml
+
+    meta = RecordingMeta("0123456789abcdef", text, ((0, 1, 0),), "TG", "2026-12-06T10:00:00+00:00", "2026-12-06")
+    data = yaml.safe_load(meta_yaml(meta))
+    assert data == {"answer_hash": "0123456789abcdef", "text": text, "sentences": [[0, 1, 0]], "reader": "TG",
+                    "consent": "2026-12-06T10:00:00+00:00", "recorded": "2026-12-06"}  # fmt: skip
+    review = {"verdict": "needs-change", "note": text, "initials": "ОК", "at": "2026-12-06T10:00:00+00:00"}
+    assert yaml.safe_load(reviews_yaml("accident", "uk", [review, review])) == {
+        "question": "accident", "lang": "uk", "reviews": [review, review]}  # fmt: skip
