@@ -190,7 +190,7 @@ def _staff_screens(app: QApplication, window: KioskWindow, out: Path, scale: flo
 
     steps += [(f"staff-8-contribute-{lang}-{what}", functools.partial(contribute, lang, what))
               for lang, what in (("ti", "answers"), ("ti", "answer"), ("ti", "consent"), ("ti", "record"),
-                                 ("ar", "answer"), ("ar", "record"))]  # fmt: skip
+                                 ("ar", "answer"), ("ar", "record"), ("uk", "record"), ("fr", "answer"))]  # fmt: skip
 
     def presenter(presenter_lang: str, audience_lang: str) -> None:
         staff.leave_presenter()
