@@ -12,7 +12,7 @@ BUILDER_FILES := $(shell find kiosk/content -name "*.py" 2>/dev/null)
 # The pure tests: the domain (content, guide, speech engine, updates, settings, the CLI) without PySide6 installed.
 PURE_VENV  := .venv-pure
 PURE_STAMP := $(PURE_VENV)/.installed-stamp
-PURE_TESTS := tests/content tests/contrib tests/test_guide.py tests/test_paths.py tests/test_cli.py tests/speech/test_engine.py tests/speech/test_modelcard.py \
+PURE_TESTS := tests/content tests/contrib tests/search tests/test_guide.py tests/test_paths.py tests/test_cli.py tests/speech/test_engine.py tests/speech/test_modelcard.py \
               tests/staff/test_logs.py tests/staff/test_pin.py tests/staff/test_settings.py tests/staff/test_usage.py \
               tests/updates/test_bundle.py tests/updates/test_hostile.py tests/updates/test_install.py \
               tests/updates/test_sync.py

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench import frozen, guide_data, kiosk_ui, record, speech, update_stall, updates
+from bench import frozen, guide_data, kiosk_ui, record, search_recall, speech, update_stall, updates
 from bench.report import Figure, print_table, save
 
 
@@ -16,6 +16,7 @@ def main() -> None:
     args = parser.parse_args()
     figures: list[Figure] = []
     guide_data.run(figures, questions=200 if args.quick else 2000, search_count=200 if args.quick else 1000)
+    search_recall.run(figures)
     kiosk_ui.run(figures, quick=args.quick)
     speech.run(figures, quick=args.quick)
     updates.run(figures, quick=args.quick)

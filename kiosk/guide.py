@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast, overload
 
-from kiosk.content.fold import token_spans, tokens
+from kiosk.content.fold import token_spans
 from kiosk.content.schema import SEARCH_WEIGHTS, search_table
 
 # re-exported: callers catch them from here
@@ -26,10 +26,12 @@ from kiosk.guide_errors import GuideCorruptError as GuideCorruptError
 from kiosk.guide_errors import GuideError as GuideError
 from kiosk.guide_errors import GuideNotFoundError as GuideNotFoundError
 from kiosk.guide_errors import GuideSchemaError as GuideSchemaError
+from kiosk.wordforms import Vocabulary
 
 RESIDENT, ORGANISATION, BOTH = "resident", "organisation", "both"
 MAX_QUERY_TOKENS = 8
 MAX_TOKEN_CHARS = 40
+PARTIAL_BELOW = 5  # fewer answers than this with every typed word: also those with some of them
 SNIPPET_CHARS = 140
 QUERY_SECONDS = 2.0  # no query runs longer (a guide that needs more is broken or hostile)
 # Bidi embeddings and overrides (U+202A..U+202E) reorder what is shown ("txt.exe" as "exe.txt"): the read API
@@ -131,7 +133,7 @@ class SearchHit:
     snippet: str
     snippet_highlights: tuple[tuple[int, int], ...]
     lang: str
-    rank: float
+    rank: float  # its place in the results (0: the best)
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ class GuideStore:
             raise GuideNotFoundError(f"guide database not found: {self.path}")
         uri = f"{self.path.resolve().as_uri()}?mode=ro"
         self._lock = threading.Lock()
+        self._vocabularies: dict[str, Vocabulary] = {}
         try:
             self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         except (sqlite3.Error, UnicodeDecodeError) as exc:
@@ -478,29 +481,76 @@ class GuideStore:
         return [r["id"] for r in self._query("SELECT id FROM questions ORDER BY topic_id, position")]
 
     # --- search ----------------------------------------------------------------------------------
-    def search(self, query: str, lang: str, audience: str | None = None, limit: int = 10) -> list[SearchHit]:
-        """Ranked answers for ``query`` in ``lang`` (every word matched as a prefix; any input is safe)."""
-        words = [t[:MAX_TOKEN_CHARS] for t in tokens(query)][:MAX_QUERY_TOKENS]
-        if not words or limit <= 0:
+    def search(self, query: str, lang: str, audience: str | None = None, limit: int = 10,
+               offset: int = 0) -> list[SearchHit]:  # fmt: skip
+        """Ranked answers for ``query`` in ``lang`` (any input is safe): first those where every typed word begins a
+        word of the text, then those found through other forms of the typed words and one-letter typos
+        (kiosk.wordforms). ``offset``/``limit`` take a page of :meth:`search_ids`."""
+        if limit <= 0:
+            return []
+        return self.hits(self.search_ids(query, lang, audience), lang, offset, limit)
+
+    def hits(self, found: list[tuple[str, list[str]]], lang: str, offset: int = 0, limit: int = 10) -> list[SearchHit]:
+        """A page of :meth:`search_ids`' answers as shown: the question and a snippet, the found words marked."""
+        page = found[offset : offset + limit]
+        return [self._hit(question_id, lang, words, offset + i) for i, (question_id, words) in enumerate(page)]
+
+    def search_ids(self, query: str, lang: str, audience: str | None = None) -> list[tuple[str, list[str]]]:
+        """Every answer ``query`` finds in ``lang``, best first, each with the words it was found by (for marks):
+        every typed word beginning a word of the text; then other forms and one-letter typos of every typed word
+        (kiosk.wordforms); then, for several words, the answers with the most of them (none is left out)."""
+        typed = _typed_words(query)
+        words = [folded for _original, folded in typed]
+        if not words:
             return []
         self.language(lang)
-        match = " ".join(f'"{w}"*' for w in words)
+        exact = self._match(" ".join(f"{_quoted(w)}*" for w in words), lang, audience)
+        out = [(question_id, words) for question_id in exact]
+        vocabulary = self.vocabulary(lang)
+        alternatives = [[w, *vocabulary.forms(original), *vocabulary.typos(original)] for original, w in typed]
+        groups = ["(" + " OR ".join([f"{_quoted(a[0])}*", *(_quoted(f) for f in a[1:])]) + ")" for a in alternatives]
+        marks = [form for a in alternatives for form in a]
+        seen = set(exact)
+        if any(len(a) > 1 for a in alternatives):
+            wider = [q for q in self._match(" AND ".join(groups), lang, audience) if q not in seen]
+            out += [(question_id, marks) for question_id in wider]
+            seen.update(wider)
+        if len(groups) > 1 and len(out) < PARTIAL_BELOW:
+            some = [q for q in self._match(" OR ".join(groups), lang, audience) if q not in seen]
+            out += [(question_id, marks) for question_id in some]
+        return out
+
+    def _match(self, match: str, lang: str, audience: str | None) -> list[str]:
         table = search_table(lang)
         weights = ", ".join(str(w) for w in SEARCH_WEIGHTS)
         rows = self._query(
-            f"SELECT s.question_id, q.topic_id, q.icon, bm25({table}_fts, {weights}) AS rank "
+            f"SELECT s.question_id, bm25({table}_fts, {weights}) AS rank "
             f"FROM {table}_fts JOIN {table} s ON s.rowid = {table}_fts.rowid "
             f"JOIN questions q ON q.id = s.question_id "
-            f"WHERE {table}_fts MATCH ? AND {_audience_sql(audience, 'q.')} ORDER BY rank, s.question_id LIMIT ?",
-            (match, *_audience_params(audience), limit),
+            f"WHERE {table}_fts MATCH ? AND {_audience_sql(audience, 'q.')} ORDER BY rank, s.question_id",
+            (match, *_audience_params(audience)),
         )
-        return [self._hit(r, lang, words) for r in rows]
+        return [str(r["question_id"]) for r in rows]
 
-    def _hit(self, row: sqlite3.Row, lang: str, words: list[str]) -> SearchHit:
+    def vocabulary(self, lang: str) -> Vocabulary:
+        """The words of ``lang``'s search index, arranged to find forms and typos (built once per language)."""
+        cached = self._vocabularies.get(lang)
+        if cached is not None:
+            return cached
+        chain = self.chain(lang)
+        rows = self._query(f"SELECT question, short, body_text FROM answers WHERE lang IN ({_marks(chain)})", chain)
+        written = (word for r in rows for text in (r["question"], r["short"], r["body_text"])
+                   for word in _written_words(_clean(text) or ""))  # fmt: skip
+        vocabulary = Vocabulary.of(lang, written)
+        self._vocabularies[lang] = vocabulary
+        return vocabulary
+
+    def _hit(self, question_id: str, lang: str, words: list[str], rank: int = 0) -> SearchHit:
         chain = self.chain(lang)
         texts = self._query(
-            f"SELECT lang, question, short, body_text FROM answers WHERE question_id = ? AND lang IN ({_marks(chain)})",
-            (row["question_id"], *chain),
+            f"SELECT a.lang, a.question, a.short, a.body_text, q.topic_id, q.icon FROM answers a JOIN questions q "
+            f"ON q.id = a.question_id WHERE a.question_id = ? AND a.lang IN ({_marks(chain)})",
+            (question_id, *chain),
         )
         t = min(texts, key=lambda r: chain.index(r["lang"]))
         question, short, body_text = _clean(t["question"]), _clean(t["short"]), _clean(t["body_text"])
@@ -510,8 +560,8 @@ class GuideStore:
         if not marks:
             snippet = _trim(short, 0, SNIPPET_CHARS)
         return SearchHit(
-            row["question_id"], row["topic_id"], row["icon"], question, tuple(_matches(question, words)),
-            snippet, tuple(marks), t["lang"], row["rank"],
+            question_id, t["topic_id"], t["icon"], question, tuple(_matches(question, words)),
+            snippet, tuple(marks), t["lang"], float(rank),
         )  # fmt: skip
 
     # --- coverage --------------------------------------------------------------------------------
@@ -534,6 +584,26 @@ class GuideStore:
             out.append(Coverage(lang.code, by["original"], by["reviewed"], by["machine"], stale,
                                 total - sum(by.values()), tuple(lang.voices), recorded))  # fmt: skip
         return out
+
+
+def _typed_words(query: str) -> list[tuple[str, str]]:
+    """(as typed, folded) for each word of ``query`` (marks such as harakat stay with their word), at most
+    MAX_QUERY_TOKENS of at most MAX_TOKEN_CHARS."""
+    out = []
+    for folded, start, end in token_spans(query[: MAX_QUERY_TOKENS * (MAX_TOKEN_CHARS + 2) * 4]):
+        folded = folded.replace("_", "")[:MAX_TOKEN_CHARS]
+        if folded:
+            out.append((query[start:end][: MAX_TOKEN_CHARS * 2], folded))
+    return out[:MAX_QUERY_TOKENS]
+
+
+def _written_words(text: str) -> list[str]:
+    return [text[start:end] for _folded, start, end in token_spans(text)]
+
+
+def _quoted(term: str) -> str:
+    """A term as an FTS5 string: what people type never reaches the query syntax."""
+    return '"' + term.replace('"', '""') + '"'
 
 
 def _marks(items: Iterable[object]) -> str:

@@ -5,7 +5,9 @@ in Python before indexing and before matching:
 
 - case is folded and combining marks are dropped (é -> e, ё -> е, Arabic harakat, superscript alef);
 - Arabic-script variants are unified: alef forms -> ا, Persian/Pashto/Arabic ya forms and alef maqsura -> ي,
-  Persian/Pashto kaf -> ك, ta marbuta -> ه, hamza carriers -> their base letter;
+  Persian/Pashto kaf -> ك, ta marbuta -> ه, hamza carriers -> their base letter; Pashto's own letters -> the
+  Persian-keyboard letters people type for them (ګ -> گ, ټ -> ت, ډ -> د, ړ -> ر, ڼ -> ن, ښ -> ش, ږ -> ژ);
+- the Turkish dotless ı -> i (what a keyboard without Turkish letters types);
 - tatweel and zero-width joiners/non-joiners are dropped (so "می‌خواهم" and "میخواهم" match);
 - Arabic-Indic and Persian digits become ASCII digits.
 """
@@ -22,6 +24,10 @@ _ARABIC_MAP = {
     "ک": "ك", "ڪ": "ك",
     "ة": "ه", "ۀ": "ه", "ہ": "ه", "ە": "ه",
     "ؤ": "و",
+    # Pashto letters as typed on a Persian or Arabic keyboard, which has none of them
+    "ګ": "گ", "ټ": "ت", "ډ": "د", "ړ": "ر", "ڼ": "ن", "ښ": "ش", "ږ": "ژ",
+    # the dotless i, as typed on a keyboard without Turkish letters
+    "ı": "i",
 }  # fmt: skip
 _DROP = {"\u0640", "\u200c", "\u200d", "\u200e", "\u200f", "\u00ad", "\ufeff"}
 

@@ -7,6 +7,7 @@ REQUIRED_UI_KEYS = frozenset(
         "sources", "last_checked", "machine_translation", "fallback_language", "related_questions",
         "for_residents", "for_organisations", "still_there", "reset_countdown", "still_here", "start_over",
         "listen", "stop", "slower", "no_voice", "keyboard_space", "keyboard_delete", "keyboard_clear",
-        "ask_staff", "guide_updated", "update_checking", "update_refused", "usb_done",
+        "ask_staff", "guide_updated", "update_checking", "update_refused", "usb_done", "search_more",
+        "keyboard_hide", "keyboard_show",
     }
 )  # fmt: skip

@@ -28,6 +28,7 @@ from kiosk.qt.speech import SpeechService
 from kiosk.ui import fonts
 from kiosk.ui.screens.answer import AnswerScreen
 from kiosk.ui.window import KioskWindow, Route, ScreenName
+from kiosk.wordforms import ARABIC_SCRIPT, strip_proclitics
 
 SHAPES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 SAMPLE_QUESTION = "volunteer-during-application"
@@ -68,8 +69,9 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
             window.choose_language(code)
             query = _sample_word(store, code)
 
-            def search(q: str = query) -> None:
+            def search(q: str = query, keys: bool = True) -> None:
                 window.go(Route(ScreenName.SEARCH))
+                window.search_screen.show_keyboard(keys)
                 window.search_screen.set_query(q)
 
             def usb_notice() -> None:
@@ -104,6 +106,7 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
                 ("3-topic", lambda: window.go(Route(ScreenName.TOPIC, SAMPLE_TOPIC))),
                 ("4-answer", lambda: window.go(Route(ScreenName.ANSWER, question))),
                 ("5-search", search),
+                ("5-search-keys-hidden", functools.partial(search, query, False)),
                 ("6-still-there", lambda: window.overlay.show_countdown(12, window.context().strings)),
                 ("7-usb-notice", usb_notice),
                 ("8-listening", listening),
@@ -218,6 +221,8 @@ def _sample_word(store: GuideStore, code: str) -> str:
     answer = store.answer("am-i-insured", code)
     words = [w.strip(".,:;!?()«»።،؟\"'") for w in answer.question.split()]
     longest = max(words, key=len)
+    if code in ARABIC_SCRIPT:  # typed with the article and a particle, as people do (و + ال + the word)
+        return "وال" + strip_proclitics(longest)
     return longest[: max(3, len(longest) - 2)]
 
 

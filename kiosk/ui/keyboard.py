@@ -49,9 +49,9 @@ class OnScreenKeyboard(QWidget):
                 line.addWidget(self._key(key, key, partial(self._on_key, key)))
             self.rows.addLayout(line)
         bottom = QHBoxLayout()
-        bottom.addWidget(self._key("clear", labels.get("keyboard_clear", "×"), self.clear_pressed.emit), 2)
-        bottom.addWidget(self._key(" ", labels.get("keyboard_space", "␣"), lambda: self.text_typed.emit(" ")), 5)
-        bottom.addWidget(self._key("backspace", labels.get("keyboard_delete", "⌫"), self.backspace_pressed.emit), 2)
+        bottom.addWidget(self._key("clear", labels.get("keyboard_clear", "×"), self.clear_pressed.emit), 3)
+        bottom.addWidget(self._key(" ", labels.get("keyboard_space", "␣"), lambda: self.text_typed.emit(" ")), 4)
+        bottom.addWidget(self._key("backspace", labels.get("keyboard_delete", "⌫"), self.backspace_pressed.emit), 3)
         self.rows.addLayout(bottom)
 
     def _key(self, name: str, label: str, slot) -> QPushButton:  # type: ignore[no-untyped-def]

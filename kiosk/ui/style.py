@@ -28,6 +28,9 @@ def stylesheet(m: Metrics) -> str:
     QPushButton#language[invited="true"] {{ border: 4px solid {p.accent}; padding: 0px; }}
     QLabel#invitation {{ font-size: {m.title}px; font-weight: 700; color: {p.accent}; }}
     QLabel#contribText {{ font-size: {m.large}px; }}
+    QPushButton#keysToggle {{ background: {p.surface}; color: {p.text}; border: 2px solid {p.border};
+                              border-radius: 8px; min-height: {m.target}px; padding: 0 16px;
+                              font-size: {round(m.body * 0.85)}px; font-weight: 600; }}
     QLabel#recordSentence {{ font-size: {round(m.title * 1.25)}px; font-weight: 600; background: {p.surface};
                              border: 2px solid {p.border}; border-radius: 12px; padding: {m.gap}px; }}
     QProgressBar#levelMeter {{ min-height: {m.gap * 2}px; max-height: {m.gap * 2}px; border: 2px solid {p.border};

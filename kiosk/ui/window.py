@@ -121,6 +121,7 @@ class KioskWindow(QWidget):
         self.session.route_changed.connect(self._on_session_route_changed)
         self.session.opened.connect(self.screen_opened)
         self.session.language_changed.connect(self.language_changed)
+        self.session.language_changed.connect(self._on_session_language_changed)
         self.session.looks_changed.connect(self.refresh)
         self.session.reset_done.connect(self._on_session_reset_done)
         self.guide.safe_moment = self.nobody_is_reading
@@ -323,6 +324,12 @@ class KioskWindow(QWidget):
     def reset_session(self) -> None:
         """Forget the visitor: history, scroll positions, search text, sizes, contrast, language, audio."""
         self.session.reset()
+
+    def _on_session_language_changed(self, _code: str) -> None:
+        """What was typed was typed on the other language's keyboard: the search starts empty."""
+        if "search" in self.screens:
+            self._note_search_left()
+            self.search_screen.clear()
 
     def _on_session_reset_done(self) -> None:
         self.overlay.hide()

@@ -35,3 +35,9 @@ def test_token_spans_point_into_the_original_text():
 def test_ethiopic_and_cyrillic_tokenise_on_spaces():
     assert tokens("ናይ ፈቓደኛ ስራሕ።") == ["ናይ", "ፈቓደኛ", "ስራሕ"]
     assert tokens("Волонтерська робота") == ["волонтерська", "робота"]
+
+
+def test_letters_people_type_without_the_languages_keyboard_fold_to_the_ones_they_type():
+    assert fold("ګډ خدمت") == fold("گد خدمت")  # Pashto letters typed on a Persian keyboard
+    assert fold("ښځې") == fold("شځې")
+    assert fold("harçlığı") == fold("harcligi")  # Turkish dotless i and g with breve

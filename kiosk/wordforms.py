@@ -1,0 +1,217 @@
+"""Word forms for search: what a typed word may look like in the guide's text (no Qt).
+
+People type a word as they know it; the text has it with a prefix, a suffix or one letter different. Search
+first matches what was typed as the start of words (kiosk.guide); then this module widens each typed word to the
+words of the guide's own vocabulary (the terms of that language's full-text index) that are a form of it:
+
+- **the same key**: query and text go through one path, :func:`key`: the folded word (kiosk.content.fold),
+  without its Arabic-script proclitics (ar, prs, fa, ps, ckb: the article ال and the one-letter particles
+  و ف ب ل ك, alone and combined, e.g. وبال, فلل; only while at least three letters remain), then its stem:
+  Snowball (PyStemmer) where Snowball has the language (nl, en, fr, tr, ar, fa/prs, ru, es, de, ...), else the
+  light suffix rules below; with no rule for a language the key is the folded word.
+- **a longer form of the same stem**: a text key that begins with the typed key's stem, or whose key the typed
+  key begins with, when they share at least four letters and differ by at most :data:`MAX_SUFFIX_GAP` letters
+  ("sözleşmesi" ~ "sözleşme", "harçlığımı" ~ "harçlık").
+- **one typo**: a vocabulary word of five letters or more at one edit (a letter missing, added, or replaced)
+  of the typed word, found through the words' one-letter deletions ("zakgelt" ~ "zakgeld", "mony" ~ "money").
+
+Light rules, where Snowball has no stemmer and the rule is safe:
+- Tigrinya (ti, also am): a word is compared by its consonants (each Ethiopic syllable -> the first form of its
+  row): words of one root differ in their vowels ("ውዕል" ~ "ውዕላት", "ዩክሬን" ~ "ዩክሬናዊ"); stems of three
+  letters count (an Ethiopic letter is a syllable).
+- Ukrainian (uk): the common case and adjective endings (-ами, -ями, -ові, -ого, -ому, -ими, -их, -ах, -ях,
+  -ою, -ею, -ів, -їв, -ий, -ій, -ої, -ом, -ем, -у, -ю, -а, -я, -і, -и, -е, -о, -ь), removed once, leaving at
+  least four letters ("договору" ~ "договір" is left to the suffix-gap and typo rules: the vowel changes).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import cast
+
+from kiosk.content.fold import fold
+
+try:  # PyStemmer: Snowball's stemmers in C
+    import Stemmer as _stemmer
+except ImportError:  # pragma: no cover - a kiosk built without it searches without stems
+    _stemmer = None
+
+ARABIC_SCRIPT = {"ar", "prs", "fa", "ps", "ckb"}
+ETHIOPIC = {"ti", "am"}
+# Ethiopic syllables -> their consonant (the first of each row of eight): Tigrinya words of one root differ in
+# their vowels (ውዕል, ውዕላት; ዩክሬን, ዩክሬናዊ), so they are compared by their consonants
+_ETHIOPIC_CONSONANTS = {cp: cp - (cp - 0x1200) % 8 for cp in range(0x1200, 0x1358)}
+SNOWBALL = {"nl": "dutch", "en": "english", "fr": "french", "tr": "turkish", "ar": "arabic", "prs": "persian",
+            "fa": "persian", "ru": "russian", "es": "spanish", "de": "german", "it": "italian",
+            "pt": "portuguese"}  # fmt: skip
+# Arabic-script proclitics as folded (kiosk.content.fold): conjunctions, then a preposition, then the article.
+_CONJUNCTIONS = ("و", "ف")
+_PREPOSITIONS = ("ب", "ل", "ك")
+_ARTICLE = "ال"
+_UK_ENDINGS = tuple(sorted(("ами", "ями", "ові", "еві", "ого", "ому", "ими", "іми", "их", "іх", "ах", "ях", "ою",
+                            "ею", "єю", "ів", "їв", "ий", "ій", "ої", "ом", "ем", "у", "ю", "а", "я", "і", "и", "е",
+                            "о", "ь", "ї"), key=len, reverse=True))  # fmt: skip
+MIN_STEM = 4
+MAX_SUFFIX_GAP = 3
+TYPO_MIN_LETTERS = 5
+MAX_FORMS = 40  # vocabulary words one typed word may widen to
+
+
+def strip_proclitics(word: str, lang: str = "ar") -> str:
+    """An Arabic-script word (folded) without its leading particles and article, keeping at least 3 letters
+    (Pashto: also the particle د, often typed joined to its noun)."""
+    rest = word
+    if lang == "ps" and len(rest) > 4 and rest[0] == "د":
+        rest = rest[1:]
+    for group in (_CONJUNCTIONS, _PREPOSITIONS):
+        if len(rest) > 3 and rest[0] in group:
+            rest = rest[1:]
+    if rest.startswith(_ARTICLE) and len(rest) - 2 >= 3:
+        rest = rest[2:]
+    elif rest.startswith("ل" + "ل") and len(rest) - 2 >= 3 and word.startswith(("لل", "ولل", "فلل")):
+        rest = rest[2:]  # لل: ل + the article with its alef dropped
+    return rest if len(rest) >= 3 else word
+
+
+@functools.lru_cache(maxsize=16)
+def _snowball(lang: str) -> object | None:
+    name = SNOWBALL.get(lang)
+    if name is None or _stemmer is None:
+        return None
+    return cast(object, _stemmer.Stemmer(name))
+
+
+def _uk_stem(word: str) -> str:
+    if word.endswith("ець") and len(word) > 5:  # the fleeting e: роботодавець, роботодавця
+        return word[:-3] + "ц"
+    for ending in _UK_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
+def key(word: str, lang: str) -> str:
+    """The form a word is compared by (see the module): Arabic script folded, without its proclitics, then
+    stemmed; other scripts stemmed as written (Snowball needs the language's own letters: Turkish ğ, ç), then
+    folded (so that a word typed without them still meets it)."""
+    base = lang.split("-")[0]
+    stemmer = _snowball(base)
+    if base in ARABIC_SCRIPT:
+        folded = strip_proclitics(fold(word), base)
+        if stemmer is None:
+            return folded
+        stem: str = stemmer.stemWord(folded)  # type: ignore[attr-defined]
+        return stem if len(stem) >= 2 else folded
+    if base in ETHIOPIC:
+        return fold(word).translate(_ETHIOPIC_CONSONANTS)
+    lower = word.casefold()
+    if stemmer is not None:
+        lower = stemmer.stemWord(lower)  # type: ignore[attr-defined]
+    elif base == "uk":
+        lower = _uk_stem(lower)
+    return fold(lower)
+
+
+def min_stem(lang: str) -> int:
+    return 3 if lang.split("-")[0] in ETHIOPIC else MIN_STEM
+
+
+def typo_lengths(lang: str) -> tuple[int, int]:
+    """(the fewest letters a typed word has, the fewest a vocabulary word has) for a typo to be looked for: an
+    Ethiopic letter is a whole syllable, so there words are shorter."""
+    return (3, 4) if lang.split("-")[0] in ETHIOPIC else (TYPO_MIN_LETTERS - 1, TYPO_MIN_LETTERS)
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by exactly one letter missing, added or replaced."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+@dataclass
+class Vocabulary:
+    """The words of one language's answers (as written), arranged to find a typed word's forms and typos; the
+    words it gives back are folded (the search index's terms)."""
+
+    lang: str
+    words: set[str] = field(default_factory=set)
+    by_key: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_deletion: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    keys: list[str] = field(default_factory=list)  # sorted: the keys that begin with a key are a range
+    key_deletions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    @classmethod
+    def of(cls, lang: str, written: Iterable[str]) -> Vocabulary:
+        """From the words as written in the answers (original letters: the stemmers need them)."""
+        vocab = cls(lang)
+        typed_min, _ = typo_lengths(lang)
+        for word in set(written):
+            term = fold(word)
+            if not term or term.isdigit():
+                continue
+            k = key(word, lang)
+            vocab.words.add(term)
+            vocab.by_key[k].add(term)
+            if len(term) >= typed_min:
+                for deleted in _deletions(term):
+                    vocab.by_deletion[deleted].add(term)
+        for k in vocab.by_key:
+            if len(k) >= typed_min:
+                for deleted in _deletions(k):
+                    vocab.key_deletions[deleted].add(k)
+        vocab.keys = sorted(vocab.by_key)
+        return vocab
+
+    def forms(self, typed: str) -> list[str]:
+        """Vocabulary words that are another form of ``typed`` (as typed): the same key, or a longer or shorter
+        form of the same stem (see the module); not the words the folded typed word already begins."""
+        k = key(typed, self.lang)
+        found: set[str] = set(self.by_key.get(k, ()))
+        shortest = min_stem(self.lang)
+        if len(k) >= shortest:
+            for cut in range(max(shortest, len(k) - MAX_SUFFIX_GAP), len(k)):
+                found |= self.by_key.get(k[:cut], set())  # the text's stem is a shorter form of the typed one
+            for other in self.keys[bisect.bisect_left(self.keys, k) :]:
+                if not other.startswith(k):
+                    break
+                if len(other) - len(k) <= MAX_SUFFIX_GAP:
+                    found |= self.by_key[other]  # the text's stem is a longer form of the typed one
+        folded = fold(typed)
+        return sorted(w for w in found if not w.startswith(folded))[:MAX_FORMS]
+
+    def typos(self, typed: str) -> list[str]:
+        """Vocabulary words one edit away from ``typed`` (a letter missing, added or replaced; "mony" finds
+        "money"), or whose stem is one edit away from its stem ("özgeçmş" finds "özgeçmişiniz")."""
+        folded = fold(typed)
+        typed_min, word_min = typo_lengths(self.lang)
+        if len(folded) < typed_min or folded in self.words:
+            return []
+        candidates = set(self.by_deletion.get(folded, ()))  # a letter added to what was typed
+        for deleted in _deletions(folded):
+            if deleted in self.words:
+                candidates.add(deleted)  # a letter too many typed
+            candidates |= self.by_deletion.get(deleted, set())  # a letter replaced
+        out = {w for w in candidates if len(w) >= word_min and one_edit(w, folded)}
+        k = key(typed, self.lang)
+        if len(k) >= typed_min and k not in self.by_key:
+            near = set(self.key_deletions.get(k, ()))
+            for deleted in _deletions(k):
+                if deleted in self.by_key:
+                    near.add(deleted)
+                near |= self.key_deletions.get(deleted, set())
+            for other in near:
+                if one_edit(other, k):
+                    out |= {w for w in self.by_key[other] if len(w) >= word_min}
+        return sorted(out)[:MAX_FORMS]
