@@ -32,6 +32,7 @@ RESIDENT, ORGANISATION, BOTH = "resident", "organisation", "both"
 MAX_QUERY_TOKENS = 8
 MAX_TOKEN_CHARS = 40
 PARTIAL_BELOW = 5  # fewer answers than this with every typed word: also those with some of them
+WIDEN_BELOW = 10  # fewer answers than this with the words as typed: also other forms and typos of them
 SNIPPET_CHARS = 140
 QUERY_SECONDS = 2.0  # no query runs longer (a guide that needs more is broken or hostile)
 # Bidi embeddings and overrides (U+202A..U+202E) reorder what is shown ("txt.exe" as "exe.txt"): the read API
@@ -497,8 +498,9 @@ class GuideStore:
 
     def search_ids(self, query: str, lang: str, audience: str | None = None) -> list[tuple[str, list[str]]]:
         """Every answer ``query`` finds in ``lang``, best first, each with the words it was found by (for marks):
-        every typed word beginning a word of the text; then other forms and one-letter typos of every typed word
-        (kiosk.wordforms); then, for several words, the answers with the most of them (none is left out)."""
+        every typed word beginning a word of the text; then, when those are fewer than WIDEN_BELOW, other forms
+        and one-letter typos of every typed word (kiosk.wordforms); then, for several words, the answers with
+        some of them."""
         typed = _typed_words(query)
         words = [folded for _original, folded in typed]
         if not words:
@@ -506,6 +508,8 @@ class GuideStore:
         self.language(lang)
         exact = self._match(" ".join(f"{_quoted(w)}*" for w in words), lang, audience)
         out = [(question_id, words) for question_id in exact]
+        if len(exact) >= WIDEN_BELOW:
+            return out  # the words as typed find plenty: other forms would only come after them
         vocabulary = self.vocabulary(lang)
         alternatives = [[w, *vocabulary.forms(original), *vocabulary.typos(original)] for original, w in typed]
         groups = ["(" + " OR ".join([f"{_quoted(a[0])}*", *(_quoted(f) for f in a[1:])]) + ")" for a in alternatives]

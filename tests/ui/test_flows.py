@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.conftest import button, tap
+from kiosk.ui.window import Route
+from tests.ui.conftest import button, settle, tap
 
 
 def test_language_topic_question_answer_back_home(qtbot, kiosk):
@@ -85,11 +86,12 @@ def test_search_with_the_on_screen_keyboard(qtbot, kiosk):
     for letter in "verzek":
         tap(qtbot, search.keyboard.keys[letter])
     assert search.query == "verzek"
-    assert search.results, "typing 'verzek' shows results"
+    qtbot.waitUntil(lambda: not search.searching and bool(search.results), timeout=5000)  # off the GUI thread
     ids = [row.key for row in search.results]
     assert "am-i-insured" in ids
     tap(qtbot, search.keyboard.keys["backspace"])
     assert search.query == "verze"
+    qtbot.waitUntil(lambda: not search.searching, timeout=5000)
     tap(qtbot, search.results[0])
     assert kiosk.route.screen == "answer"
 
@@ -111,3 +113,51 @@ def test_arabic_keyboard_with_harakat_free_search(qtbot, kiosk):
     keyboard = kiosk.search_screen.keyboard
     assert keyboard.layoutDirection() == Qt.LayoutDirection.LeftToRight  # keys stay where a keyboard has them
     assert "ض" in keyboard.keys
+
+
+def test_search_counts_every_answer_shows_more_and_starts_empty_in_another_language(qtbot, kiosk):
+    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
+    tap(qtbot, kiosk.bar.search)
+    search = kiosk.search_screen
+    for letter in "vrijwilliger":
+        tap(qtbot, search.keyboard.keys[letter])
+    qtbot.waitUntil(lambda: not search.searching and bool(search.results), timeout=5000)
+    total = len(search.found)
+    assert total > 10 and len(search.results) == 10, "ten at a time"
+    assert str(total) in search.status.text(), "the count is of every answer found, not of those shown"
+    assert search.more is not None and str(total - 10) in search.more.text_label.text()
+    with qtbot.waitSignal(search.results_shown, timeout=5000):
+        tap(qtbot, search.more)
+    assert len(search.results) == min(total, 20)
+    kiosk.go(Route("language"))
+    tap(qtbot, button(kiosk.language_screen.buttons, "ar"))
+    tap(qtbot, kiosk.bar.search)
+    assert search.query == "" and search.results == [], "Dutch letters under the Arabic keyboard: start empty"
+
+
+def test_the_keyboard_hides_and_in_landscape_four_results_stay_in_view(qtbot, kiosk):
+    kiosk.resize(1920, 1080)
+    tap(qtbot, button(kiosk.language_screen.buttons, "uk"))
+    tap(qtbot, kiosk.bar.search)
+    search = kiosk.search_screen
+    search.set_query("волонтерськ")
+    qtbot.waitUntil(lambda: not search.searching and len(search.results) >= 4, timeout=5000)
+    settle()
+    viewport = search.scroll_area.viewport()
+
+    def in_view() -> int:
+        return sum(1 for row in search.results
+                   if row.isVisible() and row.mapTo(viewport, row.rect().bottomLeft()).y() <= viewport.height())
+
+    assert search.keyboard.isVisible() and in_view() >= 4, "landscape: the keys beside the results"
+    tap(qtbot, search.keys_toggle)
+    assert not search.keyboard.isVisible()
+    tap(qtbot, search.keys_toggle)
+    assert search.keyboard.isVisible()
+    kiosk.resize(1080, 1920)
+    kiosk.go(Route("home"))
+    tap(qtbot, kiosk.bar.search)
+    settle()
+    tap(qtbot, search.keys_toggle)
+    settle()
+    assert in_view() >= 4, "portrait, keyboard hidden"

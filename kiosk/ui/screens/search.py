@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.guide import SearchHit
+from kiosk.qt.background import run_off_thread
 from kiosk.ui.context import ScreenContext
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.screens.base import Screen, clear_layout
@@ -31,6 +32,7 @@ class SearchScreen(Screen):
     can be hidden to see more of them (it comes back with a tap on the search box or on "show keyboard")."""
 
     name = "search"
+    results_shown = Signal()  # the results of the latest query (or a further page) are on the screen
 
     def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
@@ -55,6 +57,7 @@ class SearchScreen(Screen):
         self.keyboard.clear_pressed.connect(lambda: self.set_query(""))
         self.results: list[TouchButton] = []
         self.more: TouchButton | None = None
+        self._generation = self._shown_generation = 0
 
     def build(self, ctx: ScreenContext, arg: str) -> None:
         box = QFrame()
@@ -80,6 +83,8 @@ class SearchScreen(Screen):
         self.outer.setStretch(0, 12 if landscape else 1)
         self.outer.setStretch(1, 8 if landscape else 0)
         self._label_toggle()
+        store, lang = ctx.store, ctx.lang
+        run_off_thread(lambda: store.vocabulary(lang))  # made once per language, before the first word is typed
         self._show_results()
 
     def set_query(self, text: str) -> None:
@@ -90,6 +95,7 @@ class SearchScreen(Screen):
         """Forget the query (a new visitor, or another language: its letters would not be this keyboard's)."""
         self.query = ""
         self.found, self.shown = [], 0
+        self._generation += 1  # a search still under way is not shown
         self.keyboard.show()
 
     def show_keyboard(self, visible: bool) -> None:
@@ -108,35 +114,76 @@ class SearchScreen(Screen):
         self.set_query(self.query + text)
 
     def _show_results(self) -> None:
+        """Search for the query off the GUI thread (a keystroke never waits for it); the newest answer wins, the
+        results shown until then stay."""
         ctx = self.ctx
         if ctx is None:
             return
         self.query_label.setText(self.query + "│" if self.query else ctx.text("search_hint"))
+        self._generation += 1
+        if not self.query.strip():
+            self._render([], [])
+            return
+        generation, store, query, lang, audience = self._generation, ctx.store, self.query, ctx.lang, ctx.audience
+
+        def work() -> tuple[list[tuple[str, list[str]]], list[SearchHit]]:
+            found = store.search_ids(query, lang, audience)
+            return found, store.hits(found, lang, 0, PAGE)
+
+        def done(result: tuple[list[tuple[str, list[str]]], list[SearchHit]]) -> None:
+            if generation == self._generation and self.ctx is ctx:
+                self._render(*result)
+
+        run_off_thread(work, done, lambda exc: done(([], [])))
+
+    @property
+    def searching(self) -> bool:
+        """A search is under way whose results are not shown yet."""
+        return self._generation != self._shown_generation
+
+    def _render(self, found: list[tuple[str, list[str]]], first: list[SearchHit]) -> None:
+        ctx = self.ctx
+        if ctx is None:
+            return
         clear_layout(self.result_layout, keep=self._kept())
         self.results, self.more = [], None
         self._pool_used = 0
+        self.found, self.shown = found, 0
+        self._shown_generation = self._generation
         if not self.query.strip():
             self.status.setText("")
-            self.found, self.shown = [], 0
+            self.results_shown.emit()
             return
-        self.found = ctx.store.search_ids(self.query, ctx.lang, ctx.audience)
-        self.shown = 0
-        self.status.setText(ctx.text("search_results", count=len(self.found)) if self.found
-                            else ctx.text("search_no_results"))  # fmt: skip
-        self.show_more()
+        self.status.setText(ctx.text("search_results", count=len(found)) if found else ctx.text("search_no_results"))
+        self._add(first)
+        self.results_shown.emit()
 
     def show_more(self) -> None:
-        """The next page of results, below those shown."""
+        """The next page of results, below those shown (read off the GUI thread)."""
+        ctx = self.ctx
+        if ctx is None or self.shown >= len(self.found):
+            return
+        generation, store, found, lang, start = self._generation, ctx.store, self.found, ctx.lang, self.shown
+
+        def done(hits: list[SearchHit]) -> None:
+            if generation == self._generation and self.ctx is ctx and self.shown == start:
+                self._add(hits)
+                self.results_shown.emit()
+
+        run_off_thread(lambda: store.hits(found, lang, start, PAGE), done)
+
+    def _add(self, hits: list[SearchHit]) -> None:
         ctx = self.ctx
         if ctx is None:
             return
         if self.more is not None:
             self.more.hide()
             self.result_layout.removeWidget(self.more)
+            self.more.deleteLater()
             self.more = None
-        for hit in ctx.store.hits(self.found, ctx.lang, self.shown, PAGE):
+        for hit in hits:
             self.result_layout.addWidget(self._row(ctx, hit))
-        self.shown = min(len(self.found), self.shown + PAGE)
+        self.shown = min(len(self.found), self.shown + len(hits))
         if self.shown < len(self.found):
             more = TouchButton("more", ctx.text("search_more", count=len(self.found) - self.shown), vertical=False)
             more.setObjectName("row")
