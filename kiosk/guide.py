@@ -167,6 +167,9 @@ class Keyboard:
     rows: tuple[tuple[str, ...], ...]
 
 
+_LABIALISED = {0x1240: 0x1248, 0x1280: 0x1288, 0x12A8: 0x12B0, 0x12B8: 0x12C0, 0x1308: 0x1310}
+
+
 def ethiopic_vowel_forms(consonant: str) -> list[str]:
     """The vowel orders of an Ethiopic consonant (its base form first), as laid out in Unicode."""
     base = ord(consonant)
@@ -174,6 +177,9 @@ def ethiopic_vowel_forms(consonant: str) -> list[str]:
         return [consonant]
     start = base - (base - 0x1200) % 8
     forms = [chr(start + i) for i in range(8)]
+    labialised = _LABIALISED.get(start)  # ቈ ቊ ቋ ቌ ቍ for ቀ, and the same for ኀ ከ ኸ ገ
+    if labialised is not None:
+        forms += [chr(labialised + i) for i in range(6)]
     return [f for f in forms if _assigned(f)]
 
 

@@ -15,8 +15,17 @@ import langcodes
 from kiosk import guidecheck
 from kiosk.content import fonts, voicenames
 from kiosk.content.facts import UNITS
+from kiosk.content.fold import fold
 from kiosk.content.markdown import isolate_latin_asides
-from kiosk.content.model import AUDIENCES, DIRECTIONS, STATUSES, AnswerSource, GuideSources, LanguageSource
+from kiosk.content.model import (
+    AUDIENCES,
+    DIRECTIONS,
+    STATUSES,
+    AnswerSource,
+    GuideSources,
+    KeyboardSource,
+    LanguageSource,
+)
 from kiosk.content.problems import Report
 from kiosk.content.sources import load
 from kiosk.content.uikeys import REQUIRED_UI_KEYS
@@ -29,6 +38,26 @@ _SENTENCE_END = re.compile(r"[.!?؟።፧]+(?=\s|$)")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _BIDI = re.compile(f"[{guidecheck.BIDI_CONTROLS}]")
+LABIALISED = {0x1240: 0x1248, 0x1280: 0x1288, 0x12A8: 0x12B0, 0x12B8: 0x12C0, 0x1308: 0x1310}
+_WORD_WITH_SIGNS = re.compile(r"\w+(?:['’ʼ-]\w+)*")
+_SIGNS = "'’ʼ-"
+
+
+def _vowel_forms(key: str) -> list[str]:
+    """An Ethiopic consonant key's row of vowel forms (the picker offers them all); any other key itself."""
+    code = ord(key[0]) if len(key) == 1 else 0
+    if not 0x1200 <= code <= 0x137F:
+        return [key]
+    start = code - (code - 0x1200) % 8
+    return [chr(start + i) for i in range(8)] + [chr(c) for c in _labialised(start)]
+
+
+def _labialised(start: int) -> range:
+    """The labialised forms that belong to an Ethiopic consonant's row (ቈ ቊ ቋ ... for ቀ; ኰ ... for ከ)."""
+    first = LABIALISED.get(start)
+    return range(first, first + 6) if first is not None else range(0)
+
+
 _BIDI_MESSAGE = "a bidi embedding or override control (U+202A..U+202E) would reorder what is shown: remove it"
 
 
@@ -355,6 +384,42 @@ class _Checker:
                 if key in seen:
                     self.r.error(keyboard.path, keyboard.line, f"key '{key}' appears twice")
                 seen.add(key)
+        for language in self.g.languages:
+            chosen = self.g.keyboards.get(language.keyboard)
+            if chosen is not None:
+                self.keyboard_types_the_answers(language.code, chosen)
+
+    def keyboard_types_the_answers(self, lang: str, keyboard: KeyboardSource) -> None:
+        """Warn about what a language's answers hold that its search keyboard cannot type: letters of its own
+        script, digits, and the signs inside words (an apostrophe, a hyphen). Words in another script (names such
+        as OCMW in an Arabic answer) are counted, not listed letter by letter."""
+        typeable: set[str] = set()
+        for row in keyboard.rows:
+            for key in row:
+                forms = _vowel_forms(key) if keyboard.picker == "vowels" else [key]
+                for form in forms:
+                    typeable |= set(fold(form))
+        missing: dict[str, str] = {}
+        foreign = 0
+        for (_qid, code), answer in sorted(self.g.answers.items()):
+            if code != lang:
+                continue
+            for word in _WORD_WITH_SIGNS.findall(f"{answer.question}\n{answer.short}\n{answer.body}"):
+                folded = fold(word)
+                if keyboard.script != "Latn" and folded.isascii() and not folded.isdigit():
+                    foreign += 1
+                    continue
+                for ch in folded:
+                    if ch not in typeable and ch != "_" and ch not in missing and (ch.isdigit() or ch in _SIGNS
+                                                                                    or not ch.isascii()):  # fmt: skip
+                        missing[ch] = word
+        if missing:
+            shown = ", ".join(f"'{ch}' (in '{word}')" for ch, word in sorted(missing.items())[:12])
+            self.r.warning(keyboard.path, keyboard.line, f"the {lang} answers hold what this keyboard cannot type: "
+                                                         f"{shown}; add keys for them")  # fmt: skip
+        if foreign:
+            self.r.warning(keyboard.path, keyboard.line, f"{foreign} words of the {lang} answers are in Latin "
+                                                         f"letters, which this keyboard cannot type")  # fmt: skip
 
     # --- pronunciation --------------------------------------------------------------------------
     def lexicons(self) -> None:

@@ -63,10 +63,10 @@ class OnScreenKeyboard(QWidget):
         return button
 
     def _on_key(self, key: str) -> None:
-        if self.keyboard.picker == "vowels":
+        if self.keyboard.picker == "vowels" and len(ethiopic_vowel_forms(key)) > 1:
             self._show_vowels(key)
         else:
-            self.text_typed.emit(key)
+            self.text_typed.emit(key)  # a digit or a sign has no vowel forms: typed at once
 
     def _show_vowels(self, consonant: str) -> None:
         clear_layout(self.picker)

@@ -105,6 +105,10 @@ def test_ethiopic_keyboard_picks_consonant_then_vowel(qtbot, kiosk):
     assert "ሱ" in keyboard.picker_keys
     tap(qtbot, keyboard.picker_keys["ራ" if "ራ" in keyboard.picker_keys else "ሱ"])
     assert kiosk.search_screen.query == "ሱ"
+    tap(qtbot, keyboard.keys["2"])  # a digit has no vowel forms: typed at once
+    assert kiosk.search_screen.query == "ሱ2"
+    tap(qtbot, keyboard.keys["ቀ"])
+    assert "ቋ" in keyboard.picker_keys, "the labialised forms too (ብቋንቋ)"
 
 
 def test_arabic_keyboard_with_harakat_free_search(qtbot, kiosk):
