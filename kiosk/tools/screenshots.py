@@ -14,6 +14,7 @@ import functools
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,8 +72,13 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
 
             def search(q: str = query, keys: bool = True) -> None:
                 window.go(Route(ScreenName.SEARCH))
-                window.search_screen.show_keyboard(keys)
-                window.search_screen.set_query(q)
+                screen = window.search_screen
+                screen.show_keyboard(keys)
+                screen.set_query(q)
+                deadline = time.monotonic() + 10
+                while screen.searching and time.monotonic() < deadline:  # the search runs off the GUI thread
+                    QThreadPool.globalInstance().waitForDone(100)
+                    _settle(app)
 
             def usb_notice() -> None:
                 window.go(Route(ScreenName.HOME))
@@ -221,8 +227,9 @@ def _sample_word(store: GuideStore, code: str) -> str:
     answer = store.answer("am-i-insured", code)
     words = [w.strip(".,:;!?()«»።،؟\"'") for w in answer.question.split()]
     longest = max(words, key=len)
-    if code in ARABIC_SCRIPT:  # typed with the article and a particle, as people do (و + ال + the word)
-        return "وال" + strip_proclitics(longest)
+    if code in ARABIC_SCRIPT:  # a noun of the short answer typed with a particle and the article (و + ال)
+        nouns = [w.strip(".,:;!?()«»،؟\"'") for w in answer.short.split()]
+        return "وال" + strip_proclitics(max(nouns, key=len), code)
     return longest[: max(3, len(longest) - 2)]
 
 
