@@ -607,8 +607,12 @@ def _typed_words(query: str) -> list[tuple[str, str]]:
     return out[:MAX_QUERY_TOKENS]
 
 
+# a word as written: letters and digits with the marks that sit on them (harakat, accents), apostrophes inside
+_WRITTEN = re.compile(r"(?:\w|[\u0300-\u036f\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d])+")
+
+
 def _written_words(text: str) -> list[str]:
-    return [text[start:end] for _folded, start, end in token_spans(text)]
+    return _WRITTEN.findall(text)
 
 
 def _quoted(term: str) -> str:
@@ -651,7 +655,8 @@ def _clean(text: str | None) -> str | None:
 
 
 def _matches(text: str, words: list[str]) -> list[tuple[int, int]]:
-    return [(start, end) for tok, start, end in token_spans(text) if any(tok.startswith(w) for w in words)]
+    starts = tuple(words)  # str.startswith with a tuple: one call per word of the text
+    return [(start, end) for tok, start, end in token_spans(text) if tok.startswith(starts)]
 
 
 def _snippet(text: str, words: list[str]) -> tuple[str, list[tuple[int, int]]]:

@@ -70,6 +70,9 @@ def fold(text: str) -> str:
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` and return, for every folded character, the index of the original character it came from."""
+    quick = fold(text)
+    if len(quick) == len(text) and all(len(_table[ord(ch)]) == 1 for ch in set(text)):
+        return quick, list(range(len(text)))  # every character folds to one: the offsets are the positions
     folded: list[str] = []
     offsets: list[int] = []
     for index, ch in enumerate(text):
