@@ -13,6 +13,7 @@ import re
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,6 +33,7 @@ RESIDENT, ORGANISATION, BOTH = "resident", "organisation", "both"
 MAX_QUERY_TOKENS = 8
 MAX_TOKEN_CHARS = 40
 PARTIAL_BELOW = 5  # fewer answers than this with every typed word: also those with some of them
+SEARCH_CACHE = 256
 WIDEN_BELOW = 10  # fewer answers than this with the words as typed: also other forms and typos of them
 SNIPPET_CHARS = 140
 QUERY_SECONDS = 2.0  # no query runs longer (a guide that needs more is broken or hostile)
@@ -217,6 +219,7 @@ class GuideStore:
         uri = f"{self.path.resolve().as_uri()}?mode=ro"
         self._lock = threading.Lock()
         self._vocabularies: dict[str, Vocabulary] = {}
+        self._searches: OrderedDict[tuple[object, ...], list[tuple[str, list[str]]]] = OrderedDict()
         try:
             self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         except (sqlite3.Error, UnicodeDecodeError) as exc:
@@ -500,14 +503,46 @@ class GuideStore:
     def hits(self, found: list[tuple[str, list[str]]], lang: str, offset: int = 0, limit: int = 10) -> list[SearchHit]:
         """A page of :meth:`search_ids`' answers as shown: the question and a snippet, the found words marked."""
         page = found[offset : offset + limit]
-        return [self._hit(question_id, lang, words, offset + i) for i, (question_id, words) in enumerate(page)]
+        if not page:
+            return []
+        chain = self.chain(lang)
+        ids = [question_id for question_id, _words in page]
+        rows = self._query(  # the page's texts in one query
+            f"SELECT a.question_id, a.lang, a.question, a.short, a.body_text, q.topic_id, q.icon FROM answers a "
+            f"JOIN questions q ON q.id = a.question_id WHERE a.question_id IN ({_marks(ids)}) "
+            f"AND a.lang IN ({_marks(chain)})",
+            (*ids, *chain),
+        )
+        best: dict[str, sqlite3.Row] = {}
+        for row in rows:
+            held = best.get(row["question_id"])
+            if held is None or chain.index(row["lang"]) < chain.index(held["lang"]):
+                best[row["question_id"]] = row
+        return [self._hit(best[question_id], words, offset + i)
+                for i, (question_id, words) in enumerate(page) if question_id in best]  # fmt: skip
 
     def search_ids(self, query: str, lang: str, audience: str | None = None) -> list[tuple[str, list[str]]]:
+        """Every answer ``query`` finds in ``lang`` (see :meth:`_search_ids`); the last few hundred searches are
+        remembered (a guide never changes; people type the same first letters)."""
+        typed = tuple(_typed_words(query))
+        cache_key = (typed, lang, audience)
+        with self._lock:
+            cached = self._searches.get(cache_key)
+            if cached is not None:
+                self._searches.move_to_end(cache_key)
+                return list(cached)
+        found = self._search_ids(list(typed), lang, audience)
+        with self._lock:
+            self._searches[cache_key] = found
+            while len(self._searches) > SEARCH_CACHE:
+                self._searches.popitem(last=False)
+        return list(found)
+
+    def _search_ids(self, typed: list[tuple[str, str]], lang: str, audience: str | None) -> list[tuple[str, list[str]]]:
         """Every answer ``query`` finds in ``lang``, best first, each with the words it was found by (for marks):
         every typed word beginning a word of the text; then, when those are fewer than WIDEN_BELOW, other forms
         and one-letter typos of every typed word (kiosk.wordforms); then, for several words, the answers with
         some of them."""
-        typed = _typed_words(query)
         words = [folded for _original, folded in typed]
         if not words:
             return []
@@ -555,14 +590,7 @@ class GuideStore:
         self._vocabularies[lang] = vocabulary
         return vocabulary
 
-    def _hit(self, question_id: str, lang: str, words: list[str], rank: int = 0) -> SearchHit:
-        chain = self.chain(lang)
-        texts = self._query(
-            f"SELECT a.lang, a.question, a.short, a.body_text, q.topic_id, q.icon FROM answers a JOIN questions q "
-            f"ON q.id = a.question_id WHERE a.question_id = ? AND a.lang IN ({_marks(chain)})",
-            (question_id, *chain),
-        )
-        t = min(texts, key=lambda r: chain.index(r["lang"]))
+    def _hit(self, t: sqlite3.Row, words: list[str], rank: int = 0) -> SearchHit:
         question, short, body_text = _clean(t["question"]), _clean(t["short"]), _clean(t["body_text"])
         snippet, marks = _snippet(short, words)
         if not marks:
@@ -570,7 +598,7 @@ class GuideStore:
         if not marks:
             snippet = _trim(short, 0, SNIPPET_CHARS)
         return SearchHit(
-            question_id, t["topic_id"], t["icon"], question, tuple(_matches(question, words)),
+            t["question_id"], t["topic_id"], t["icon"], question, tuple(_matches(question, words)),
             snippet, tuple(marks), t["lang"], float(rank),
         )  # fmt: skip
 
