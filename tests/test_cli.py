@@ -152,3 +152,24 @@ def test_every_command_has_help_and_is_in_the_readme():
         assert command.help, f"{full} has no help text"
         if not isinstance(command, click.Group):
             assert full in readme, f"'{full}' is not documented in README.md"
+
+
+def test_recordings_export_then_content_import_reviews(shipped_guide, content_copy, tmp_path, data_dir):
+    """The editors' way: a kiosk's review marks exported, listed and taken into the content."""
+    from kiosk.contrib.store import Contributions, answer_version
+    from kiosk.guide import GuideStore
+
+    store = GuideStore(shipped_guide)
+    contributions = Contributions(data_dir / "contrib")
+    contributions.add_review("so", "accident", "correct", "", "AH", answer_version(store, "accident", "so"))
+    listed = run("recordings", "list")
+    assert listed.exit_code == 0 and "review so/accident: correct by AH" in listed.output
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    exported = run("recordings", "export", "--out", str(stick))
+    assert exported.exit_code == 0 and "exported 0 recording(s) and 1 review file(s)" in exported.output
+    imported = run("content", "import-reviews", str(stick), "--source", str(content_copy))
+    assert imported.exit_code == 0, imported.output
+    assert "status: reviewed" in (content_copy / "lang/so/answers/accident.md").read_text(encoding="utf-8")
+    again = run("content", "import-recordings", str(stick), "--source", str(content_copy))
+    assert again.exit_code == 0 and "0 file(s) written" in again.output
