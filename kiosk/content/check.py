@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from pathlib import Path
 
 import langcodes
@@ -39,8 +40,16 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _BIDI = re.compile(f"[{guidecheck.BIDI_CONTROLS}]")
 LABIALISED = {0x1240: 0x1248, 0x1280: 0x1288, 0x12A8: 0x12B0, 0x12B8: 0x12C0, 0x1308: 0x1310}
-_WORD_WITH_SIGNS = re.compile(r"\w+(?:['’ʼ-]\w+)*")
 _SIGNS = "'’ʼ-"
+_LATIN_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z][A-Za-z]+(?![^\W\d_])")
+
+
+def _word_with(text: str, ch: str) -> str:
+    """A word of ``text`` that shows ``ch`` (folded), for the message."""
+    for match in re.finditer(r"\w+(?:['’ʼ-]\w+)*", text):
+        if ch in fold(match.group()) or ch in match.group():
+            return match.group()
+    return ch
 
 
 def _vowel_forms(key: str) -> list[str]:
@@ -392,31 +401,26 @@ class _Checker:
     def keyboard_types_the_answers(self, lang: str, keyboard: KeyboardSource) -> None:
         """Warn about what a language's answers hold that its search keyboard cannot type: letters of its own
         script, digits, and the signs inside words (an apostrophe, a hyphen). Words in another script (names such
-        as OCMW in an Arabic answer) are counted, not listed letter by letter."""
+        as OCMW in an Arabic answer) are counted, not listed letter by letter. (Character sets, not words: a
+        guide of thousands of answers is checked in a blink.)"""
         typeable: set[str] = set()
         for row in keyboard.rows:
             for key in row:
                 forms = _vowel_forms(key) if keyboard.picker == "vowels" else [key]
                 for form in forms:
                     typeable |= set(fold(form))
-        missing: dict[str, str] = {}
-        foreign = 0
-        for (_qid, code), answer in sorted(self.g.answers.items()):
-            if code != lang:
-                continue
-            for word in _WORD_WITH_SIGNS.findall(f"{answer.question}\n{answer.short}\n{answer.body}"):
-                folded = fold(word)
-                if keyboard.script != "Latn" and folded.isascii() and not folded.isdigit():
-                    foreign += 1
-                    continue
-                for ch in folded:
-                    if ch not in typeable and ch != "_" and ch not in missing and (ch.isdigit() or ch in _SIGNS
-                                                                                    or not ch.isascii()):  # fmt: skip
-                        missing[ch] = word
+        text = "\n".join(f"{a.question}\n{a.short}\n{a.body}" for (_q, code), a in self.g.answers.items()
+                         if code == lang)  # fmt: skip
+        latin = keyboard.script == "Latn"
+        folded = set(fold("".join(set(text))))  # the characters once each: cheap for any size of guide
+        needed = {ch for ch in folded if ch.isalnum() and (ch.isdigit() or latin or not ch.isascii())}
+        needed |= {sign for sign in _SIGNS if sign in folded and re.search(rf"(?<=\w){sign}(?=\w)", text)}
+        missing = sorted(ch for ch in needed if ch not in typeable and ch != "_")
         if missing:
-            shown = ", ".join(f"'{ch}' (in '{word}')" for ch, word in sorted(missing.items())[:12])
+            shown = ", ".join(f"'{ch}' (in '{_word_with(text, ch)}')" for ch in missing[:12])
             self.r.warning(keyboard.path, keyboard.line, f"the {lang} answers hold what this keyboard cannot type: "
                                                          f"{shown}; add keys for them")  # fmt: skip
+        foreign = 0 if latin or not folded & set(string.ascii_letters) else len(_LATIN_WORD.findall(text))
         if foreign:
             self.r.warning(keyboard.path, keyboard.line, f"{foreign} words of the {lang} answers are in Latin "
                                                          f"letters, which this keyboard cannot type")  # fmt: skip
