@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.atomic import replace_file
 from kiosk.content.files import Fields, LineDict, SourceText, parse_yaml
 from kiosk.content.problems import Report
 from kiosk.content.recmeta import read_meta
@@ -115,15 +116,7 @@ def _items(folder: Path, kind: str, report: Report, shown: str) -> list[tuple[st
 def _write(path: Path, data: bytes) -> None:
     """``data`` into ``path`` whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    replace_file(path, data, 0o644)
 
 
 def _yaml(data: bytes, rel: str, report: Report) -> Any:

@@ -20,13 +20,13 @@ import datetime as dt
 import errno
 import hashlib
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from kiosk.atomic import replace_file
 from kiosk.content.marks import text_fingerprint
 from kiosk.contrib.audio import Take, TakeError, read_wav, resample, silence, wav_bytes
 from kiosk.guide import GuideStore
@@ -157,16 +157,7 @@ class Contributions:
         full or read-only."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, path)
-            finally:
-                tmp.unlink(missing_ok=True)
+            replace_file(path, data)
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise ContribError(f"the disk is full: {path.name} was not saved; nothing else changed",

@@ -32,6 +32,7 @@ from typing import BinaryIO, cast
 import filelock
 
 from kiosk import __version__, guides, paths
+from kiosk.atomic import replace_file
 from kiosk.content.schema import SCHEMA_VERSION
 from kiosk.updates.bundle import PRODUCT, BundleError, Keys, Manifest, read_signed_manifest
 from kiosk.updates.safefs import SafeDir, UnsafeFileError
@@ -104,23 +105,7 @@ def _inside_data_dir(path: Path) -> Path:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` (inside the data directory) with ``data``: a private temporary file, fsync, rename."""
-    path = _inside_data_dir(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    replace_file(_inside_data_dir(path), data)
 
 
 def installed_version() -> int | None:

@@ -118,7 +118,7 @@ def test_a_full_disk_or_a_killed_write_keeps_the_last_good_state(store, monkeypa
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_replace(src, dst)
 
-    monkeypatch.setattr("kiosk.contrib.store.os.replace", full)
+    monkeypatch.setattr("kiosk.atomic.os.replace", full)
     with pytest.raises(ContribError, match="disk is full"):
         store.keep(rec, 1, a_take(seed=5), consent)
     monkeypatch.undo()

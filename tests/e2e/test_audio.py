@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import array
-import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.conftest import pulse_server
 
 pytestmark = [
     pytest.mark.e2e,
@@ -21,21 +22,8 @@ RATE = 22050
 
 @pytest.fixture
 def sound_server(tmp_path):
-    runtime = tmp_path / "pulse"
-    runtime.mkdir(mode=0o700)
-    env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime), HOME=str(tmp_path))
-    server = subprocess.Popen(
-        ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--load=module-null-sink sink_name=kiosk",
-         "--load=module-native-protocol-unix", "--log-target=stderr"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 10
-    while subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode != 0:
-        assert time.monotonic() < deadline, "pulseaudio did not start"
-        time.sleep(0.1)
-    yield env
-    server.terminate()
-    server.wait(5)
+    with pulse_server(tmp_path, "module-null-sink sink_name=kiosk") as env:
+        yield env
 
 
 def rms(samples: array.array) -> float:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import array
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import yaml
 from kiosk.content.contributions import import_recordings
 from kiosk.contrib.store import sentence_spans
 from kiosk.guide import GuideStore
+from tests.e2e.conftest import pulse_server
 
 pytestmark = [
     pytest.mark.e2e,
@@ -34,24 +34,12 @@ HERE = Path(__file__).parent
 @pytest.fixture
 def sound_server(tmp_path):
     """A sound server with an output 'kiosk' (recorded by the test) and a microphone 'virtmic' fed by sink 'mic'."""
-    runtime = tmp_path / "pulse"
-    runtime.mkdir(mode=0o700)
-    env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime), HOME=str(tmp_path))
-    server = subprocess.Popen(
-        ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--load=module-native-protocol-unix",
-         "--load=module-null-sink sink_name=kiosk", "--load=module-null-sink sink_name=mic",
-         "--load=module-remap-source master=mic.monitor source_name=virtmic", "--log-target=stderr"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 10
-    while subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode != 0:
-        assert time.monotonic() < deadline, "pulseaudio did not start"
-        time.sleep(0.1)
-    for command in (["pactl", "set-default-sink", "kiosk"], ["pactl", "set-default-source", "virtmic"]):
-        subprocess.run(command, env=env, check=True, capture_output=True)
-    yield env
-    server.terminate()
-    server.wait(5)
+    modules = ("module-null-sink sink_name=kiosk", "module-null-sink sink_name=mic",
+               "module-remap-source master=mic.monitor source_name=virtmic")  # fmt: skip
+    with pulse_server(tmp_path, *modules) as env:
+        for command in (["pactl", "set-default-sink", "kiosk"], ["pactl", "set-default-source", "virtmic"]):
+            subprocess.run(command, env=env, check=True, capture_output=True)
+        yield env
 
 
 @pytest.fixture

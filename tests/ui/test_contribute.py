@@ -186,7 +186,7 @@ def test_an_unplugged_microphone_or_a_full_disk_loses_nothing_kept(qtbot, kiosk_
     def full(src, dst):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("kiosk.contrib.store.os.replace", full)
+    monkeypatch.setattr("kiosk.atomic.os.replace", full)
     tap(qtbot, control(view, "keep"))
     qtbot.waitUntil(lambda: page.t("contrib_disk_full") in page.record_message.text(), timeout=5000)
     assert page.take is not None and control(view, "keep").isEnabled()
