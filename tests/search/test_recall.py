@@ -12,7 +12,7 @@ import yaml
 from kiosk.guide import GuideStore
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "queries.yaml").read_text(encoding="utf-8"))
-OVERALL_GOAL, LANGUAGE_FLOOR = 0.95, 0.85  # the goal per language is 0.90: Dari is at 16/18 (two broken plurals)
+OVERALL_GOAL, LANGUAGE_FLOOR = 0.95, 0.90  # the goals of issue #17
 
 
 def recall(store: GuideStore) -> dict[str, tuple[int, int, list[str]]]:
