@@ -28,6 +28,7 @@ from kiosk.content.model import (
     LanguageSource,
 )
 from kiosk.content.problems import Report
+from kiosk.content.schema import LATIN_KEYBOARD
 from kiosk.content.sources import load
 from kiosk.content.uikeys import REQUIRED_UI_KEYS
 from kiosk.textalign import align
@@ -420,10 +421,13 @@ class _Checker:
             shown = ", ".join(f"'{ch}' (in '{_word_with(text, ch)}')" for ch in missing[:12])
             self.r.warning(keyboard.path, keyboard.line, f"the {lang} answers hold what this keyboard cannot type: "
                                                          f"{shown}; add keys for them")  # fmt: skip
-        foreign = 0 if latin or not folded & set(string.ascii_letters) else len(_LATIN_WORD.findall(text))
+        switchable = LATIN_KEYBOARD in self.g.keyboards  # the kiosk's "ABC" key types them
+        foreign = 0 if latin or switchable or not folded & set(string.ascii_letters) else len(
+            _LATIN_WORD.findall(text))
         if foreign:
             self.r.warning(keyboard.path, keyboard.line, f"{foreign} words of the {lang} answers are in Latin "
-                                                         f"letters, which this keyboard cannot type")  # fmt: skip
+                                                         f"letters, which this keyboard cannot type (add "
+                                                         f"keyboards/{LATIN_KEYBOARD}.yaml: 'ABC')")  # fmt: skip
 
     # --- pronunciation --------------------------------------------------------------------------
     def lexicons(self) -> None:

@@ -8,3 +8,6 @@ SEARCH_WEIGHTS = (10.0, 4.0, 1.0)  # question, short answer, full answer
 def search_table(lang: str) -> str:
     """Name of the per-language search table (its FTS5 index is ``<name>_fts``)."""
     return "search_" + lang.replace("-", "_")
+
+# The keyboard every non-Latin search keyboard can switch to ("ABC"): answers name things in Latin letters.
+LATIN_KEYBOARD = "latin-en"

@@ -34,8 +34,25 @@ class OnScreenKeyboard(QWidget):
         self.picker = QHBoxLayout()
         self.keys: dict[str, QPushButton] = {}
         self.picker_keys: dict[str, QPushButton] = {}
+        self._labels: dict[str, str] = {}
+        self._own: Keyboard | None = None
+        self._latin: Keyboard | None = None
+        self._own_label = ""
 
-    def set_layout(self, keyboard: Keyboard, labels: dict[str, str]) -> None:
+    def set_layout(self, keyboard: Keyboard, labels: dict[str, str], latin: Keyboard | None = None,
+                   own_label: str = "") -> None:  # fmt: skip
+        """Show ``keyboard``; with ``latin``, a key switches to Latin letters ("ABC") and back (``own_label``):
+        the answers of every script name things in Latin letters (OCMW, Fedasil)."""
+        self._labels, self._own, self._latin, self._own_label = labels, keyboard, latin, own_label
+        self._show(keyboard)
+
+    def switch_letters(self) -> None:
+        """From the language's own letters to Latin ones, or back."""
+        if self._latin is not None and self._own is not None:
+            self._show(self._latin if self.keyboard is self._own else self._own)
+
+    def _show(self, keyboard: Keyboard) -> None:
+        labels = self._labels
         clear_layout(self.rows)
         self.keys.clear()
         self.keyboard = keyboard
@@ -49,6 +66,9 @@ class OnScreenKeyboard(QWidget):
                 line.addWidget(self._key(key, key, partial(self._on_key, key)))
             self.rows.addLayout(line)
         bottom = QHBoxLayout()
+        if self._latin is not None:
+            label = "ABC" if keyboard is self._own else (self._own_label or keyboard.script)
+            bottom.addWidget(self._key("letters", label, self.switch_letters), 2)
         bottom.addWidget(self._key("clear", labels.get("keyboard_clear", "×"), self.clear_pressed.emit), 3)
         bottom.addWidget(self._key(" ", labels.get("keyboard_space", "␣"), lambda: self.text_typed.emit(" ")), 4)
         bottom.addWidget(self._key("backspace", labels.get("keyboard_delete", "⌫"), self.backspace_pressed.emit), 3)

@@ -119,6 +119,25 @@ def test_arabic_keyboard_with_harakat_free_search(qtbot, kiosk):
     assert "ض" in keyboard.keys
 
 
+def test_a_non_latin_keyboard_switches_to_latin_letters_for_names(qtbot, kiosk):
+    """Arabic answers name OCMW, Fedasil, leefloon in Latin letters: 'ABC' types them, and back."""
+    tap(qtbot, button(kiosk.language_screen.buttons, "ar"))
+    tap(qtbot, kiosk.bar.search)
+    search = kiosk.search_screen
+    tap(qtbot, search.keyboard.keys["letters"])
+    for letter in "ocmw":
+        tap(qtbot, search.keyboard.keys[letter])
+    assert search.query == "ocmw"
+    qtbot.waitUntil(lambda: not search.searching and bool(search.results), timeout=5000)
+    assert search.keyboard.keys["letters"].text() == "العربية"
+    tap(qtbot, search.keyboard.keys["letters"])
+    assert "ض" in search.keyboard.keys
+    kiosk.go(Route("language"))
+    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
+    tap(qtbot, kiosk.bar.search)
+    assert "letters" not in search.keyboard.keys, "a Latin keyboard needs no switch"
+
+
 def test_search_counts_every_answer_shows_more_and_starts_empty_in_another_language(qtbot, kiosk):
     tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
     tap(qtbot, kiosk.bar.search)

@@ -7,6 +7,7 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from kiosk.content.schema import LATIN_KEYBOARD
 from kiosk.guide import SearchHit
 from kiosk.qt.background import run_off_thread
 from kiosk.ui.context import ScreenContext
@@ -76,7 +77,14 @@ class SearchScreen(Screen):
         self.result_layout.setContentsMargins(0, 0, 0, 0)
         self.result_layout.setSpacing(ctx.metrics.gap)
         self.column.addWidget(self.result_column)
-        self.keyboard.set_layout(ctx.store.keyboard(ctx.language.keyboard), ctx.strings)
+        own = ctx.store.keyboard(ctx.language.keyboard)
+        latin = None
+        if own.script != "Latn":  # names in the answers are in Latin letters: OCMW, Fedasil, leefloon
+            try:
+                latin = ctx.store.keyboard(LATIN_KEYBOARD)
+            except KeyError:
+                latin = None
+        self.keyboard.set_layout(own, ctx.strings, latin, ctx.language.name)
         window = self.window()
         landscape = window.width() > window.height()
         self.outer.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
