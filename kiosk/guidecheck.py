@@ -419,7 +419,9 @@ def _search_tables(conn: sqlite3.Connection, tables: dict[str, str | None], code
         if columns != FTS_COLUMNS or options.get("content", "").strip("\"'") != table:
             raise _Refused(f"the search index '{fts}' does not index {table}'s question, short and body")
         tokenize = options.get("tokenize", "'unicode61'")
-        if not re.fullmatch(r"'[\w ]+'", tokenize) or set(options) - {"tokenize", "content"}:
+        prefix = options.get("prefix", "'1'")
+        if (not re.fullmatch(r"'[\w ]+'", tokenize) or not re.fullmatch(r"'[1-4]( [1-4]){0,3}'", prefix)
+                or set(options) - {"tokenize", "content", "prefix"}):  # fmt: skip
             raise _Refused(f"the search index '{fts}' has options the build does not write")
         shadows = {f"{fts}_{s}" for s in FTS_SHADOWS}
         if missing := sorted(shadows - set(tables)):

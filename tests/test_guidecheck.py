@@ -94,6 +94,10 @@ NEVER_ENDING = (
         (("ALTER TABLE answers DROP COLUMN status",), "the table 'answers' misses the column 'status'"),
         (("ALTER TABLE topics ADD COLUMN extra TEXT",), "'topics' has an unexpected column 'extra'"),
         (("DROP TABLE search_en_fts",), "the search index 'search_en_fts' is missing"),
+        (("DROP TABLE search_en_fts", "CREATE VIRTUAL TABLE search_en_fts USING FTS5 (question, short, body, "
+          "prefix='9', content='search_en')"), "has options the build does not write"),
+        (("DROP TABLE search_en_fts", "CREATE VIRTUAL TABLE search_en_fts USING FTS5 (question, short, body, "
+          "detail='none', content='search_en')"), "has options the build does not write"),
         (("CREATE TABLE notes (x)",), "the table 'notes' is not one a guide has"),
         (("CREATE INDEX odd ON answers (length(body_html))",), "index 'odd' is not a plain index"),
         (("UPDATE meta SET value = 'xx' WHERE key = 'source_language'",), "source_language 'xx' is not one of"),

@@ -23,7 +23,7 @@ from kiosk.content.markdown import isolate_latin_asides
 from kiosk.content.marks import text_fingerprint
 from kiosk.content.model import AnswerSource, GuideSources, TopicSource
 from kiosk.content.problems import ContentError, Report
-from kiosk.content.schema import SCHEMA_VERSION, search_table
+from kiosk.content.schema import SCHEMA_VERSION, SEARCH_PREFIXES, search_table
 
 
 @dataclass
@@ -277,7 +277,10 @@ def _write_search(db: sqlite_utils.Database, guide: GuideSources) -> None:
                 question, short, body = a.folded()
                 rows.append({"question_id": q.id, "question": question, "short": short, "body": body})
         db.table(table).insert_all(rows, pk="question_id")
-        db.table(table).enable_fts(["question", "short", "body"], tokenize="unicode61 remove_diacritics 2")
+        # FTS5 with prefix indexes for one- and two-letter starts: what is typed first, and what matches most
+        db.execute(f'CREATE VIRTUAL TABLE "{table}_fts" USING FTS5 ("question", "short", "body", '
+                   f"tokenize='unicode61 remove_diacritics 2', prefix='{SEARCH_PREFIXES}', content=\"{table}\")")
+        db.execute(f"INSERT INTO \"{table}_fts\"(\"{table}_fts\") VALUES('rebuild')")
         db.table(f"{table}_fts").optimize()
 
 

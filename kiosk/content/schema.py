@@ -11,3 +11,6 @@ def search_table(lang: str) -> str:
 
 # The keyboard every non-Latin search keyboard can switch to ("ABC"): answers name things in Latin letters.
 LATIN_KEYBOARD = "latin-en"
+
+# Prefix lengths FTS5 keeps an index for (the first letters typed match the most words; issue #17)
+SEARCH_PREFIXES = "1 2"
