@@ -12,18 +12,15 @@ update service does for a stick.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from array import array
 from dataclasses import asdict
 from pathlib import Path
 
+from bench.gui_clock import GuiClock, in_fresh_process
 from bench.report import Figure
 
 RATE = 44100
@@ -38,7 +35,7 @@ def voice(ms: int, seed: int = 0) -> bytes:
 
 
 def measure(quick: bool) -> list[Figure]:
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from kiosk import paths
@@ -67,32 +64,8 @@ def measure(quick: bool) -> list[Figure]:
     window.show()
     app.processEvents()
 
-    clock = QElapsedTimer()
-    clock.start()
-    ticks: list[float] = []
-    timer = QTimer(interval=1)
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e6))
-    timer.start()
-
-    def now() -> float:
-        return clock.nsecsElapsed() / 1e6
-
-    def longest_gap(start: float, end: float) -> float:
-        inside = [t for t in ticks if start <= t <= end]
-        return max((b - a for a, b in itertools.pairwise(inside)), default=float("nan"))
-
-    def spin(ms: float) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(round(ms), loop.quit)
-        loop.exec()
-
-    def spin_until(condition, limit_s: float = 60) -> None:  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + limit_s
-        while not condition():
-            if time.monotonic() > deadline:
-                raise RuntimeError("timed out")
-            spin(5)
+    clock = GuiClock()
+    now, longest_gap, spin, spin_until = clock.now, clock.longest_gap, clock.spin, clock.spin_until
 
     view = window.staff.view
     view.open()
@@ -166,7 +139,7 @@ def measure(quick: bool) -> list[Figure]:
     spin(max(500, export_ms))
     export_baseline = longest_gap(base_start, now())
     target.close()
-    timer.stop()
+    clock.stop()
     window.allow_close = True
     window.close()
     return [
@@ -185,10 +158,7 @@ def measure(quick: bool) -> list[Figure]:
 
 
 def run(figures: list[Figure], quick: bool) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    args = [sys.executable, "-m", "bench.record"] + (["--quick"] if quick else [])
-    out = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
-    figures.extend(Figure(**f) for f in json.loads(out.strip().splitlines()[-1]))
+    figures.extend(in_fresh_process("bench.record", quick))
 
 
 if __name__ == "__main__":

@@ -9,23 +9,20 @@ right before: the longest gap over the same length of time with the kiosk idle.
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
 
+from bench.gui_clock import GuiClock, in_fresh_process
 from bench.report import Figure
 
 MB = 1024 * 1024
 
 
 def measure(quick: bool) -> list[Figure]:
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from bench.updates import make_guide
@@ -53,31 +50,17 @@ def measure(quick: bool) -> list[Figure]:
     window.show()
     app.processEvents()
 
-    clock = QElapsedTimer()
-    clock.start()
-    ticks: list[float] = []
-    timer = QTimer(interval=1)
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e6))
-    timer.start()
-
-    def longest_gap(start: float, end: float) -> float:
-        inside = [t for t in ticks if start <= t <= end]
-        return max((b - a for a, b in itertools.pairwise(inside)), default=float("nan"))
-
-    def spin(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
+    clock = GuiClock()
+    longest_gap, spin = clock.longest_gap, clock.spin
 
     spin(300)  # warm up
     marks: dict[str, float] = {}
     present: list[Path] = []
     service = start_updates(built, RunOptions(trusted_keys=[public]), volumes=lambda: list(present),
                             usb_interval_s=0.5)  # fmt: skip
-    service.usb_found.connect(lambda _f: marks.setdefault("found", clock.nsecsElapsed() / 1e6))
-    window.guide_reloaded.connect(lambda _v: marks.setdefault("open", clock.nsecsElapsed() / 1e6))
-    service.installed.connect(lambda *_a: marks.setdefault("installed", clock.nsecsElapsed() / 1e6))
+    service.usb_found.connect(lambda _f: marks.setdefault("found", clock.now()))
+    window.guide_reloaded.connect(lambda _v: marks.setdefault("open", clock.now()))
+    service.installed.connect(lambda *_a: marks.setdefault("installed", clock.now()))
     service.refused.connect(lambda *args: print("refused:", args, file=sys.stderr))
     spin(1000)
     present.append(stick)  # the stick goes in
@@ -91,11 +74,11 @@ def measure(quick: bool) -> list[Figure]:
     copying = longest_gap(marks["found"], marks["installed"])
     duration = marks["open"] - marks["found"]
     # Baseline: the same kiosk, idle, for as long as the install took (at least a second).
-    base_start = clock.nsecsElapsed() / 1e6
+    base_start = clock.now()
     spin(max(1000, round(duration)))
-    baseline = longest_gap(base_start, clock.nsecsElapsed() / 1e6)
+    baseline = longest_gap(base_start, clock.now())
     service.shutdown()
-    timer.stop()
+    clock.stop()
     window.allow_close = True
     window.close()
     label = f"{size // MB} MB"
@@ -108,10 +91,7 @@ def measure(quick: bool) -> list[Figure]:
 
 
 def run(figures: list[Figure], quick: bool) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    args = [sys.executable, "-m", "bench.update_stall"] + (["--quick"] if quick else [])
-    out = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
-    figures.extend(Figure(**f) for f in json.loads(out.strip().splitlines()[-1]))
+    figures.extend(in_fresh_process("bench.update_stall", quick))
 
 
 if __name__ == "__main__":

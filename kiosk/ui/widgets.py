@@ -388,3 +388,12 @@ class HoldToHear(QObject):
         if self._button is not None and self._button.isDown():
             self._fired = True
             self.held.emit(self._button.accessibleName() or self._button.text())
+
+
+def staff_button(text: str, name: str = "primary", checkable: bool = False) -> QPushButton:
+    """A staff screen's button: its style by ``name``, no keyboard focus (a touchscreen)."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setCheckable(checkable)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return button

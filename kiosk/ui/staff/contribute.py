@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -35,7 +34,7 @@ from kiosk.qt.audio import AudioOutput
 from kiosk.qt.background import run_off_thread
 from kiosk.qt.recorder import Recorder
 from kiosk.ui.screens.base import clear_layout
-from kiosk.ui.widgets import wrapping_label
+from kiosk.ui.widgets import staff_button, wrapping_label
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -45,14 +44,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 STEPS = ("languages", "answers", "answer", "consent", "record")
-
-
-def _button(text: str, name: str = "primary", checkable: bool = False) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setCheckable(checkable)
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    return button
 
 
 def reason_key(exc: Exception) -> str:
@@ -140,7 +131,7 @@ class ContributePage(QWidget):
         self.leave()
 
     def _back_row(self, layout: QVBoxLayout, text: str, target: Callable[[], None]) -> None:
-        back = _button(text)
+        back = staff_button(text)
         back.setProperty("contrib", "back")
         back.clicked.connect(target)
         row = QHBoxLayout()
@@ -155,7 +146,7 @@ class ContributePage(QWidget):
         grid = QGridLayout()
         store = self.services.store
         for index, language in enumerate(x for x in store.languages() if x.code != store.source_language):
-            button = _button(f"\u2068{language.name}\u2069 ({language.code})", "toggle")
+            button = staff_button(f"\u2068{language.name}\u2069 ({language.code})", "toggle")
             button.setProperty("contrib", f"lang-{language.code}")
             button.clicked.connect(lambda _c=False, lang=language: self.show_answers(lang))
             grid.addWidget(button, index // 3, index % 3)
@@ -175,7 +166,7 @@ class ContributePage(QWidget):
                 continue
             if answer.lang != language.code:
                 continue  # not translated: nothing to review or read
-            button = _button("", "row")
+            button = staff_button("", "row")
             button.setProperty("contrib", f"answer-{qid}")
             button.setMinimumHeight(self.fontMetrics().height() * 3)
             row = QVBoxLayout(button)
@@ -229,7 +220,7 @@ class ContributePage(QWidget):
             layout.addWidget(wrapping_label(self.t(f"contrib_part_{part}"), "muted"))
             layout.addWidget(_in_direction(wrapping_label(text, "contribText"), language.rtl))
         source = store.answer(question_id, store.source_language)
-        show_source = _button(self.t("contrib_show_source"), "toggle", checkable=True)
+        show_source = staff_button(self.t("contrib_show_source"), "toggle", checkable=True)
         source_label = wrapping_label(f"{source.question}\n\n{source.short}\n\n{source.body_text}", "muted")
         source_label.hide()
         show_source.toggled.connect(source_label.setVisible)
@@ -238,8 +229,8 @@ class ContributePage(QWidget):
         # the review
         layout.addWidget(wrapping_label(self.t("contrib_review_title"), "sectionTitle"))
         verdicts = QHBoxLayout()
-        self.correct = _button(self.t("contrib_correct"), "toggle", checkable=True)
-        self.change = _button(self.t("contrib_needs_change"), "toggle", checkable=True)
+        self.correct = staff_button(self.t("contrib_correct"), "toggle", checkable=True)
+        self.change = staff_button(self.t("contrib_needs_change"), "toggle", checkable=True)
         for button, name in ((self.correct, "correct"), (self.change, "needs-change")):
             button.setAutoExclusive(True)
             button.setProperty("contrib", f"verdict-{name}")
@@ -252,7 +243,7 @@ class ContributePage(QWidget):
         self.keyboard.watch(self.note, store.keyboard(language.keyboard) if language.keyboard else None)
         layout.addWidget(self.note)
         self.initials = self._initials_field()
-        save = _button(self.t("contrib_save_review"))
+        save = staff_button(self.t("contrib_save_review"))
         save.setProperty("contrib", "save-review")
         save.clicked.connect(self.save_review)
         row = QHBoxLayout()
@@ -271,7 +262,7 @@ class ContributePage(QWidget):
             label = self.t(f"contrib_part_{part}")
             if recording is not None and recording.kept:
                 label += f" ({recording.kept}/{len(recording.sentences)})"
-            button = _button(self.t("contrib_record_part", part=label))
+            button = staff_button(self.t("contrib_record_part", part=label))
             button.setProperty("contrib", f"record-{part}")
             button.clicked.connect(lambda _c=False, p=part: self.begin_recording(p))
             parts.addWidget(button)
@@ -334,7 +325,7 @@ class ContributePage(QWidget):
         layout.addWidget(wrapping_label(self.t("consent_title"), "screenTitle"))
         layout.addWidget(wrapping_label(self.consent_text(), "contribText"))
         self.consent_initials = self._initials_field()
-        agree = _button(self.t("consent_agree"))
+        agree = staff_button(self.t("consent_agree"))
         agree.setProperty("contrib", "agree")
         agree.clicked.connect(self.agree)
         row = QHBoxLayout()
@@ -397,9 +388,9 @@ class ContributePage(QWidget):
         self.meter.setObjectName("levelMeter")
         layout.addWidget(self.meter)
         buttons = QHBoxLayout()
-        self.record_button = _button(self.t("record_start"))
-        self.listen_button = _button(self.t("record_listen"))
-        self.keep_button = _button(self.t("record_keep"))
+        self.record_button = staff_button(self.t("record_start"))
+        self.listen_button = staff_button(self.t("record_listen"))
+        self.keep_button = staff_button(self.t("record_keep"))
         for button, name in ((self.record_button, "record"), (self.listen_button, "listen"),
                              (self.keep_button, "keep")):  # fmt: skip
             button.setProperty("contrib", name)
@@ -409,8 +400,8 @@ class ContributePage(QWidget):
         self.keep_button.clicked.connect(self.keep)
         layout.addLayout(buttons)
         moves = QHBoxLayout()
-        self.previous_button = _button(self.t("record_previous"))
-        self.next_button = _button(self.t("record_next"))
+        self.previous_button = staff_button(self.t("record_previous"))
+        self.next_button = staff_button(self.t("record_next"))
         self.previous_button.setProperty("contrib", "previous")
         self.next_button.setProperty("contrib", "next")
         self.previous_button.clicked.connect(lambda: self.go_sentence(-1))

@@ -32,18 +32,10 @@ from kiosk.ui.staff.charts import BarChart, DayChart
 from kiosk.ui.staff.keyboard import KEY_LABELS, StaffKeyboard
 from kiosk.ui.staff.services import StaffServices
 from kiosk.ui.staff.texts import staff_text
-from kiosk.ui.widgets import kinetic_scroll_area, wrapping_label
+from kiosk.ui.widgets import kinetic_scroll_area, staff_button, wrapping_label
 from kiosk.usage import KINDS
 
 PAGES = ("page_guide", "page_settings", "page_voices", "page_usage", "page_log", "page_presenter", "page_contribute")
-
-
-def _button(text: str, name: str = "primary", checkable: bool = False) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setCheckable(checkable)
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    return button
 
 
 class StaffView(QWidget):
@@ -86,9 +78,9 @@ class StaffView(QWidget):
         outer = QVBoxLayout(self)
         header = QHBoxLayout()
         header.addWidget(wrapping_label(self.t("title"), "screenTitle"), 1)
-        self.back = _button(self.t("back_to_kiosk"))
+        self.back = staff_button(self.t("back_to_kiosk"))
         self.back.clicked.connect(self.back_requested)
-        self.exit = _button(self.t("exit_kiosk"))
+        self.exit = staff_button(self.t("exit_kiosk"))
         self.exit.clicked.connect(self._on_exit_clicked)
         header.addWidget(self.back)
         header.addWidget(self.exit)
@@ -96,7 +88,7 @@ class StaffView(QWidget):
         self.confirm = QWidget()
         confirm_row = QHBoxLayout(self.confirm)
         confirm_row.addWidget(wrapping_label(self.t("exit_confirm"), "sectionTitle"), 1)
-        yes, no = _button(self.t("yes_exit")), _button(self.t("no"))
+        yes, no = staff_button(self.t("yes_exit")), staff_button(self.t("no"))
         yes.clicked.connect(self.exit_requested)
         no.clicked.connect(self.confirm.hide)
         confirm_row.addWidget(yes)
@@ -113,7 +105,7 @@ class StaffView(QWidget):
             "page_contribute": self._contribute_page,
         }  # fmt: skip
         for index, key in enumerate(PAGES):
-            tab = _button(self.t(key), "toggle", checkable=True)
+            tab = staff_button(self.t(key), "toggle", checkable=True)
             tab.clicked.connect(lambda _c=False, k=key: self.show_page(k))
             tabs.addWidget(tab, index // 4, index % 4)
             self.tabs[key] = tab
@@ -153,7 +145,7 @@ class StaffView(QWidget):
                              wrapping_label("", "")]  # fmt: skip
         for label in self.guide_labels:
             column.addWidget(label)
-        self.check_button = _button(self.t("check_now"))
+        self.check_button = staff_button(self.t("check_now"))
         self.check_button.clicked.connect(self._on_check_clicked)
         column.addWidget(self.check_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.check_status = wrapping_label("", "muted")
@@ -228,7 +220,7 @@ class StaffView(QWidget):
                 column.addWidget(wrapping_label(accepts, "muted"))
             column.addWidget(self._editor(name, getattr(config, name)))
         self.settings_message = wrapping_label("", "sectionTitle")
-        save = _button(self.t("save"))
+        save = staff_button(self.t("save"))
         save.clicked.connect(self.save_settings)
         column.addWidget(save, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.settings_message)
@@ -243,7 +235,7 @@ class StaffView(QWidget):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         if f.type == "bool":
-            toggle = _button("", "toggle", checkable=True)
+            toggle = staff_button("", "toggle", checkable=True)
             toggle.toggled.connect(lambda on: toggle.setText(self.t("yes") if on else self.t("no")))
             toggle.setChecked(bool(value))
             toggle.setText(self.t("yes") if value else self.t("no"))
@@ -251,7 +243,7 @@ class StaffView(QWidget):
             row.addStretch(1)
             self.editors[name] = toggle.isChecked
         elif f.type == "int":
-            minus, plus = _button("–", "key"), _button("+", "key")
+            minus, plus = staff_button("–", "key"), staff_button("+", "key")
             shown = wrapping_label(str(value), "sectionTitle")
             shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
             shown.setMinimumWidth(160)
@@ -270,7 +262,7 @@ class StaffView(QWidget):
         elif meta["choices"]:
             buttons = []
             for choice in meta["choices"]:
-                button = _button(choice, "toggle", checkable=True)
+                button = staff_button(choice, "toggle", checkable=True)
                 button.setAutoExclusive(True)
                 button.setChecked(choice == value)
                 buttons.append((choice, button))
@@ -306,11 +298,11 @@ class StaffView(QWidget):
                 line = QWidget()
                 row = QHBoxLayout(line)
                 row.setContentsMargins(0, 0, 0, 0)
-                toggle = _button(f"{names[code]} ({code})", "toggle", checkable=True)
+                toggle = staff_button(f"{names[code]} ({code})", "toggle", checkable=True)
                 toggle.setChecked(code in shown)
                 mark(toggle, code in shown)
                 toggle.toggled.connect(lambda on, c=code, b=toggle: show(c, on, b))
-                up, down = _button("", "key"), _button("", "key")
+                up, down = staff_button("", "key"), staff_button("", "key")
                 for arrow, degrees in ((up, -90), (down, 90)):
                     arrow.setIcon(self.icons.icon("chevron-right", 40, "#1A1A1A", rotate=degrees))
                     arrow.setIconSize(QSize(40, 40))
@@ -409,7 +401,7 @@ class StaffView(QWidget):
                     status += "\n" + self.t("voice_pack", name=identifier, version=pack.get("version"),
                                              licences=licences)  # fmt: skip
             grid.addWidget(wrapping_label(status, "muted"), 2 * index, 1)
-            test = _button(self.t("test_voice"))
+            test = staff_button(self.t("test_voice"))
             test.setEnabled(voice is not None)
             test.clicked.connect(lambda _c=False, c=code: self.test_voice(c))
             grid.addWidget(test, 2 * index, 2)
@@ -418,7 +410,7 @@ class StaffView(QWidget):
             row.setContentsMargins(0, 0, 0, 12)
             current = chosen.get(code, "auto")
             for option in ("auto", *engines):
-                button = _button(self.t(f"engine_{option}"), "toggle", checkable=True)
+                button = staff_button(self.t(f"engine_{option}"), "toggle", checkable=True)
                 button.setProperty("engine", f"{code}-{option}")  # found by tests; the style stays "toggle"
                 button.setAutoExclusive(True)
                 available = option == "auto" or pick_voice(language.voices, engines.get(option, {})) is not None
@@ -551,7 +543,7 @@ class StaffView(QWidget):
             column.addWidget(wrapping_label(self.t(title), "sectionTitle"))
             grid = QGridLayout()
             for index, language in enumerate(languages):
-                button = _button(language.name, "toggle", checkable=True)
+                button = staff_button(language.name, "toggle", checkable=True)
                 button.setAutoExclusive(True)
                 button.setChecked(language.code == self.presenter_choice[role])
                 button.clicked.connect(lambda _c=False, r=role, c=language.code: self._choose(r, c))
@@ -559,7 +551,7 @@ class StaffView(QWidget):
             box = QWidget()
             box.setLayout(grid)
             column.addWidget(box)
-        start = _button(self.t("start_presenter"))
+        start = staff_button(self.t("start_presenter"))
         start.setObjectName("primary")
         start.clicked.connect(
             lambda: self.presenter_requested.emit(self.presenter_choice["presenter"], self.presenter_choice["audience"])
