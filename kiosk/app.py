@@ -22,8 +22,8 @@ from PySide6.QtCore import QEvent, QObject, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk import __version__, guides, logs, maintenance, paths
-from kiosk.contrib.export import check_nothing_to_export as nothing_to_export
 from kiosk.contrib.export import export as export_contributions
+from kiosk.contrib.export import nothing_to_export
 from kiosk.contrib.store import Contributions
 from kiosk.guide import GuideError, GuideStore
 from kiosk.qt.background import run_off_thread

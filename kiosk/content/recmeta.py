@@ -19,9 +19,7 @@ from __future__ import annotations
 import re
 
 from kiosk.content.files import Fields
-from kiosk.content.marks import RecordingMeta, check_marks, meta_yaml, text_fingerprint
-
-__all__ = ["RecordingMeta", "check_marks", "meta_yaml", "read_meta", "text_fingerprint"]
+from kiosk.content.marks import RecordingMeta, check_marks
 
 _HASH = re.compile(r"[0-9a-f]{16}")
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[+-]\d\d:\d\d|Z)?")

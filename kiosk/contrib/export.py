@@ -91,7 +91,7 @@ def export(contributions: Contributions, target: SafeDir, site: str = "",
     return result
 
 
-def check_nothing_to_export(contributions: Contributions) -> bool:
+def nothing_to_export(contributions: Contributions) -> bool:
     """True when the kiosk holds no finished recording and no review mark."""
     try:
         finished = any(r.complete for r in contributions.recordings())
