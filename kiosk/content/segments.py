@@ -1,6 +1,6 @@
 """Answer texts cut into pieces a translator sees, and put back together byte for byte.
 
-A body is cut into *blocks* (a paragraph, a list item's text, a heading) by the same Markdown parser the
+A body is cut into *blocks* (a paragraph, a list item's text, a heading) by markdown-it, the parser the
 checker uses; the Markdown around them (``- ``, ``1. ``, ``### ``, blank lines) is the *skeleton*, which the
 translation keeps. Inside a block, the marks a translator must not break are *codes*: ``**bold**`` and
 ``*italic*`` are paired codes (XLIFF ``<g>``), ``{{fact-id}}`` and the screens' ``{word}`` are placeholders
