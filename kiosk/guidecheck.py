@@ -128,55 +128,71 @@ _BREAKS = {"p", "li", "h3", "h4", "h5", "h6", "ul", "ol"}
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"'}
 
 
-_TOKEN = re.compile(r"<(/?)([^<>]*)>|&([^;<>&\s]{0,20});|([^<>&]+)|(.)", re.DOTALL)
+_TAG = re.compile(r"<(/?)([^<>]*)>")
+_ENTITY = re.compile(r"&([^;<>&\s]{0,20});|&")
 
 
 def _html_text(html: str) -> str:
-    """The text of answer HTML, checked token by token against what the build's renderer writes (one regular
-    expression pass: the standard library's HTMLParser was most of an install's check time)."""
+    """The text of answer HTML, checked tag by tag against what the build's renderer writes (regular expressions
+    over the tags and the entities only: the standard library's HTMLParser was most of an install's check time)."""
     open_tags: list[str] = []
     lists = 0
     text: list[str] = []
-    for match in _TOKEN.finditer(html):
-        closing, tag, entity, data, stray = match.groups()
-        if data is not None:
-            text.append(data)
-        elif entity is not None:
-            if entity not in _ENTITIES:
-                raise _Refused(f"the entity &{entity}; is not one the guide's build writes"
-                               if not entity.startswith("#") else
-                               f"the character reference &{entity}; is not one the guide's build writes")  # fmt: skip
-            text.append(_ENTITIES[entity])
-        elif stray is not None:
-            raise _Refused("an unescaped '<', '>' or '&' in the text")
-        elif closing:
+    position = 0
+    for match in _TAG.finditer(html):
+        if match.start() > position:
+            text.append(_data(html[position : match.start()]))
+        position = match.end()
+        closing, tag = match.groups()
+        if closing:
             if not open_tags or open_tags[-1] != tag:
                 raise _Refused(f"</{tag[:20]}> closes {'<' + open_tags[-1] + '>' if open_tags else 'nothing'}")
             open_tags.pop()
             lists -= tag in _LISTS
             if tag in _BREAKS:
                 text.append("\n")
-        else:
-            raw = match[0]
-            for opening, what in (("<!--", "a comment"), ("<!", "a declaration"), ("<?", "a processing instruction")):
-                if raw.startswith(opening):
-                    raise _Refused(what)
-            if not _START_TAG.fullmatch(raw):
-                raise _Refused(f"the tag {raw[:40]!r} is not one the guide's build writes")
-            name = tag.split(" ")[0].rstrip("/")
-            if name == "br":
-                text.append("\n")
-                continue
-            open_tags.append(name)
-            if len(open_tags) > MAX_HTML_DEPTH:
-                raise _Refused(f"elements nested more than {MAX_HTML_DEPTH} deep")
-            if name in _LISTS:
-                lists += 1
-                if lists > MAX_LIST_DEPTH:
-                    raise _Refused(f"lists nested more than {MAX_LIST_DEPTH} deep")
+            continue
+        raw = match[0]
+        for opening, what in (("<!--", "a comment"), ("<!", "a declaration"), ("<?", "a processing instruction")):
+            if raw.startswith(opening):
+                raise _Refused(what)
+        if not _START_TAG.fullmatch(raw):
+            raise _Refused(f"the tag {raw[:40]!r} is not one the guide's build writes")
+        name = tag.split(" ")[0].rstrip("/")
+        if name == "br":
+            text.append("\n")
+            continue
+        open_tags.append(name)
+        if len(open_tags) > MAX_HTML_DEPTH:
+            raise _Refused(f"elements nested more than {MAX_HTML_DEPTH} deep")
+        if name in _LISTS:
+            lists += 1
+            if lists > MAX_LIST_DEPTH:
+                raise _Refused(f"lists nested more than {MAX_LIST_DEPTH} deep")
+    if position < len(html):
+        text.append(_data(html[position:]))
     if open_tags:
         raise _Refused(f"<{open_tags[-1]}> is never closed")
     return "".join(text)
+
+
+def _data(data: str) -> str:
+    """Text between tags: no stray '<' or '>', and only the entities the build writes."""
+    if "<" in data or ">" in data:
+        raise _Refused("an unescaped '<', '>' or '&' in the text")
+    if "&" not in data:
+        return data
+
+    def entity(match: re.Match[str]) -> str:
+        name = match[1]
+        if name is None:
+            raise _Refused("an unescaped '<', '>' or '&' in the text")
+        if name not in _ENTITIES:
+            raise _Refused(f"the entity &{name}; is not one the guide's build writes" if not name.startswith("#") else
+                           f"the character reference &{name}; is not one the guide's build writes")  # fmt: skip
+        return _ENTITIES[name]
+
+    return _ENTITY.sub(entity, data)
 
 
 def html_problem(html: str) -> str | None:
