@@ -1,5 +1,5 @@
 """The small Markdown dialect of answer bodies: validation, HTML for the screen, plain text for search/speech.
-``analyse`` parses a body once and returns all three.
+``analyse`` returns all three (markdown-it-pyrs parses the body for its tree and for its HTML).
 
 Allowed: paragraphs, bullet and numbered lists (at most ``MAX_LIST_DEPTH`` deep), **bold**, *italic*,
 ``###``/``####`` sub-headings, and links (shown as their text only: a kiosk never opens anything). Everything
@@ -20,8 +20,8 @@ from kiosk.guidecheck import MAX_LIST_DEPTH
 # translators' segments use), about twelve times faster to parse; the build parses every answer of every language.
 _parser = MarkdownIt("commonmark")
 
-_BLOCKS_ALLOWED = {"root", "paragraph", "bullet_list", "ordered_list", "list_item", "heading", "lheading",
-                   "definition"}  # a link reference definition is not shown; its links show their text
+# A link reference definition is not shown; its links show their text.
+_BLOCKS_ALLOWED = {"root", "paragraph", "bullet_list", "ordered_list", "list_item", "heading", "lheading", "definition"}
 _INLINE_ALLOWED = {"text", "text_special", "softbreak", "hardbreak", "strong", "em", "link", "autolink"}
 _NAMES = {
     "html_block": "raw HTML", "html_inline": "raw HTML", "image": "an image", "code_inline": "code",
@@ -30,7 +30,8 @@ _NAMES = {
 }  # fmt: skip
 _LISTS = {"bullet_list", "ordered_list"}
 _LINE_BLOCKS = {"paragraph", "heading", "lheading"}
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+# A link shows its text only (a kiosk never opens anything). Text is escaped, so "<a " can only be a link.
+_LINK_TAGS = re.compile(r'<a href="[^"]*"(?: title="[^"]*")?>|</a>')
 
 
 @dataclass(frozen=True)
@@ -44,120 +45,39 @@ class Analysis:
 
 @lru_cache(maxsize=4096)
 def analyse(markdown: str) -> Analysis:
-    """Parse ``markdown`` once (the checker and the build both ask; the second time is a cache hit)."""
+    """The problems, HTML and text of ``markdown`` (the checker and the build both ask: the second is a cache hit)."""
     tree = _parser.tree(markdown)
-    newlines = _line_starts(markdown)
-    found: list[tuple[int, str]] = []
-    _problems(tree, newlines, 0, found)
-    html = "" if found else _Html().block(tree).strip()
+    found: list[tuple[Node, str]] = []
+    _problems(tree, 0, found)
+    html = "" if found else _LINK_TAGS.sub("", _parser.render(markdown)).strip()
     texts: list[str] = []
     _plain_text(tree, texts)
-    return Analysis(tuple(found), html, "\n".join(texts))
+    encoded = markdown.encode("utf-8") if found else b""
+    problems = tuple((_line(node, encoded), message) for node, message in found)
+    return Analysis(problems, html, "\n".join(texts))
 
 
-def _line_starts(markdown: str) -> list[int]:
-    """Byte offsets where each line starts (the parser's source map counts UTF-8 bytes)."""
-    starts = [0]
-    for index, byte in enumerate(markdown.encode("utf-8")):
-        if byte == 10:
-            starts.append(index + 1)
-    return starts
+def _line(node: Node, encoded: bytes) -> int:
+    """0-based line of ``node`` in the body (the parser's source map counts UTF-8 bytes)."""
+    return encoded.count(b"\n", 0, node.srcmap[0] if node.srcmap else 0)
 
 
-def _line(node: Node, starts: list[int]) -> int:
-    """0-based line of ``node`` in the body."""
-    import bisect
-
-    offset = node.srcmap[0] if node.srcmap else 0
-    return bisect.bisect_right(starts, offset) - 1
-
-
-def _problems(node: Node, starts: list[int], lists: int, found: list[tuple[int, str]]) -> None:
+def _problems(node: Node, lists: int, found: list[tuple[Node, str]]) -> None:
     for child in node.children:
         name = child.name
         if name in _LISTS:
             if lists == MAX_LIST_DEPTH:
-                found.append((_line(child, starts),
-                              f"lists nested more than {MAX_LIST_DEPTH} deep: the kiosk refuses such a guide"))  # fmt: skip
-            _problems(child, starts, lists + 1, found)
+                found.append((child, f"lists nested more than {MAX_LIST_DEPTH} deep: the kiosk refuses such a guide"))
+            _problems(child, lists + 1, found)
             continue
         if name in ("heading", "lheading") and child.meta.get("level", 3) in (1, 2):
             marker = "#" * child.meta["level"] if name == "heading" else child.meta.get("marker", "=")
-            found.append((_line(child, starts), f"heading '{marker}' is too big: use ### for a sub-heading"))
+            found.append((child, f"heading '{marker}' is too big: use ### for a sub-heading"))
         elif name not in _BLOCKS_ALLOWED and name not in _INLINE_ALLOWED:
             message = _NAMES.get(name, f"unsupported Markdown ({name})")
-            found.append((_line(child, starts), f"{message} is not allowed in an answer"))
+            found.append((child, f"{message} is not allowed in an answer"))
             continue
-        _problems(child, starts, lists, found)
-
-
-class _Html:
-    """HTML as markdown-it's renderer writes it (tight list items without <p>; links as their text only)."""
-
-    def block(self, node: Node) -> str:
-        out: list[str] = []
-        for child in node.children:
-            out.append(self._block(child))
-        return "".join(out)
-
-    def _block(self, node: Node) -> str:
-        name = node.name
-        if name == "paragraph":
-            return f"<p>{self.inline(node)}</p>\n"
-        if name in ("heading", "lheading"):
-            tag = f"h{node.meta['level']}"
-            return f"<{tag}>{self.inline(node)}</{tag}>\n"
-        if name == "bullet_list":
-            return "<ul>\n" + self.block(node) + "</ul>\n"
-        if name == "ordered_list":
-            start = node.meta.get("start", 1)
-            opening = "<ol>\n" if start == 1 else f'<ol start="{start}">\n'
-            return opening + self.block(node) + "</ol>\n"
-        if name == "list_item":
-            return self._item(node)
-        return ""  # a link reference definition shows nothing
-
-    def _item(self, node: Node) -> str:
-        """A tight item holds its text directly, a loose one in paragraphs (markdown-it's hidden paragraphs)."""
-        out = ["<li>"]
-        inline_run: list[Node] = []
-        after_inline = False
-        for child in node.children:
-            if not _is_block(child):
-                inline_run.append(child)
-                continue
-            if inline_run:  # markdown-it starts a line before a block that follows a hidden paragraph
-                out.append(self._inlines(inline_run))
-                inline_run, after_inline = [], True
-            if after_inline or len(out) == 1:  # ... and after <li> when a block comes first
-                out.append("\n")
-            out.append(self._block(child))
-            after_inline = False
-        if inline_run:
-            out.append(self._inlines(inline_run))
-        out.append("</li>\n")
-        return "".join(out)
-
-    def inline(self, node: Node) -> str:
-        return self._inlines(node.children)
-
-    def _inlines(self, nodes: list[Node]) -> str:
-        out: list[str] = []
-        for child in nodes:
-            name = child.name
-            if name in ("text", "text_special"):
-                out.append(child.meta.get("content", "").translate(_ESCAPE))
-            elif name == "softbreak":
-                out.append("\n")
-            elif name == "hardbreak":
-                out.append("<br />\n")
-            elif name == "strong":
-                out.append(f"<strong>{self.inline(child)}</strong>")
-            elif name == "em":
-                out.append(f"<em>{self.inline(child)}</em>")
-            else:  # a link or an autolink: its text only (a kiosk never opens anything)
-                out.append(self.inline(child))
-        return "".join(out)
+        _problems(child, lists, found)
 
 
 def _is_block(node: Node) -> bool:
