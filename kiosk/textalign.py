@@ -4,7 +4,16 @@ every character of the variant back to the displayed text so the right word ligh
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+# Where a sentence ends, in the scripts of the guide: . ! ? ; the Arabic question mark ؟ and the Arabic full stop ۔
+# (Urdu, Pashto, some Sorani writers); the Ethiopic full stop ። and question mark ፧; the Armenian full stop ։ ;
+# the Georgian paragraph separator ჻ (Georgian otherwise ends a sentence with "."). Followed by a space or the end.
+SENTENCE_MARKS = ".!?\u061f\u06d4\u1362\u1367\u0589\u10fb"
+SENTENCE_END = re.compile(f"[{SENTENCE_MARKS}]+(?=\\s|$)")
+# One sentence (or line) at a time, its end mark included: what speech and recordings go through.
+SENTENCE = re.compile(f".+?(?:[{SENTENCE_MARKS}]+(?=\\s|$)|\\n|$)", re.DOTALL)
 
 
 def _mark(ch: str) -> bool:

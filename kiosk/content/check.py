@@ -31,12 +31,12 @@ from kiosk.content.problems import Report
 from kiosk.content.schema import LATIN_KEYBOARD
 from kiosk.content.sources import load
 from kiosk.content.uikeys import REQUIRED_UI_KEYS
+from kiosk.textalign import SENTENCE_END as _SENTENCE_END
 from kiosk.textalign import align
 
 SHORT_MAX_SENTENCES = 2
 SHORT_MAX_CHARS = 260
 CHECKED_MAX_AGE_DAYS = 366
-_SENTENCE_END = re.compile(r"[.!?؟።፧]+(?=\s|$)")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _BIDI = re.compile(f"[{guidecheck.BIDI_CONTROLS}]")

@@ -30,6 +30,7 @@ from kiosk.atomic import replace_file
 from kiosk.content.marks import text_fingerprint
 from kiosk.contrib.audio import Take, TakeError, read_wav, resample, silence, wav_bytes
 from kiosk.guide import GuideStore
+from kiosk.textalign import SENTENCE as _SENTENCE
 
 PARTS = ("short", "answer")
 VERDICTS = ("correct", "needs-change")
@@ -37,7 +38,6 @@ PAUSE_MS = 350  # between two sentences of an assembled recording
 MAX_NOTE_CHARS = 500
 MAX_INITIALS = 6
 MAX_JSON_BYTES = 2 * 1024 * 1024
-_SENTENCE = re.compile(r".+?(?:[.!?؟።፧]+(?=\s|$)|\n|$)", re.DOTALL)
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _INITIALS = re.compile(r"[^\W\d_][^\W_]{0,5}")

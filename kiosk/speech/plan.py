@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from kiosk.content.marks import text_fingerprint
 from kiosk.speech.engine import DEFAULT_WPM, SLOW_WPM
 from kiosk.speech.lexicon import Lexicon, Span, speakable
+from kiosk.textalign import SENTENCE as _SENTENCE
 from kiosk.textalign import align
 
-_SENTENCE = re.compile(r".+?(?:[.!?؟።፧]+(?=\s|$)|\n|$)", re.DOTALL)
 _CLAUSE = re.compile(r"[,;:،؛፣፤](?=\s)")
 LONG_SENTENCE_WORDS = 16  # longer sentences are said clause by clause: sooner first sound, less memory per piece
 
