@@ -1,6 +1,7 @@
 """Save a screenshot of every screen in every shipped language, portrait and landscape.
 
-Usage: ``python -m kiosk.tools.screenshots [--out DIR] [--lang CODE ...] [--staff] [--question ID] [--today DAY]``
+Usage: ``python -m kiosk.tools.screenshots [--out DIR] [--lang CODE ...] [--staff] [--question ID] [--today DAY]
+[--text-size 0-2]``
 (under Xvfb or offscreen). With every language (no ``--lang``) or ``--staff``, also the PIN pad, the staff view's
 pages and presenter mode. ``--question`` picks the answer shown, ``--today`` the kiosk's day (for figures whose
 period has passed: ``--question how-much --today 2027-01-02``).
@@ -42,7 +43,7 @@ def _settle(app: QApplication) -> None:
 
 
 def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float, staff: bool = False,
-            question: str = SAMPLE_QUESTION) -> list[Path]:  # fmt: skip
+            question: str = SAMPLE_QUESTION, text_step: int = 0) -> list[Path]:  # fmt: skip
     app = QApplication.instance() or QApplication(sys.argv[:1])
     if not isinstance(app, QApplication):  # instance() is typed as the core application; the window needs widgets
         raise RuntimeError("screenshots need a QApplication, not a bare QCoreApplication")
@@ -68,6 +69,9 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
         for code in codes:
             window.reset_session()
             window.choose_language(code)
+            if text_step:
+                window.session.text_step = text_step
+                window.refresh()
             query = _sample_word(store, code)
 
             def search(q: str = query, keys: bool = True) -> None:
@@ -120,7 +124,7 @@ def capture(out: Path, langs: list[str] | None, shapes: list[str], scale: float,
             for name, step in steps:
                 step()
                 _settle(app)
-                path = out / shape / f"{code}-{name}.png"
+                path = out / shape / f"{code}-{name}{f'-text{text_step}' if text_step else ''}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 pixmap = window.grab()
                 if scale != 1.0:
@@ -243,11 +247,14 @@ def main() -> None:  # run as a module: the speech worker process re-imports it,
     parser.add_argument("--staff", action="store_true", help="also the staff screens when --lang is given")
     parser.add_argument("--question", default=SAMPLE_QUESTION, help=f"the answer to show (default {SAMPLE_QUESTION})")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="the kiosk's day, YYYY-MM-DD")
+    parser.add_argument("--text-size", type=int, choices=(0, 1, 2), default=0,
+                        help="the visitor's text size step (0 normal, 2 largest)")  # fmt: skip
     args = parser.parse_args()
     if args.today is not None:
         os.environ[clock.TODAY_ENV] = args.today.isoformat()
     paths.set_data_dir(args.data_dir or Path(tempfile.mkdtemp(prefix="wegwijzer-shots-")))
-    saved = capture(args.out, args.lang, args.shape or list(SHAPES), args.scale, args.staff, args.question)
+    saved = capture(args.out, args.lang, args.shape or list(SHAPES), args.scale, args.staff, args.question,
+                    args.text_size)  # fmt: skip
     print(f"{len(saved)} screenshots in {args.out}/")
 
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 log = logging.getLogger(__name__)
 
 # Latin/Cyrillic first, then the scripts Noto Sans lacks; Qt falls back along this list per character.
-FAMILIES = ["Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic"]
+FAMILIES = ["Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic", "Noto Sans Georgian"]
 
 
 def register(fonts_dir: Path) -> list[str]:

@@ -30,6 +30,15 @@ from kiosk.guidecheck import MAX_ANSWER_CHARS, html_problem
 log = logging.getLogger(__name__)
 
 
+# A row button's inner layout: margins above and below together, at each side, and between its parts; what a
+# row without an icon needs beside its text (the side margins, the empty icon's and trailing mark's spacing, a
+# marked button's border). The language screen sizes its buttons with these.
+BUTTON_MARGINS = 28
+BUTTON_SIDE_MARGIN = 16
+BUTTON_SPACING = 14
+BUTTON_SIDES = 2 * BUTTON_SIDE_MARGIN + 2 * BUTTON_SPACING + 8
+
+
 class TouchButton(QPushButton):
     """A button with an icon above (tile) or before (row) a label that wraps instead of eliding.
 
@@ -57,8 +66,8 @@ class TouchButton(QPushButton):
         self.setSizePolicy(policy)
         layout: QBoxLayout = QVBoxLayout(self) if vertical else QHBoxLayout(self)
         self._layout = layout  # kept: QWidget.layout() is typed as possibly None
-        layout.setContentsMargins(16, 14, 16, 14)
-        layout.setSpacing(14)
+        layout.setContentsMargins(BUTTON_SIDE_MARGIN, BUTTON_MARGINS // 2, BUTTON_SIDE_MARGIN, BUTTON_MARGINS // 2)
+        layout.setSpacing(BUTTON_SPACING)
         self.icon_label = QLabel()
         self.icon_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         icon_align = Qt.AlignmentFlag.AlignCenter if vertical else Qt.AlignmentFlag.AlignVCenter

@@ -128,13 +128,13 @@ class Screen(QWidget):
         window = self.window()
         return wide if window.width() > window.height() else narrow
 
-    def grid(self, columns: int) -> QGridLayout:
-        """A grid whose columns all have the same width, whatever their texts."""
+    def grid(self, columns: int, spacing: int = 0) -> QGridLayout:
+        """A grid whose columns all have the same width, whatever their texts (spacing: two gaps unless given)."""
         grid = QGridLayout()
-        gap = self.ctx.metrics.gap if self.ctx else 12
-        grid.setSpacing(gap * 2)
+        spacing = spacing or (self.ctx.metrics.gap if self.ctx else 12) * 2
+        grid.setSpacing(spacing)
         margins = self.column.contentsMargins()
-        free = self.scroll_area.viewport().width() - margins.left() - margins.right() - gap * 2 * (columns - 1)
+        free = self.scroll_area.viewport().width() - margins.left() - margins.right() - spacing * (columns - 1)
         for column in range(columns):
             grid.setColumnStretch(column, 1)
             grid.setColumnMinimumWidth(column, max(0, free // columns - 1))

@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QWidget
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel
-
+from kiosk.guide import Language
 from kiosk.ui.context import ScreenContext
 from kiosk.ui.screens.base import Screen
-from kiosk.ui.widgets import TouchButton, wrapping_label
+from kiosk.ui.widgets import BUTTON_MARGINS, BUTTON_SIDES, BUTTON_SPACING, TouchButton, wrapping_label
+
+
+def _font(pixels: int) -> QFont:
+    font = QFont(QApplication.font())
+    font.setPixelSize(pixels)
+    font.setBold(True)
+    return font
+
+
+def _text_height(text: str, pixels: int, width: int) -> int:
+    """Height of ``text`` in bold at ``pixels``, wrapped at ``width`` (with the fallback fonts of every script)."""
+    flags = int(Qt.TextFlag.TextWordWrap)
+    return QFontMetrics(_font(pixels)).boundingRect(QRect(0, 0, max(1, width), 100_000), flags, text).height()
+
+
+def _text_width(text: str, pixels: int) -> int:
+    return QFontMetrics(_font(pixels)).horizontalAdvance(text)
 
 
 class LanguageScreen(Screen):
     """Signals (besides Screen's): language_chosen(str) with the language code.
 
-    Below the buttons an invitation ("Choose your language") turns through every language in its own words and
-    script, the button of that language marked; it is said aloud, one round each time the screen is shown, only
-    when the staff turned that on (``invite_aloud``: off by default, halls are shared)."""
+    Every language is on screen at once, at every text size and in both orientations. The heading, an invitation
+    ("Choose your language"), turns through every language in its own words, script and direction, the button of
+    that language marked; it is said aloud, one round each time the screen is shown, only when the staff turned
+    that on (``invite_aloud``: off by default, halls are shared)."""
 
     name = "language"
     language_chosen = Signal(str)
@@ -32,31 +50,35 @@ class LanguageScreen(Screen):
         self.speech_requested.emit(language.name if language else text, key)
 
     def build(self, ctx: ScreenContext, arg: str) -> None:
-        header = QHBoxLayout()
+        languages = ctx.shown_languages()
+        m = ctx.metrics
+        self._invites = [
+            (lang.code, text, lang.rtl)
+            for lang in languages
+            if (text := ctx.store.ui_strings(lang.code).get("choose_language", ""))
+        ]
+        # The heading is the invitation, in each language in turn and in that language's direction (the icon
+        # leads, on the right in a right-to-left language); as high as the tallest of them, so nothing moves.
+        self.heading = QWidget()
+        self.heading.setObjectName("languageHeading")
+        row = QHBoxLayout(self.heading)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(m.gap * 2)
         icon = QLabel()
         icon.setPixmap(ctx.icon("language"))
-        header.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        languages = ctx.shown_languages()
-        # The title in the source language and the two languages the others fall back to most (the shared
-        # languages of the guide); every language also speaks for itself on its own button.
-        source = ctx.store.language(ctx.store.source_language)
-        fallbacks = Counter(code for lang in languages for code in lang.fallback if code != source.code)
-        shared = [ctx.store.language(code) for code, _ in fallbacks.most_common(2)]
-        titles: list[str] = []
-        for lang in [source, *shared]:
-            text = ctx.store.ui_strings(lang.code).get("choose_language", "")
-            if text and text not in titles:
-                titles.append(text)
-        title = wrapping_label(" · ".join(titles), "screenTitle")
-        header.addWidget(title, 1)
-        self.column.addLayout(header)
-        cols = self.columns(3, 2)
-        grid = self.grid(cols)
-        rows = -(-len(languages) // cols)
-        free = self.window().height() - ctx.metrics.row_height * 3
-        height = max(
-            ctx.metrics.row_height, min(ctx.metrics.row_height * 2, free // max(1, rows) - ctx.metrics.gap * 2)
-        )
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.invitation = wrapping_label("", "invitation")
+        self.invitation.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.invitation, 1)
+        margins = self.column.contentsMargins()
+        width = self.scroll_area.viewport().width() - margins.left() - margins.right()
+        text_width = width - m.icon - m.gap * 2
+        heading = max([_text_height(text, m.title, text_width) for _, text, _ in self._invites] + [m.icon])
+        self.heading.setFixedHeight(heading)
+        self.column.addWidget(self.heading)
+
+        cols, height, spacing, name_size = self._layout(ctx, languages, width, heading)
+        grid = self.grid(cols, spacing)
         self.buttons: list[TouchButton] = []
         for index, lang in enumerate(languages):
             button = self.button(lang.code, lang.name, vertical=False, ctx=ctx, lang=lang.code)
@@ -67,19 +89,13 @@ class LanguageScreen(Screen):
                 Qt.LayoutDirection.RightToLeft if lang.rtl else Qt.LayoutDirection.LeftToRight
             )
             button.setAccessibleName(f"{lang.name} ({lang.english})")
-            sheet = f"QPushButton#language {{ min-height: {height}px; max-height: {height}px; }}"
+            inner = height - 8  # a style sheet's height leaves out the border and padding (4 px each side)
+            sheet = (f"QPushButton#language {{ min-height: {inner}px; max-height: {inner}px; }}"
+                     f" QLabel#languageText {{ font-size: {name_size}px; }}")  # fmt: skip
             if button.styleSheet() != sheet:  # setting a style sheet re-polishes: only when it changes
                 button.setStyleSheet(sheet)
             grid.addWidget(button, index // cols, index % cols)
             self.buttons.append(button)
-        self.invitation = wrapping_label("", "invitation")
-        self.invitation.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.column.addWidget(self.invitation)
-        self._invites = [
-            (lang.code, text, lang.rtl)
-            for lang in languages
-            if (text := ctx.store.ui_strings(lang.code).get("choose_language", ""))
-        ]
         self._invite_aloud = ctx.invite_aloud
         self._can_say = ctx.can_say
         if not hasattr(self, "_invite_timer"):
@@ -89,6 +105,34 @@ class LanguageScreen(Screen):
         self._next_invitation()
         self._invite_timer.start()
 
+    def _layout(self, ctx: ScreenContext, languages: list[Language], width: int, heading: int) -> tuple[int, ...]:
+        """Columns, button height, spacing and name size that show every language at once (no scrolling): the
+        fewest columns whose buttons are high enough for a name; a name that would not fit its button's width is
+        set smaller (never below the body text), so no name is cut."""
+        m = ctx.metrics
+        margins = self.column.contentsMargins()
+        # The screen's own height: its scroll area fills it, and the viewport's may not have followed it yet
+        viewport = min(self.scroll_area.viewport().height(), self.height()) or self.window().height() - m.row_height
+        self._built_for = self.height()
+        free = viewport - margins.top() - margins.bottom() - heading - self.column.spacing()
+        names = [lang.name for lang in languages] or [""]
+        speaker = m.target + BUTTON_SPACING if any(ctx.can_say(lang.code) for lang in languages) else 0
+        first = self.columns(3, 2)
+        best: tuple[int, ...] = ()
+        for cols in range(first, first + 3):
+            rows = -(-len(languages) // cols)
+            for spacing in (m.gap * 2, m.gap):
+                height = (free - spacing * (rows - 1)) // max(1, rows)
+                room = (width - spacing * (cols - 1)) // cols - BUTTON_SIDES - speaker - 4  # 4: rounding
+                for size in range(m.title, m.body - 1, -1):
+                    if max(_text_width(word, size) for name in names for word in name.split()) > room:
+                        continue  # a word would be cut
+                    need = max(_text_height(name, size, room) for name in names) + BUTTON_MARGINS + 8  # + border
+                    if height >= need:
+                        return cols, min(height, m.row_height * 2), spacing, size
+                best = best or (cols, max(m.target, height), spacing, m.body)
+        return best  # nothing fits (a tiny window): the fewest columns, scrolling
+
     def _next_invitation(self) -> None:
         """Show (and, if the staff want it, say) the invitation in the next language; mark its button."""
         if not self._invites or (not self.isVisible() and self._invite_index >= 0):
@@ -97,7 +141,7 @@ class LanguageScreen(Screen):
         self._invite_index = (self._invite_index + 1) % len(self._invites)
         code, text, rtl = self._invites[self._invite_index]
         self.invitation.setText(text)
-        self.invitation.setLayoutDirection(Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
+        self.heading.setLayoutDirection(Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
         for button in self.buttons:
             invited = button.key == code
             if button.property("invited") != invited:
@@ -108,6 +152,20 @@ class LanguageScreen(Screen):
             self._spoken_round += 1
             if self._can_say(code):
                 self.speech_requested.emit(text, code)
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        """Built for the room it had: when the bars above settle at a new text size, or the window turns, the
+        buttons are sized again (once the resizing is over)."""
+        super().resizeEvent(event)
+        moved = abs(event.size().height() - getattr(self, "_built_for", 0)) > 2
+        if self.ctx is not None and moved and not getattr(self, "_resize_pending", False):
+            self._resize_pending = True
+            QTimer.singleShot(0, self._rebuild)
+
+    def _rebuild(self) -> None:
+        self._resize_pending = False
+        if self.ctx is not None and self.isVisible():
+            self.show_content(self.ctx, self.arg)
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
