@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import langcodes
+from fontTools import unicodedata as unicodedata_ft
 
 from kiosk import guidecheck
 from kiosk.content import fonts, voicenames
@@ -34,6 +37,7 @@ from kiosk.content.uikeys import REQUIRED_UI_KEYS
 from kiosk.textalign import SENTENCE_END as _SENTENCE_END
 from kiosk.textalign import align
 
+SCRIPT_SAMPLE_CHARS = 600  # of an answer's body, with its question and short answer: enough to tell its script
 SHORT_MAX_SENTENCES = 2
 SHORT_MAX_CHARS = 260
 CHECKED_MAX_AGE_DAYS = 366
@@ -43,6 +47,25 @@ _BIDI = re.compile(f"[{guidecheck.BIDI_CONTROLS}]")
 LABIALISED = {0x1240: 0x1248, 0x1280: 0x1288, 0x12A8: 0x12B0, 0x12B8: 0x12C0, 0x1308: 0x1310}
 _SIGNS = "'’ʼ-"
 _LATIN_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z][A-Za-z]+(?![^\W\d_])")
+
+
+@lru_cache(maxsize=4096)
+def _script(ch: str) -> str:
+    """ISO 15924 code of ``ch``'s script (Unicode's Scripts.txt, as fontTools ships it)."""
+    return str(unicodedata_ft.script(ch))
+
+
+def _other_script(text: str, script: str) -> tuple[str, int] | None:
+    """The script most of the letters of ``text`` are in, and its share, when that is not ``script``."""
+    counts: Counter[str] = Counter()
+    for ch, n in Counter(text).items():
+        if ch.isalpha() and (found := _script(ch)) not in ("Zyyy", "Zinh", "Zzzz"):
+            counts[found] += n
+    letters = sum(counts.values())
+    if letters < 10 or counts[script] * 2 > letters:
+        return None
+    main, count = counts.most_common(1)[0]
+    return main, round(100 * count / letters)
 
 
 def _word_with(text: str, ch: str) -> str:
@@ -99,6 +122,7 @@ class _Checker:
         self.topics_and_questions()
         self.strings()
         self.answers()
+        self.scripts()
         self.keyboards()
         self.lexicons()
         for (qid, lang, _part), recording in sorted(self.g.recordings.items()):
@@ -383,6 +407,43 @@ class _Checker:
                 f"stale translation: {source.path} changed since it was translated "
                 f"(run 'wegwijzer content stamp' after updating it)",
             )
+
+    # --- scripts --------------------------------------------------------------------------------
+    def scripts(self) -> None:
+        """A language's declared script is a real one, its direction is that script's, and its texts (screen texts,
+        each answer's question, short answer and beginning) are written in it: Latin text under ``script: Arab``
+        reads as letter names and shows left to right on a right-to-left screen. Names in another script (OCMW,
+        Fedasil) are fine: the declared script must hold most of the letters."""
+        for lang in self.g.languages:
+            if not lang.script:
+                continue
+            name = unicodedata_ft.script_name(lang.script, default=None)
+            if name is None or lang.script.startswith(("Z", "Q")):
+                self.r.error("languages.yaml", lang.line, f"{lang.code}: '{lang.script}' is not an ISO 15924 script "
+                             f"code of a writing system (Latn, Arab, Cyrl, Ethi, Geor ...)")  # fmt: skip
+                continue
+            direction = "rtl" if unicodedata_ft.script_horizontal_direction(lang.script, "LTR") == "RTL" else "ltr"
+            if lang.direction in DIRECTIONS and lang.direction != direction:
+                self.r.error("languages.yaml", lang.line, f"{lang.code}: {name} script is written {direction}, but the "
+                             f"direction given is {lang.direction}")  # fmt: skip
+            texts = []
+            strings = self.g.strings.get(lang.code)
+            if strings is not None:
+                texts.append((strings.path, strings.line, " ".join(strings.ui.values())))
+            for (_qid, code), a in sorted(self.g.answers.items()):
+                if code == lang.code:
+                    texts.append((a.path, 1, f"{a.question} {a.short} {a.body[:SCRIPT_SAMPLE_CHARS]}"))
+            wrong = [(path, line, found) for path, line, text in texts if (found := _other_script(text, lang.script))]
+            if wrong and len(wrong) * 2 > len(texts):  # most of them: the declared script is what is wrong
+                found = Counter(script for _, _, (script, _) in wrong).most_common(1)[0][0]
+                self.r.error("languages.yaml", lang.line, f"{lang.code}: {len(wrong)} of its {len(texts)} texts are in "
+                             f"{unicodedata_ft.script_name(found, default=found)} script ({found}), but the script "
+                             f"given is {name} ({lang.script})")  # fmt: skip
+                continue
+            for path, line, (script, share) in wrong:
+                self.r.error(path, line, f"this text is in {unicodedata_ft.script_name(script, default=script)} script "
+                             f"({share} % of its letters), but {lang.code} is written in {name} ({lang.script}): a "
+                             f"text in another language's folder?")  # fmt: skip
 
     # --- keyboards ------------------------------------------------------------------------------
     def keyboards(self) -> None:

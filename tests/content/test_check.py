@@ -283,10 +283,50 @@ def test_front_matter_missing(content_copy):
         ("نعم. أخبر المركز أولاً.", 2),
         ("እወ። ንማእከል ሓብሩ።", 2),
         ("Да! Чи так?", 2),
+        ("بەڵێ۔ پێش دەستپێکردن بە ناوەندەکە بڵێ۔", 2),  # the Arabic full stop
+        ("ها؟ ووایه۔ نو څه؟", 3),
+        ("እወ፧ ንማእከል ሓብሩ።", 2),
+        ("Այո։ Նախ ասեք կենտրոնին։", 2),  # the Armenian full stop
+        ("დიახ. ჯერ უთხარით ცენტრს. ჰო჻", 3),
+        ("Sí. ¿Me pagan? ¡No!", 3),
     ],
 )
 def test_sentence_counting_across_scripts(text, count):
     assert count_sentences(text) == count
+
+
+def test_a_short_answer_with_three_arabic_full_stops_is_refused(content_copy):
+    path = content_copy / "lang/ckb/answers/accident.md"
+    text = path.read_text(encoding="utf-8")
+    front = text.split("\n---\n", 1)[0]
+    short = next(line for line in front.splitlines() if line.startswith("short:"))
+    path.write_text(text.replace(short, "short: بەڵێ۔ پێش دەستپێکردن بڵێ۔ پرسیار بکە۔"), encoding="utf-8")
+    assert any("'short' has 3 sentences" in m for m in messages(run_check(content_copy)))
+
+
+def test_a_text_in_another_script_than_its_language_is_refused(content_copy):
+    """English pasted into the Sorani folder: an error on that file, in words an editor understands."""
+    english = (content_copy / "lang/en/answers/accident.md").read_text(encoding="utf-8")
+    (content_copy / "lang/ckb/answers/accident.md").write_text(english, encoding="utf-8")
+    found = [m for m in messages(run_check(content_copy)) if "script" in m]
+    assert found == ["lang/ckb/answers/accident.md:1: error: this text is in Latin script (100 % of its letters), but "
+                     "ckb is written in Arabic (Arab): a text in another language's folder?"]  # fmt: skip
+
+
+def test_a_wrong_script_or_direction_in_languages_yaml_is_refused_once(content_copy):
+    path = content_copy / "languages.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    script: Geor", "    script: Arab").replace("    script: Cyrl\n    fallback: [uk, en]",
+                                                                     "    script: Cyrx\n    fallback: [uk, en]")
+    ar = text.index("code: ar")
+    text = text[:ar] + text[ar:].replace("direction: rtl", "direction: ltr", 1)
+    path.write_text(text, encoding="utf-8")
+    found = [m for m in messages(run_check(content_copy)) if "script" in m and "voice" not in m]
+    assert any(m.startswith("languages.yaml:") and "ka: 49 of its 49 texts are in Georgian script (Geor), but the "
+               "script given is Arabic (Arab)" in m for m in found), found  # fmt: skip
+    assert any("ar: Arabic script is written rtl, but the direction given is ltr" in m for m in found), found
+    assert any("ru: 'Cyrx' is not an ISO 15924 script code" in m for m in found), found
+    assert not any("lang/ka/answers" in m for m in found)  # once, at languages.yaml, not per answer
 
 
 def test_lexicon_pattern_errors_are_reported(content_copy):
