@@ -6,7 +6,8 @@ in Python before indexing and before matching:
 - case is folded and combining marks are dropped (é -> e, ё -> е, Arabic harakat, superscript alef);
 - Arabic-script variants are unified: alef forms -> ا, Persian/Pashto/Arabic ya forms and alef maqsura -> ي,
   Persian/Pashto kaf -> ك, ta marbuta -> ه, hamza carriers -> their base letter; Pashto's own letters -> the
-  Persian-keyboard letters people type for them (ګ -> گ, ټ -> ت, ډ -> د, ړ -> ر, ڼ -> ن, ښ -> ش, ږ -> ژ);
+  Persian-keyboard letters people type for them (ګ -> گ, ټ -> ت, ډ -> د, ړ -> ر, ڼ -> ن, ښ -> ش, ږ -> ژ); Sorani's
+  likewise (ھ -> ه, ۆ -> و, ڵ -> ل, ڕ -> ر, ڤ -> ف; ێ and ە already fold to ي and ه);
 - the Turkish dotless ı -> i (what a keyboard without Turkish letters types);
 - tatweel and zero-width joiners/non-joiners are dropped (so "می‌خواهم" and "میخواهم" match);
 - Arabic-Indic and Persian digits become ASCII digits.
@@ -26,6 +27,8 @@ _ARABIC_MAP = {
     "ؤ": "و",
     # Pashto letters as typed on a Persian or Arabic keyboard, which has none of them
     "ګ": "گ", "ټ": "ت", "ډ": "د", "ړ": "ر", "ڼ": "ن", "ښ": "ش", "ږ": "ژ",
+    # Sorani letters as typed on an Arabic or Persian keyboard: the two-eyed heh, o, the velarised l, the trilled r, v
+    "ھ": "ه", "ۆ": "و", "ڵ": "ل", "ڕ": "ر", "ڤ": "ف",
     # the dotless i, as typed on a keyboard without Turkish letters
     "ı": "i",
 }  # fmt: skip

@@ -41,3 +41,14 @@ def test_letters_people_type_without_the_languages_keyboard_fold_to_the_ones_the
     assert fold("ګډ خدمت") == fold("گد خدمت")  # Pashto letters typed on a Persian keyboard
     assert fold("ښځې") == fold("شځې")
     assert fold("harçlığı") == fold("harcligi")  # Turkish dotless i and g with breve
+
+
+def test_sorani_letters_fold_to_what_an_arabic_or_persian_keyboard_types():
+    assert fold("ڕاھێنان") == fold("راهینان")
+    assert fold("کۆمەڵگا") == fold("کومەلگا") == fold("كومهلگا")
+    assert fold("ڤیزا") == fold("فیزا")
+
+
+def test_georgian_and_kurmanji_fold_like_any_alphabet():
+    assert tokens("ქართული ენა") == ["ქართული", "ენა"]
+    assert fold("Kurmancî çêkirin ş û") == "kurmanci cekirin s u"
