@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast, overload
 
-from kiosk.content.fold import token_spans
+from kiosk.content.fold import fold, fold_with_offsets, token_spans
 from kiosk.content.schema import SEARCH_WEIGHTS, search_table
 
 # re-exported: callers catch them from here
@@ -683,8 +683,23 @@ def _clean(text: str | None) -> str | None:
 
 
 def _matches(text: str, words: list[str]) -> list[tuple[int, int]]:
-    starts = tuple(words)  # str.startswith with a tuple: one call per word of the text
-    return [(start, end) for tok, start, end in token_spans(text) if tok.startswith(starts)]
+    """Ranges of ``text`` holding a word that starts with one of the (folded) ``words``: one regular expression
+    over the folded text, mapped back to the original characters."""
+    if not words:
+        return []
+    folded, offsets = fold_with_offsets(text)
+    spans = []
+    for match in _starts_pattern(tuple(sorted(set(words), key=len, reverse=True))).finditer(folded):
+        start, end = offsets[match.start()], offsets[match.end() - 1] + 1
+        while end < len(text) and not fold(text[end]):
+            end += 1  # trailing marks (tanween, shadda) belong to the word
+        spans.append((start, end))
+    return spans
+
+
+@functools.lru_cache(maxsize=256)
+def _starts_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(f"(?<!\\w)(?:{'|'.join(re.escape(word) for word in words)})\\w*")
 
 
 def _snippet(text: str, words: list[str]) -> tuple[str, list[tuple[int, int]]]:

@@ -435,9 +435,9 @@ class _Checker:
                     texts.append((a.path, 1, f"{a.question} {a.short} {a.body[:SCRIPT_SAMPLE_CHARS]}"))
             wrong = [(path, line, found) for path, line, text in texts if (found := _other_script(text, lang.script))]
             if wrong and len(wrong) * 2 > len(texts):  # most of them: the declared script is what is wrong
-                found = Counter(script for _, _, (script, _) in wrong).most_common(1)[0][0]
+                most = Counter(script for _, _, (script, _) in wrong).most_common(1)[0][0]
                 self.r.error("languages.yaml", lang.line, f"{lang.code}: {len(wrong)} of its {len(texts)} texts are in "
-                             f"{unicodedata_ft.script_name(found, default=found)} script ({found}), but the script "
+                             f"{unicodedata_ft.script_name(most, default=most)} script ({most}), but the script "
                              f"given is {name} ({lang.script})")  # fmt: skip
                 continue
             for path, line, (script, share) in wrong:

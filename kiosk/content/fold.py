@@ -67,22 +67,45 @@ def fold(text: str) -> str:
     """Return the search form of ``text``."""
     for ch in set(text):
         if ord(ch) not in _table:
-            _table[ord(ch)] = _fold_char(ch)
+            out = _table[ord(ch)] = _fold_char(ch)
+            if len(out) != 1:
+                _irregular.add(ch)
+                _irregular_pattern.clear()
     return text.translate(_table)
 
 
+_irregular: set[str] = set()  # characters that fold to none or to several (marks, tatweel, ZWNJ, ligatures)
+_irregular_pattern: list[re.Pattern[str]] = []
+
+
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """Fold ``text`` and return, for every folded character, the index of the original character it came from."""
-    quick = fold(text)
-    if len(quick) == len(text) and all(len(_table[ord(ch)]) == 1 for ch in set(text)):
-        return quick, list(range(len(text)))  # every character folds to one: the offsets are the positions
-    folded: list[str] = []
+    """Fold ``text`` and return, for every folded character, the index of the original character it came from.
+
+    Runs of characters that fold to one character each are taken as ranges; only the others (found with one
+    regular expression) are looked at one by one."""
+    folded = fold(text)
+    if len(folded) == len(text) and not (_irregular and _irregular_set_in(text)):
+        return folded, list(range(len(text)))  # every character folds to one: the offsets are the positions
     offsets: list[int] = []
-    for index, ch in enumerate(text):
-        out = _fold_char(ch)
-        folded.append(out)
-        offsets.extend([index] * len(out))
-    return "".join(folded), offsets
+    position = 0
+    for match in _irregular_re().finditer(text):
+        index = match.start()
+        offsets.extend(range(position, index))
+        offsets.extend([index] * len(_table[ord(text[index])]))
+        position = index + 1
+    offsets.extend(range(position, len(text)))
+    return folded, offsets
+
+
+def _irregular_set_in(text: str) -> bool:
+    return _irregular_re().search(text) is not None
+
+
+def _irregular_re() -> re.Pattern[str]:
+    if not _irregular_pattern:
+        chars = "".join(re.escape(ch) for ch in sorted(_irregular))
+        _irregular_pattern.append(re.compile(f"[{chars}]" if chars else "(?!)"))
+    return _irregular_pattern[0]
 
 
 _TOKEN = re.compile(r"\w+")
