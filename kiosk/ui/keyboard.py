@@ -5,10 +5,43 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.guide import Keyboard, ethiopic_vowel_forms
 from kiosk.ui.screens.base import clear_layout
+
+
+class WordKey(QPushButton):
+    """A key with a word on it (Clear all, Space, Delete, the language's name): the word is set smaller when the
+    key is too narrow for it in this language (never below half its size), so it is never cut."""
+
+    PADDING = 14  # the key's border and a little air on each side, together
+
+    def __init__(self, label: str) -> None:
+        super().__init__(label)
+        self._base = 0
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
+
+    def fit(self) -> None:
+        if not self.styleSheet():
+            self._base = self.font().pixelSize()  # the size the window's style gives keys
+        if self._base <= 0:
+            return
+        room = self.width() - self.PADDING
+        size = self._base
+        font = self.font()
+        while size > self._base // 2:
+            font.setPixelSize(size)
+            if QFontMetrics(font).horizontalAdvance(self.text()) <= room:
+                break
+            size -= 1
+        sheet = "" if size == self._base else f"font-size: {size}px;"
+        if sheet != self.styleSheet():
+            self.setStyleSheet(sheet)
 
 
 class OnScreenKeyboard(QWidget):
@@ -75,7 +108,8 @@ class OnScreenKeyboard(QWidget):
         self.rows.addLayout(bottom)
 
     def _key(self, name: str, label: str, slot) -> QPushButton:  # type: ignore[no-untyped-def]
-        button = QPushButton(label.replace("&", "&&"))  # a lone & would mark a shortcut and not be shown
+        text = label.replace("&", "&&")  # a lone & would mark a shortcut and not be shown
+        button = WordKey(text) if len(label) > 1 else QPushButton(text)
         button.setObjectName("key")
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(slot)

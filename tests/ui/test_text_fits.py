@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from PySide6.QtWidgets import QLabel, QToolButton, QWidget
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QLabel, QPushButton, QToolButton, QWidget
 
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import RichText
@@ -39,6 +40,11 @@ def clipped(root: QWidget) -> list[str]:
         for upper, lower in itertools.pairwise(shown):
             if lower.geometry().top() < upper.geometry().bottom() and upper.geometry().intersects(lower.geometry()):
                 problems.append(f"{upper.objectName()} overlaps {lower.objectName()}")
+    for key in root.findChildren(QPushButton, "key"):
+        text = key.text().replace("&&", "&")
+        if key.isVisibleTo(root) and text and QFontMetrics(key.font()).horizontalAdvance(text) > key.width() - 4:
+            problems.append(f"key too narrow: {text!r} needs {QFontMetrics(key.font()).horizontalAdvance(text)}px, "
+                            f"has {key.width()}")  # fmt: skip
     for button in root.findChildren(QToolButton):
         if button.isVisibleTo(root) and button.sizeHint().width() > button.width() + 2:
             problems.append(f"bar button too narrow: {button.text()!r}")
