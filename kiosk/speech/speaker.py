@@ -49,6 +49,10 @@ class Speaker:
                             variants=variants)  # fmt: skip
         except NoVoiceError:
             tried = ", ".join(self.store.language(lang).voices)
+            if not tried:
+                raise SpeechError(f"no voice for language '{lang}': it has none that may be shipped (languages.yaml "
+                                  f"gives none), so the kiosk plays recordings of its answers where they exist, and "
+                                  f"never another language's voice") from None  # fmt: skip
             raise SpeechError(f"no voice for language '{lang}' (tried {tried})") from None
         return steps
 

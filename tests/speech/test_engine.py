@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import array
 import itertools
+import math
 import re
 import wave
 from pathlib import Path
@@ -117,12 +118,32 @@ def test_speak_command_saves_a_wav(tmp_path, shipped_guide):
     assert "O C M W" in result.output
 
 
-def test_speak_command_without_a_voice_says_so(shipped_guide, tmp_path):
+@pytest.mark.parametrize(("lang", "text"), [("ps", "سلام"), ("ckb", "سڵاو")])
+def test_speak_command_without_a_voice_says_so(shipped_guide, tmp_path, lang, text):
     result = CliRunner().invoke(
-        main, ["speak", "سلام", "--lang", "ps", "--output", str(tmp_path / "x.wav"), "--database", str(shipped_guide)]
+        main, ["speak", text, "--lang", lang, "--output", str(tmp_path / "x.wav"), "--database", str(shipped_guide)]
     )
-    assert result.exit_code != 0 and "no voice for language 'ps'" in result.output
+    assert result.exit_code != 0 and f"no voice for language '{lang}'" in result.output
+    assert "none that may be shipped" in result.output and "never another language's voice" in result.output
     assert not (tmp_path / "x.wav").exists()
+
+
+@pytest.mark.parametrize("lang", ["ru", "es", "ka", "kmr"])
+def test_the_new_languages_are_read_by_their_own_espeak_voice(shipped_guide, tmp_path, lang):
+    """Each is said at a speaking length and loudness: not silence, not letter names of another script."""
+    out = tmp_path / "answer.wav"
+    result = CliRunner().invoke(main, ["speak", "--lang", lang, "--question", "accident", "--output", str(out),
+                                       "--engine", "espeak-ng", "--database", str(shipped_guide)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    expected = {"ru": "ru", "es": "es", "ka": "ka", "kmr": "ku"}[lang]  # Kurmanji: espeak-ng's "ku"
+    assert result.output.startswith(f"voice {expected},")
+    with wave.open(str(out)) as wav:
+        rate, frames = wav.getframerate(), wav.readframes(wav.getnframes())
+    samples = array.array("h", frames)
+    seconds = len(samples) / rate
+    rms = math.sqrt(sum(x * x for x in samples[::50]) / len(samples[::50]))
+    assert 30 < seconds < 150, seconds  # the whole answer at a speaking pace (about 70-100 s)
+    assert -30 < 20 * math.log10(rms / 32768) < -10
 
 
 @pytest.mark.parametrize("lang", ["nl", "fr", "en", "ar", "prs", "ti", "tr", "uk"])
