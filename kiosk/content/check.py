@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import string
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from kiosk.content.model import (
     KeyboardSource,
     LanguageSource,
 )
-from kiosk.content.problems import Report
+from kiosk.content.problems import Problem, Report
 from kiosk.content.schema import LATIN_KEYBOARD
 from kiosk.content.sources import load
 from kiosk.content.uikeys import REQUIRED_UI_KEYS
@@ -97,11 +98,12 @@ _BIDI_MESSAGE = "a bidi embedding or override control (U+202A..U+202E) would reo
 def check(root: Path, icons_dir: Path, fonts_dir: Path, today: dt.date | None = None) -> tuple[GuideSources, Report]:
     """Read and check the content folder ``root``."""
     report = Report()
-    guide = load(root, report)
+    covered, day = fonts.coverage(fonts_dir), today or dt.date.today()
+    guide = load(root, report, AnswerChecks(covered, day))
     from kiosk.content.facts import apply_facts
 
-    apply_facts(guide, report, today or dt.date.today())
-    checker = _Checker(guide, report, icons_dir, fonts.coverage(fonts_dir), today or dt.date.today())
+    apply_facts(guide, report, day)
+    checker = _Checker(guide, report, icons_dir, covered, day)
     checker.run()
     return guide, report
 
@@ -111,11 +113,146 @@ def count_sentences(text: str) -> int:
     return len(parts)
 
 
-class _Checker:
+class _AnswerTexts:
+    """The checks of single texts and of one answer at a time: the texts, the body and its HTML, the fonts, the
+    sources, the date. An answer's checks need nothing but the answer, so a big guide runs them where its answers
+    are read, in worker processes (``AnswerChecks``)."""
+
+    def __init__(self, report: Report, covered: frozenset[int], today: dt.date, rtl: frozenset[str]) -> None:
+        self.r, self.covered, self.today, self.rtl = report, covered, today, rtl
+
+    def drawable(self, path: str, line: int, text: str, limit: int = 0) -> None:
+        """A text the kiosk shows: every character drawable, no bidi override; with a ``limit``, also within
+        the guide's limits (length, longest word, no markup: kiosk/guidecheck.py refuses a guide otherwise)."""
+        missing = fonts.undrawable(text, self.covered)
+        if missing:
+            shown = ", ".join(fonts.describe(ch) for ch in missing[:5])
+            self.r.error(path, line, f"the bundled fonts cannot draw {shown}")
+        if _BIDI.search(text):
+            self.r.error(path, line, _BIDI_MESSAGE)
+        problem = guidecheck.text_problem(text, limit) if limit else None
+        if problem:
+            self.r.error(path, line, f"this text has {problem}")
+
+    def answer(self, a: AnswerSource) -> None:
+        """Everything about one answer that needs nothing but the answer."""
+        line = a.line_of.get
+        for key, text, limit in (("question", a.question, guidecheck.MAX_QUESTION_CHARS),
+                                 ("short", a.short, guidecheck.MAX_SHORT_CHARS)):  # fmt: skip
+            if "<" in text and re.search(r"<[a-zA-Z/!]", text):
+                self.r.error(a.path, line(key, 2), f"raw HTML is not allowed in '{key}'")
+                text = text.replace("<", " ")  # said once
+            self.drawable(a.path, line(key, 2), text, limit)
+        if a.short:
+            sentences = count_sentences(a.short)
+            if sentences > SHORT_MAX_SENTENCES:
+                self.r.error(a.path, line("short", 2), f"'short' has {sentences} sentences; at most 2 are allowed")
+            if len(a.short) > SHORT_MAX_CHARS:
+                self.r.error(
+                    a.path, line("short", 2), f"'short' is {len(a.short)} characters; at most {SHORT_MAX_CHARS}"
+                )
+        self.body(a)
+        self.spoken_variants(a)
+        self.citations(a)
+        self.checked(a)
+
+    def body(self, a: AnswerSource) -> None:
+        if not a.body.strip():
+            self.r.error(a.path, a.body_line, "the full answer (text after the front matter) is empty")
+            return
+        for offset, message in a.analysed().problems:
+            self.r.error(a.path, a.body_line + offset, message)
+        lines = a.body.split("\n")
+        for index, text_line in enumerate(lines):
+            if _BIDI.search(text_line):
+                self.r.error(a.path, a.body_line + index, _BIDI_MESSAGE)
+        if len(a.body) > guidecheck.MAX_ANSWER_CHARS:
+            message = f"the full answer is {len(a.body)} characters; at most {guidecheck.MAX_ANSWER_CHARS}"
+            self.r.error(a.path, a.body_line, message)
+        elif not a.analysed().problems:
+            self.built_html(a, lines)
+        if not fonts.undrawable(a.body, self.covered):
+            return
+        for index, text_line in enumerate(lines):
+            missing = fonts.undrawable(text_line, self.covered)
+            if missing:
+                shown = ", ".join(fonts.describe(ch) for ch in missing[:5])
+                self.r.error(a.path, a.body_line + index, f"the bundled fonts cannot draw {shown}")
+
+    def built_html(self, a: AnswerSource, lines: list[str]) -> None:
+        """The HTML the build will store must pass the kiosk's own check (kiosk/guidecheck.py): its words, its
+        size (lists are counted by markdown.py, with their line)."""
+        rtl = a.lang in self.rtl
+        html, text = a.analysed().html, a.analysed().text
+        if rtl:
+            html, text = isolate_latin_asides(html), isolate_latin_asides(text)
+        problem = guidecheck.html_problem(html)
+        if problem:
+            word = (guidecheck.long_word(text) or "").strip("\u2068\u2069").replace("\u00a0", " ")[:8]
+            index = next((i for i, text_line in enumerate(lines) if word and word in text_line), 0)
+            hint = " (in right-to-left text a Latin aside in brackets is kept on one line)" if rtl and word else ""
+            self.r.error(a.path, a.body_line + index, f"the full answer has {problem}{hint}")
+        if _BIDI.search(text) and not _BIDI.search(a.body):
+            self.r.error(a.path, a.body_line, f"{_BIDI_MESSAGE} (it is written as a character reference)")
+
+    def spoken_variants(self, a: AnswerSource) -> None:
+        for key, display, spoken in (
+            ("spoken_short", a.short, a.spoken_short), ("spoken_answer", a.analysed().text, a.spoken_answer)
+        ):  # fmt: skip
+            if spoken is not None and align(display, spoken) is None:
+                which = "'short'" if key == "spoken_short" else "the full answer"
+                message = f"'{key}' must be the text of {which} with vowel marks added, nothing else changed"
+                self.r.error(a.path, a.line_of.get(key, 2), message)
+
+    def citations(self, a: AnswerSource) -> None:
+        line = a.line_of.get("sources", 2)
+        if not a.sources and "sources" in a.line_of:
+            self.r.error(a.path, line, "'sources' is empty: every answer cites at least one source")
+        for citation in a.sources:
+            if not citation.title:
+                self.r.error(a.path, line, "a source has no title")
+            if citation.url and not _URL.match(citation.url):
+                self.r.error(a.path, line, f"source address '{citation.url}' is not an http(s) address")
+            if citation.url and len(citation.url) > guidecheck.MAX_URL_CHARS:
+                self.r.error(a.path, line, f"a source address is longer than {guidecheck.MAX_URL_CHARS} characters")
+            self.drawable(a.path, line, citation.title, guidecheck.MAX_TEXT_CHARS)
+
+    def checked(self, a: AnswerSource) -> None:
+        line = a.line_of.get("checked", 2)
+        if not a.checked:
+            return
+        try:
+            date = dt.date.fromisoformat(a.checked)
+        except ValueError:
+            self.r.error(a.path, line, f"'checked' must be a date like 2026-11-27, not '{a.checked}'")
+            return
+        if date > self.today:
+            self.r.error(a.path, line, f"'checked' date {a.checked} is in the future")
+        elif (self.today - date).days > CHECKED_MAX_AGE_DAYS:
+            self.r.warning(a.path, line, f"last checked {a.checked}, more than a year ago: check it again")
+
+
+
+@dataclass(frozen=True)
+class AnswerChecks:
+    """``_AnswerTexts.answer`` as a picklable callable for the answer loader (kiosk.content.sources)."""
+
+    covered: frozenset[int]
+    today: dt.date
+
+    def __call__(self, answer: AnswerSource, rtl: bool) -> list[Problem]:
+        report = Report()
+        _AnswerTexts(report, self.covered, self.today, frozenset([answer.lang] if rtl else [])).answer(answer)
+        return report.problems
+
+
+class _Checker(_AnswerTexts):
     def __init__(
         self, guide: GuideSources, report: Report, icons_dir: Path, covered: frozenset[int], today: dt.date
     ) -> None:
-        self.g, self.r, self.icons_dir, self.covered, self.today = guide, report, icons_dir, covered, today
+        rtl = frozenset(lang.code for lang in guide.languages if lang.direction == "rtl")
+        super().__init__(report, covered, today, rtl)
+        self.g, self.icons_dir = guide, icons_dir
 
     def run(self) -> None:
         self.languages()
@@ -138,19 +275,6 @@ class _Checker:
     def icon(self, path: str, line: int, name: str) -> None:
         if name and not (self.icons_dir / f"{name}.svg").is_file():
             self.r.error(path, line, f"unknown icon '{name}': there is no assets/icons/{name}.svg")
-
-    def drawable(self, path: str, line: int, text: str, limit: int = 0) -> None:
-        """A text the kiosk shows: every character drawable, no bidi override; with a ``limit``, also within
-        the guide's limits (length, longest word, no markup: kiosk/guidecheck.py refuses a guide otherwise)."""
-        missing = fonts.undrawable(text, self.covered)
-        if missing:
-            shown = ", ".join(fonts.describe(ch) for ch in missing[:5])
-            self.r.error(path, line, f"the bundled fonts cannot draw {shown}")
-        if _BIDI.search(text):
-            self.r.error(path, line, _BIDI_MESSAGE)
-        problem = guidecheck.text_problem(text, limit) if limit else None
-        if problem:
-            self.r.error(path, line, f"this text has {problem}")
 
     def duplicates(self, path: str, items: list[tuple[str, int]], what: str) -> None:
         seen: dict[str, int] = {}
@@ -277,7 +401,9 @@ class _Checker:
             if qid not in questions:
                 self.r.error(answer.path, 1, f"unknown question '{qid}': it is not in questions.yaml")
                 continue
-            self.answer(answer, self.g.answers.get((qid, source_lang)), lang == source_lang)
+            if not answer.checked_where_read:
+                self.answer(answer)
+            self.status(answer, self.g.answers.get((qid, source_lang)), lang == source_lang)
         for q in self.g.questions:
             for language in self.g.languages:
                 if (q.id, language.code) in self.g.answers:
@@ -287,103 +413,6 @@ class _Checker:
                     self.r.error(path, 1, f"answer to '{q.id}' is missing in the source language")
                 elif language.code in self.g.strings:
                     self.r.warning(path, 1, "missing translation: the kiosk shows the fallback language")
-
-    def answer(self, a: AnswerSource, source: AnswerSource | None, is_source: bool) -> None:
-        line = a.line_of.get
-        for key, text, limit in (("question", a.question, guidecheck.MAX_QUESTION_CHARS),
-                                 ("short", a.short, guidecheck.MAX_SHORT_CHARS)):  # fmt: skip
-            if "<" in text and re.search(r"<[a-zA-Z/!]", text):
-                self.r.error(a.path, line(key, 2), f"raw HTML is not allowed in '{key}'")
-                text = text.replace("<", " ")  # said once
-            self.drawable(a.path, line(key, 2), text, limit)
-        if a.short:
-            sentences = count_sentences(a.short)
-            if sentences > SHORT_MAX_SENTENCES:
-                self.r.error(a.path, line("short", 2), f"'short' has {sentences} sentences; at most 2 are allowed")
-            if len(a.short) > SHORT_MAX_CHARS:
-                self.r.error(
-                    a.path, line("short", 2), f"'short' is {len(a.short)} characters; at most {SHORT_MAX_CHARS}"
-                )
-        self.body(a)
-        self.spoken_variants(a)
-        self.citations(a)
-        self.checked(a)
-        self.status(a, source, is_source)
-
-    def body(self, a: AnswerSource) -> None:
-        if not a.body.strip():
-            self.r.error(a.path, a.body_line, "the full answer (text after the front matter) is empty")
-            return
-        for offset, message in a.analysed().problems:
-            self.r.error(a.path, a.body_line + offset, message)
-        lines = a.body.split("\n")
-        for index, text_line in enumerate(lines):
-            if _BIDI.search(text_line):
-                self.r.error(a.path, a.body_line + index, _BIDI_MESSAGE)
-        if len(a.body) > guidecheck.MAX_ANSWER_CHARS:
-            message = f"the full answer is {len(a.body)} characters; at most {guidecheck.MAX_ANSWER_CHARS}"
-            self.r.error(a.path, a.body_line, message)
-        elif not a.analysed().problems:
-            self.built_html(a, lines)
-        if not fonts.undrawable(a.body, self.covered):
-            return
-        for index, text_line in enumerate(lines):
-            missing = fonts.undrawable(text_line, self.covered)
-            if missing:
-                shown = ", ".join(fonts.describe(ch) for ch in missing[:5])
-                self.r.error(a.path, a.body_line + index, f"the bundled fonts cannot draw {shown}")
-
-    def built_html(self, a: AnswerSource, lines: list[str]) -> None:
-        """The HTML the build will store must pass the kiosk's own check (kiosk/guidecheck.py): its words, its
-        size (lists are counted by markdown.py, with their line)."""
-        rtl = any(lang.code == a.lang and lang.direction == "rtl" for lang in self.g.languages)
-        html, text = a.analysed().html, a.analysed().text
-        if rtl:
-            html, text = isolate_latin_asides(html), isolate_latin_asides(text)
-        problem = guidecheck.html_problem(html)
-        if problem:
-            word = (guidecheck.long_word(text) or "").strip("\u2068\u2069").replace("\u00a0", " ")[:8]
-            index = next((i for i, text_line in enumerate(lines) if word and word in text_line), 0)
-            hint = " (in right-to-left text a Latin aside in brackets is kept on one line)" if rtl and word else ""
-            self.r.error(a.path, a.body_line + index, f"the full answer has {problem}{hint}")
-        if _BIDI.search(text) and not _BIDI.search(a.body):
-            self.r.error(a.path, a.body_line, f"{_BIDI_MESSAGE} (it is written as a character reference)")
-
-    def spoken_variants(self, a: AnswerSource) -> None:
-        for key, display, spoken in (
-            ("spoken_short", a.short, a.spoken_short), ("spoken_answer", a.analysed().text, a.spoken_answer)
-        ):  # fmt: skip
-            if spoken is not None and align(display, spoken) is None:
-                which = "'short'" if key == "spoken_short" else "the full answer"
-                message = f"'{key}' must be the text of {which} with vowel marks added, nothing else changed"
-                self.r.error(a.path, a.line_of.get(key, 2), message)
-
-    def citations(self, a: AnswerSource) -> None:
-        line = a.line_of.get("sources", 2)
-        if not a.sources and "sources" in a.line_of:
-            self.r.error(a.path, line, "'sources' is empty: every answer cites at least one source")
-        for citation in a.sources:
-            if not citation.title:
-                self.r.error(a.path, line, "a source has no title")
-            if citation.url and not _URL.match(citation.url):
-                self.r.error(a.path, line, f"source address '{citation.url}' is not an http(s) address")
-            if citation.url and len(citation.url) > guidecheck.MAX_URL_CHARS:
-                self.r.error(a.path, line, f"a source address is longer than {guidecheck.MAX_URL_CHARS} characters")
-            self.drawable(a.path, line, citation.title, guidecheck.MAX_TEXT_CHARS)
-
-    def checked(self, a: AnswerSource) -> None:
-        line = a.line_of.get("checked", 2)
-        if not a.checked:
-            return
-        try:
-            date = dt.date.fromisoformat(a.checked)
-        except ValueError:
-            self.r.error(a.path, line, f"'checked' must be a date like 2026-11-27, not '{a.checked}'")
-            return
-        if date > self.today:
-            self.r.error(a.path, line, f"'checked' date {a.checked} is in the future")
-        elif (self.today - date).days > CHECKED_MAX_AGE_DAYS:
-            self.r.warning(a.path, line, f"last checked {a.checked}, more than a year ago: check it again")
 
     def status(self, a: AnswerSource, source: AnswerSource | None, is_source: bool) -> None:
         line = a.line_of.get("status", 2)

@@ -13,9 +13,11 @@ Layout (documented for editors in ``content/README.md``)::
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import wave
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -40,8 +42,14 @@ ANSWER_KEYS = {"question", "short", "sources", "checked", "status", "source_hash
                "reviewed_by", "reviewed"}  # the last two: who reviewed a translation, and when
 
 
-def load(root: Path, report: Report) -> GuideSources:
-    """Read every source file under ``root``. Problems go to ``report``; unusable parts are skipped."""
+AnswerCheck = Callable[[AnswerSource, bool], list[Problem]]  # the answer, and whether its language is right to left
+
+
+def load(root: Path, report: Report, answer_checks: AnswerCheck | None = None) -> GuideSources:
+    """Read every source file under ``root``. Problems go to ``report``; unusable parts are skipped.
+
+    ``answer_checks`` (picklable) runs on each answer where it is read, in the worker processes of a big guide;
+    the answers it checked are marked ``checked_where_read``."""
     guide = GuideSources()
     if not root.is_dir():
         report.error(str(root), 1, "content folder does not exist")
@@ -53,7 +61,7 @@ def load(root: Path, report: Report) -> GuideSources:
     from kiosk.content.facts import load_facts
 
     guide.facts = load_facts(root, report)  # before the answers: their workers fill the figures in
-    _load_language_folders(root, guide, report)
+    _load_language_folders(root, guide, report, answer_checks)
     _load_keyboards(root, guide, report)
     facts_file = root / "facts.yaml"
     if facts_file.is_file():
@@ -161,7 +169,7 @@ def _load_questions(root: Path, guide: GuideSources, report: Report) -> None:
         )
 
 
-def _load_language_folders(root: Path, guide: GuideSources, report: Report) -> None:
+def _load_language_folders(root: Path, guide: GuideSources, report: Report, answer_checks: AnswerCheck | None) -> None:
     lang_root = root / "lang"
     if not lang_root.is_dir():
         report.error("lang", 1, "folder 'lang' with one folder per language is missing")
@@ -181,7 +189,8 @@ def _load_language_folders(root: Path, guide: GuideSources, report: Report) -> N
         _load_recordings(root, folder, guide, report)
         jobs += _answer_jobs(root, folder, report)
     rendered = _fact_renderings(guide)
-    _load_answers([(*job, rendered.get(job[2], {})) for job in jobs], guide, report)
+    rtl = {lang.code for lang in guide.languages if lang.direction == "rtl"}
+    _load_answers([(*job, rendered.get(job[2], {}), job[2] in rtl) for job in jobs], guide, report, answer_checks)
 
 
 def _fact_renderings(guide: GuideSources) -> dict[str, dict[str, str]]:
@@ -349,12 +358,17 @@ def _answer_jobs(root: Path, folder: Path, report: Report) -> list[tuple[Path, P
     return jobs
 
 
-def _load_answers(jobs: list[tuple[Path, Path, str, dict[str, str]]], guide: GuideSources, report: Report) -> None:
+def _load_answers(jobs: list[tuple[Path, Path, str, dict[str, str], bool]], guide: GuideSources, report: Report,
+                  answer_checks: AnswerCheck | None = None) -> None:  # fmt: skip
     if len(jobs) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor() as pool:
+        with ProcessPoolExecutor(initializer=_set_answer_checks, initargs=(answer_checks,)) as pool:
             results = list(pool.map(_read_answer, jobs, chunksize=64))
     else:
-        results = [_read_answer(job) for job in jobs]
+        _set_answer_checks(answer_checks)
+        try:
+            results = [_read_answer(job) for job in jobs]
+        finally:
+            _set_answer_checks(None)
     for answer, file_hash, path, problems in results:  # in file order, whichever process read them
         report.problems.extend(problems)
         if file_hash:
@@ -363,31 +377,55 @@ def _load_answers(jobs: list[tuple[Path, Path, str, dict[str, str]]], guide: Gui
             guide.answers[(answer.question_id, answer.lang)] = answer
 
 
-def _read_answer(job: tuple[Path, Path, str, dict[str, str]]) -> tuple[AnswerSource | None, str, str, list[Problem]]:
-    """Read, parse and analyse one answer file (runs in a worker process for big guides). ``job[3]`` holds the
-    language's rendering of each fact: the body is analysed and folded for search with the figures filled in,
-    while the answer keeps its ``{{names}}`` (the facts check reads them, with their lines)."""
-    root, path, lang, rendered = job
+_answer_checks: list[AnswerCheck] = []  # the checks this process runs on each answer it reads (set per load)
+
+
+def _set_answer_checks(checks: AnswerCheck | None) -> None:
+    _answer_checks[:] = [checks] if checks is not None else []
+
+
+def _read_answer(
+    job: tuple[Path, Path, str, dict[str, str], bool],
+) -> tuple[AnswerSource | None, str, str, list[Problem]]:
+    """Read, parse, analyse and check one answer file (runs in a worker process for big guides). ``job[3]`` holds
+    the language's rendering of each fact: the body is analysed and folded for search with the figures filled in,
+    while the answer keeps its ``{{names}}`` (the facts check reads them, with their lines); ``job[4]``: the
+    language is written right to left."""
+    root, path, lang, rendered, rtl = job
     report = Report()
     source = read_text(root, path, report)
     if source is None:
         return None, "", "", report.problems
     answer = parse_answer(source, path.stem, lang, report)
-    if answer is not None:
-        if rendered and "{{" in answer.question + answer.short + answer.body:
-            from kiosk.content.facts import PLACEHOLDER
-            from kiosk.content.fold import fold
-            from kiosk.content.markdown import analyse
+    if answer is None:
+        return None, _sha(source.text), source.path, report.problems
+    from kiosk.content.facts import PLACEHOLDER
 
-            def filled(text: str) -> str:
-                return PLACEHOLDER.sub(lambda m: rendered.get(m[1], m[0]), text)
+    def filled(text: str) -> str:  # as kiosk.content.facts.apply_facts will fill it in
+        return PLACEHOLDER.sub(lambda m: rendered.get(m[1], m[0]), text) if "{{" in text else text
 
-            answer.analysis = analyse(filled(answer.body))
-            answer.search_form = (fold(filled(answer.question)), fold(filled(answer.short)), fold(answer.analysis.text))
-            answer.prefilled = True
-        else:
-            answer.analysed()
-            answer.folded()
+    if rendered and "{{" in answer.question + answer.short + answer.body:
+        from kiosk.content.fold import fold
+        from kiosk.content.markdown import analyse
+
+        answer.analysis = analyse(filled(answer.body))
+        answer.search_form = (fold(filled(answer.question)), fold(filled(answer.short)), fold(answer.analysis.text))
+        answer.prefilled = True
+    else:
+        answer.analysed()
+        answer.folded()
+    if _answer_checks:
+        # the texts as shown, figures filled in (the answer keeps its names for the facts check)
+        shown = answer
+        if rendered and "{{" in "".join(t or "" for t in (answer.question, answer.short, answer.body,
+                                                          answer.spoken_short, answer.spoken_answer)):  # fmt: skip
+            shown = dataclasses.replace(
+                answer, question=filled(answer.question), short=filled(answer.short), body=filled(answer.body),
+                spoken_short=answer.spoken_short and filled(answer.spoken_short),
+                spoken_answer=answer.spoken_answer and filled(answer.spoken_answer),
+            )  # fmt: skip
+        report.problems.extend(_answer_checks[0](shown, rtl))
+        answer.checked_where_read = True
     return answer, _sha(source.text), source.path, report.problems
 
 
