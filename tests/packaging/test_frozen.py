@@ -114,7 +114,7 @@ def test_the_frozen_kiosk_starts_and_its_speech_worker_runs(frozen, tmp_path):
         process.wait()
 
 
-def test_the_frozen_kiosk_speaks_russian_after_a_content_update_adds_it(frozen, content_copy, tmp_path):
+def test_the_frozen_kiosk_speaks_german_after_a_content_update_adds_it(frozen, content_copy, tmp_path):
     """A language the build never saw, added by a signed guide update: the frozen kiosk reads it aloud (its
     espeak-ng dictionary is in the build), instead of 'Can't read dictionary file' and silence."""
     import wave
@@ -123,11 +123,13 @@ def test_the_frozen_kiosk_speaks_russian_after_a_content_update_adds_it(frozen, 
     from kiosk.updates.bundle import create_bundle, generate_keys
 
     with (content_copy / "languages.yaml").open("a", encoding="utf-8") as f:
-        f.write("  - code: ru\n    name: Русский\n    english: Russian\n    direction: ltr\n    script: Cyrl\n"
-                "    fallback: [uk, en]\n    voice: [ru]\n    keyboard: cyrillic-uk\n")  # fmt: skip
-    (content_copy / "lang" / "ru").mkdir()
-    shutil.copyfile(content_copy / "lang" / "uk" / "strings.yaml", content_copy / "lang" / "ru" / "strings.yaml")
-    database = tmp_path / "guide-ru.sqlite"
+        f.write("  - code: de\n    name: Deutsch\n    english: German\n    direction: ltr\n    script: Latn\n"
+                "    fallback: [nl, en]\n    voice: [de]\n    keyboard: latin-nl\n")  # fmt: skip
+    (content_copy / "lang" / "de").mkdir()
+    strings = (content_copy / "lang" / "nl" / "strings.yaml").read_text(encoding="utf-8")
+    (content_copy / "lang" / "de" / "strings.yaml").write_text(strings.replace("status: original", "status: machine"),
+                                                               encoding="utf-8")  # fmt: skip
+    database = tmp_path / "guide-de.sqlite"
     build(content_copy, database, paths.icons_dir(), paths.fonts_dir())
     private, public = generate_keys(tmp_path / "keys", "release-test", kind="release")
     create_bundle(database, private, tmp_path / "bundle")
@@ -135,12 +137,12 @@ def test_the_frozen_kiosk_speaks_russian_after_a_content_update_adds_it(frozen, 
     apply = [str(frozen / "wegwijzer"), "update", "apply", "--from", str(tmp_path / "bundle"), "--trust", str(public)]
     applied = subprocess.run(apply, capture_output=True, text=True, timeout=120, env=env)
     assert applied.returncode == 0, applied.stdout + applied.stderr
-    out = tmp_path / "ru.wav"
-    spoken = subprocess.run([str(frozen / "wegwijzer"), "speak", "Добро пожаловать. Вы можете работать волонтёром.",
-                             "--lang", "ru", "--output", str(out)], capture_output=True, text=True, timeout=120,
+    out = tmp_path / "de.wav"
+    spoken = subprocess.run([str(frozen / "wegwijzer"), "speak", "Willkommen. Sie dürfen als Freiwillige arbeiten.",
+                             "--lang", "de", "--output", str(out)], capture_output=True, text=True, timeout=120,
                             env=env)  # fmt: skip
     assert spoken.returncode == 0, spoken.stdout + spoken.stderr
-    assert "dictionary" not in spoken.stderr and "voice espeak-ng:ru" in spoken.stderr, spoken.stderr
+    assert "dictionary" not in spoken.stderr and "voice espeak-ng:de" in spoken.stderr, spoken.stderr
     with wave.open(str(out)) as w:
         seconds = w.getnframes() / w.getframerate()
         samples = w.readframes(w.getnframes())
