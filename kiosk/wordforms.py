@@ -22,6 +22,12 @@ Light rules, where Snowball has no stemmer and the rule is safe:
 - Ukrainian (uk): the common case and adjective endings (-ами, -ями, -ові, -ого, -ому, -ими, -их, -ах, -ях,
   -ою, -ею, -ів, -їв, -ий, -ій, -ої, -ом, -ем, -у, -ю, -а, -я, -і, -и, -е, -о, -ь), removed once, leaving at
   least four letters ("договору" ~ "договір" is left to the suffix-gap and typo rules: the vowel changes).
+- Georgian (ka): the case endings and postpositions, also after the plural -ებ-, and the nominative -ი
+  ("კომპანიებში" ~ "კომპანია"); a stem whose vowel drops ("დამსაქმებელი", "დამსაქმებლის") is left to the typo rule.
+- Kurmanji (kmr): the ezafe and oblique endings (-a, -ya, -ê, -yê, -ên, -yên, -î), the indefinite -ek (-eke, -ekê)
+  and the plural -an ("rêxistinên" ~ "rêxistin").
+Each rule removes one ending, leaving at least four letters. Sorani (ckb) has only the Arabic-script folding and
+proclitics: its suffixes (-ەکە, -ەکان, -ێک) attach to the end, where typing the word's start already finds it.
 """
 
 from __future__ import annotations
@@ -55,6 +61,18 @@ _ARTICLE = "ال"
 _UK_ENDINGS = tuple(sorted(("ами", "ями", "ові", "еві", "ого", "ому", "ими", "іми", "их", "іх", "ах", "ях", "ою",
                             "ею", "єю", "ів", "їв", "ий", "ій", "ої", "ом", "ем", "у", "ю", "а", "я", "і", "и", "е",
                             "о", "ь", "ї"), key=len, reverse=True))  # fmt: skip
+# Georgian has no Snowball stemmer: its case endings and postpositions (on the plural -ებ- too, and on a stem's
+# final vowel: დაზღვევაში), and the nominative -ი, are cut (კომპანია, კომპანიები, კომპანიებში -> კომპანი).
+# A stem that changes inside (the syncope of დამსაქმებელი, დამსაქმებლის) is left to the typo tolerance.
+_KA_ENDINGS = tuple(sorted(
+    {f"{plural}{case}" for plural in ("", "ებ") for case in ("ისთვის", "ისგან", "იდან", "ამდე", "ში", "ზე", "თან",
+                                                            "ით", "ის", "ად", "მა", "ს", "ი", "ო")}
+    | {f"{vowel}{case}" for vowel in "აეო" for case in ("ში", "ზე", "თან", "დან", "მდე", "ს", "თ", "მ", "")}
+    | {"ებ"}, key=len, reverse=True))  # fmt: skip
+# Kurmanji has none either: its ezafe and oblique endings, the indefinite -ek and the plural -an (-ên) are cut
+# (rêxistin, rêxistina, rêxistinê, rêxistinên, rêxistinan, rêxistinek -> rêxistin).
+_KMR_ENDINGS = tuple(sorted(("yên", "ên", "yê", "ê", "ya", "a", "yan", "an", "ekê", "ekî", "eke", "ek", "î", "yî"),
+                            key=len, reverse=True))  # fmt: skip
 MIN_STEM = 4
 MAX_SUFFIX_GAP = 3
 TYPO_MIN_LETTERS = 5
@@ -85,6 +103,16 @@ def _snowball(lang: str) -> object | None:
     return cast(object, _stemmer.Stemmer(name))
 
 
+def _cut(word: str, endings: tuple[str, ...]) -> str:
+    for ending in endings:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
+LIGHT_RULES = {"ka": _KA_ENDINGS, "kmr": _KMR_ENDINGS}
+
+
 def _uk_stem(word: str) -> str:
     if word.endswith("ець") and len(word) > 5:  # the fleeting e: роботодавець, роботодавця
         return word[:-3] + "ц"
@@ -113,6 +141,8 @@ def key(word: str, lang: str) -> str:
         lower = stemmer.stemWord(lower)  # type: ignore[attr-defined]
     elif base == "uk":
         lower = _uk_stem(lower)
+    elif base in LIGHT_RULES:
+        lower = _cut(lower, LIGHT_RULES[base])
     return fold(lower)
 
 
