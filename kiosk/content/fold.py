@@ -65,17 +65,18 @@ _table: dict[int, str] = {}
 
 def fold(text: str) -> str:
     """Return the search form of ``text``."""
+    global _irregular_pattern
     for ch in set(text):
         if ord(ch) not in _table:
             out = _table[ord(ch)] = _fold_char(ch)
             if len(out) != 1:
                 _irregular.add(ch)
-                _irregular_pattern.clear()
+                _irregular_pattern = None  # made again when next needed (searches run on other threads: one name)
     return text.translate(_table)
 
 
 _irregular: set[str] = set()  # characters that fold to none or to several (marks, tatweel, ZWNJ, ligatures)
-_irregular_pattern: list[re.Pattern[str]] = []
+_irregular_pattern: re.Pattern[str] | None = None
 
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -84,7 +85,7 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     Runs of characters that fold to one character each are taken as ranges; only the others (found with one
     regular expression) are looked at one by one."""
     folded = fold(text)
-    if len(folded) == len(text) and not (_irregular and _irregular_set_in(text)):
+    if len(folded) == len(text) and not _irregular_re().search(text):
         return folded, list(range(len(text)))  # every character folds to one: the offsets are the positions
     offsets: list[int] = []
     position = 0
@@ -97,15 +98,13 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     return folded, offsets
 
 
-def _irregular_set_in(text: str) -> bool:
-    return _irregular_re().search(text) is not None
-
-
 def _irregular_re() -> re.Pattern[str]:
-    if not _irregular_pattern:
+    global _irregular_pattern
+    pattern = _irregular_pattern
+    if pattern is None:
         chars = "".join(re.escape(ch) for ch in sorted(_irregular))
-        _irregular_pattern.append(re.compile(f"[{chars}]" if chars else "(?!)"))
-    return _irregular_pattern[0]
+        pattern = _irregular_pattern = re.compile(f"[{chars}]" if chars else "(?!)")
+    return pattern
 
 
 _TOKEN = re.compile(r"\w+")
