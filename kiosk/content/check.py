@@ -304,7 +304,17 @@ class _Checker(_AnswerTexts):
             self.voices(path, lang)
 
     def voices(self, path: str, lang: LanguageSource) -> None:
-        """A voice name the engines do not know reads nothing; a voice for another script reads letter names."""
+        """A voice name the engines do not know reads nothing; a voice for another script reads letter names; the
+        voice of another language of the guide reads this one with that language's sounds (Sorani by the Arabic
+        voice): a language without a voice of its own lists none."""
+        others = {other.code: other for other in self.g.languages if other.code != lang.code}
+        for tag in lang.voice:
+            other = others.get(tag.lower().split("-")[0])
+            if other is not None:
+                name, its = lang.english or lang.code, other.english or other.code
+                self.r.error(path, lang.line, f"{lang.code}: voice '{tag}' is the voice of {its}, another language "
+                                              f"of the guide: it would read {name} with {its} sounds; a language "
+                                              f"without a voice of its own lists none: 'voice: []'")  # fmt: skip
         known = voicenames.espeak_voice_tags()
         if not known:
             return  # espeak-ng's data is not installed here: nothing to compare with

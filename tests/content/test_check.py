@@ -409,3 +409,19 @@ def test_a_screen_text_with_markup_or_a_stray_brace_is_refused(content_copy):
     errors = messages(run_check(content_copy))
     assert any(e.startswith(f"lang/nl/strings.yaml:{line}:") and "markup" in e for e in errors), errors
     assert any(e.startswith(f"lang/nl/strings.yaml:{line}:") and "'{'" in e for e in errors), errors
+
+
+@pytest.mark.parametrize("voice", ["ar", "ku"])
+def test_sorani_is_never_given_a_neighbouring_languages_voice(content_copy, voice):
+    """Arabic is a language of the guide (its sounds, not Sorani's); Kurmanji's espeak-ng voice reads Latin."""
+    path = content_copy / "languages.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("code: ckb")
+    end = text.index("keyboard: sorani", start)
+    block = text[start:end]
+    voice_line = next(line for line in block.splitlines() if line.strip().startswith("voice:"))
+    path.write_text(text[:start] + block.replace(voice_line, f"    voice: [{voice}]") + text[end:], encoding="utf-8")
+    found = [m for m in messages(run_check(content_copy)) if "ckb: voice" in m]
+    expected = ("is the voice of Arabic, another language of the guide" if voice == "ar"
+                else "reads Latn script, but Central Kurdish (Sorani) is written in Arab")  # fmt: skip
+    assert len(found) == 1 and expected in found[0], found
