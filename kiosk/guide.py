@@ -33,6 +33,7 @@ RESIDENT, ORGANISATION, BOTH = "resident", "organisation", "both"
 MAX_QUERY_TOKENS = 8
 MAX_TOKEN_CHARS = 40
 PARTIAL_BELOW = 5  # fewer answers than this with every typed word: also those with some of them
+VOCABULARIES = 3  # languages whose search vocabulary is kept (see GuideStore.vocabulary)
 SEARCH_CACHE = 256
 WIDEN_BELOW = 10  # fewer answers than this with the words as typed: also other forms and typos of them
 SNIPPET_CHARS = 140
@@ -218,7 +219,7 @@ class GuideStore:
             raise GuideNotFoundError(f"guide database not found: {self.path}")
         uri = f"{self.path.resolve().as_uri()}?mode=ro"
         self._lock = threading.Lock()
-        self._vocabularies: dict[str, Vocabulary] = {}
+        self._vocabularies: OrderedDict[str, Vocabulary] = OrderedDict()
         self._row_ids: dict[str, dict[int, str]] = {}
         self._searches: OrderedDict[tuple[object, ...], list[tuple[str, list[str]]]] = OrderedDict()
         try:
@@ -594,16 +595,23 @@ class GuideStore:
         return {str(r["id"]): str(r["audience"]) for r in self._query("SELECT id, audience FROM questions")}
 
     def vocabulary(self, lang: str) -> Vocabulary:
-        """The words of ``lang``'s search index, arranged to find forms and typos (built once per language)."""
-        cached = self._vocabularies.get(lang)
-        if cached is not None:
-            return cached
+        """The words of ``lang``'s search index, arranged to find forms and typos: built when first needed (about
+        50 ms, on the search's own thread) and kept for the VOCABULARIES languages used last (10-20 MiB each: a
+        visitor uses one language; fifteen kept would be most of the kiosk's memory)."""
+        with self._lock:
+            cached = self._vocabularies.get(lang)
+            if cached is not None:
+                self._vocabularies.move_to_end(lang)
+                return cached
         chain = self.chain(lang)
         rows = self._query(f"SELECT question, short, body_text FROM answers WHERE lang IN ({_marks(chain)})", chain)
         written = (word for r in rows for text in (r["question"], r["short"], r["body_text"])
                    for word in _written_words(_clean(text) or ""))  # fmt: skip
         vocabulary = Vocabulary.of(lang, written)
-        self._vocabularies[lang] = vocabulary
+        with self._lock:
+            self._vocabularies[lang] = vocabulary
+            while len(self._vocabularies) > VOCABULARIES:
+                self._vocabularies.popitem(last=False)
         return vocabulary
 
     def _hit(self, t: sqlite3.Row, words: list[str], rank: int = 0) -> SearchHit:

@@ -202,3 +202,16 @@ def test_arabic_with_and_without_harakat_give_the_same_results(store):
     plain = [h.question_id for h in store.search("التأمين", "ar")]
     marked = [h.question_id for h in store.search("التَّأْمِين", "ar")]
     assert plain and plain == marked
+
+
+def test_only_the_last_few_languages_keep_their_search_vocabulary(store):
+    """A vocabulary is 10-20 MiB; a kiosk that kept all fifteen would spend most of its memory on them."""
+    from kiosk.guide import VOCABULARIES
+
+    before = store.search_ids("zakgelt", "nl")  # a typo: found through the Dutch vocabulary
+    for lang in [lang.code for lang in store.languages()]:
+        store.vocabulary(lang)
+    assert len(store._vocabularies) == VOCABULARIES and "nl" not in store._vocabularies
+    store._searches.clear()
+    assert store.search_ids("zakgelt", "nl") == before and before  # built again, the same answers
+    assert list(store._vocabularies)[-1] == "nl"
