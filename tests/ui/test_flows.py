@@ -79,12 +79,21 @@ def test_switching_language_rerenders_the_visible_answer(qtbot, kiosk):
     assert kiosk.screens["answer"].answer.lang == "uk"
 
 
-def test_search_with_the_on_screen_keyboard(qtbot, kiosk):
-    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
+def open_search(qtbot, kiosk, lang: str):
+    """As a visitor: the language's button, then the search button; the search screen."""
+    tap(qtbot, button(kiosk.language_screen.buttons, lang))
     tap(qtbot, kiosk.bar.search)
-    search = kiosk.search_screen
-    for letter in "verzek":
+    return kiosk.search_screen
+
+
+def type_keys(qtbot, search, letters: str) -> None:
+    for letter in letters:
         tap(qtbot, search.keyboard.keys[letter])
+
+
+def test_search_with_the_on_screen_keyboard(qtbot, kiosk):
+    search = open_search(qtbot, kiosk, "nl")
+    type_keys(qtbot, search, "verzek")
     assert search.query == "verzek"
     qtbot.waitUntil(lambda: not search.searching and bool(search.results), timeout=5000)  # off the GUI thread
     ids = [row.key for row in search.results]
@@ -121,12 +130,9 @@ def test_arabic_keyboard_with_harakat_free_search(qtbot, kiosk):
 
 def test_a_non_latin_keyboard_switches_to_latin_letters_for_names(qtbot, kiosk):
     """Arabic answers name OCMW, Fedasil, leefloon in Latin letters: 'ABC' types them, and back."""
-    tap(qtbot, button(kiosk.language_screen.buttons, "ar"))
-    tap(qtbot, kiosk.bar.search)
-    search = kiosk.search_screen
+    search = open_search(qtbot, kiosk, "ar")
     tap(qtbot, search.keyboard.keys["letters"])
-    for letter in "ocmw":
-        tap(qtbot, search.keyboard.keys[letter])
+    type_keys(qtbot, search, "ocmw")
     assert search.query == "ocmw"
     qtbot.waitUntil(lambda: not search.searching and bool(search.results), timeout=5000)
     assert search.keyboard.keys["letters"].text() == "العربية"
@@ -139,11 +145,8 @@ def test_a_non_latin_keyboard_switches_to_latin_letters_for_names(qtbot, kiosk):
 
 
 def test_search_counts_every_answer_shows_more_and_starts_empty_in_another_language(qtbot, kiosk):
-    tap(qtbot, button(kiosk.language_screen.buttons, "nl"))
-    tap(qtbot, kiosk.bar.search)
-    search = kiosk.search_screen
-    for letter in "vrijwilliger":
-        tap(qtbot, search.keyboard.keys[letter])
+    search = open_search(qtbot, kiosk, "nl")
+    type_keys(qtbot, search, "vrijwilliger")
     qtbot.waitUntil(lambda: not search.searching and bool(search.results), timeout=5000)
     total = len(search.found)
     assert total > 10 and len(search.results) == 10, "ten at a time"
@@ -160,9 +163,7 @@ def test_search_counts_every_answer_shows_more_and_starts_empty_in_another_langu
 
 def test_the_keyboard_hides_and_in_landscape_four_results_stay_in_view(qtbot, kiosk):
     kiosk.resize(1920, 1080)
-    tap(qtbot, button(kiosk.language_screen.buttons, "uk"))
-    tap(qtbot, kiosk.bar.search)
-    search = kiosk.search_screen
+    search = open_search(qtbot, kiosk, "uk")
     search.set_query("волонтерськ")
     qtbot.waitUntil(lambda: not search.searching and len(search.results) >= 4, timeout=5000)
     settle()
