@@ -405,14 +405,13 @@ class _Checker(_AnswerTexts):
 
     # --- answers --------------------------------------------------------------------------------
     def answers(self) -> None:
+        """Each answer against its question and its source; its own checks ran where it was read (AnswerChecks)."""
         questions = {q.id: q for q in self.g.questions}
         source_lang = self.g.source_language
         for (qid, lang), answer in sorted(self.g.answers.items()):
             if qid not in questions:
                 self.r.error(answer.path, 1, f"unknown question '{qid}': it is not in questions.yaml")
                 continue
-            if not answer.checked_where_read:
-                self.answer(answer)
             self.status(answer, self.g.answers.get((qid, source_lang)), lang == source_lang)
         for q in self.g.questions:
             for language in self.g.languages:

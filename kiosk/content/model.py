@@ -79,7 +79,6 @@ class AnswerSource:
     raw_hash: str | None = None  # the text hash before facts were filled in (translations record that one)
     facts: list[str] = field(default_factory=list)  # the facts this answer names, in order of appearance
     prefilled: bool = False  # analysis and search_form were made with the figures filled in (by the loader)
-    checked_where_read: bool = False  # its own checks ran in the loader (kiosk.content.check.AnswerChecks)
 
     def analysed(self) -> Analysis:
         if self.analysis is None:

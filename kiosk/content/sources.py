@@ -48,8 +48,7 @@ AnswerCheck = Callable[[AnswerSource, bool], list[Problem]]  # the answer, and w
 def load(root: Path, report: Report, answer_checks: AnswerCheck | None = None) -> GuideSources:
     """Read every source file under ``root``. Problems go to ``report``; unusable parts are skipped.
 
-    ``answer_checks`` (picklable) runs on each answer where it is read, in the worker processes of a big guide;
-    the answers it checked are marked ``checked_where_read``."""
+    ``answer_checks`` (picklable) runs on each answer where it is read, in the worker processes of a big guide."""
     guide = GuideSources()
     if not root.is_dir():
         report.error(str(root), 1, "content folder does not exist")
@@ -425,7 +424,6 @@ def _read_answer(
                 spoken_answer=answer.spoken_answer and filled(answer.spoken_answer),
             )  # fmt: skip
         report.problems.extend(_answer_checks[0](shown, rtl))
-        answer.checked_where_read = True
     return answer, _sha(source.text), source.path, report.problems
 
 
