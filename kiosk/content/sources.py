@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from kiosk.content.files import Fields, LineDict, SourceText, parse_yaml, read_text
+from kiosk.content.files import Fields, LineDict, SourceText, parse_yaml, read_text, simple_mapping
 from kiosk.content.model import (
     AnswerSource,
     Citation,
@@ -439,7 +439,7 @@ def parse_answer(source: SourceText, question_id: str, lang: str, report: Report
         report.error(source.path, 1, "front matter not closed: add a line '---' after it")
         return None
     front = SourceText(source.path, "\n".join(lines[1:end]))
-    data = parse_yaml(front, report, first_line=2) if front.text.strip() else None
+    data = (simple_mapping(front.text, 2) or parse_yaml(front, report, first_line=2)) if front.text.strip() else None
     if data is None:
         if not front.text.strip():
             report.error(source.path, 1, "front matter is empty")
