@@ -13,13 +13,14 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import langcodes
 from fontTools import unicodedata as unicodedata_ft
 
 from kiosk import guidecheck
 from kiosk.content import fonts, voicenames
-from kiosk.content.facts import UNITS
+from kiosk.content.facts import UNITS, typed_by_hand
 from kiosk.content.fold import fold
 from kiosk.content.markdown import isolate_latin_asides
 from kiosk.content.model import (
@@ -27,13 +28,14 @@ from kiosk.content.model import (
     DIRECTIONS,
     STATUSES,
     AnswerSource,
+    AnswerTraits,
     GuideSources,
     KeyboardSource,
     LanguageSource,
 )
 from kiosk.content.problems import Problem, Report
 from kiosk.content.schema import LATIN_KEYBOARD
-from kiosk.content.sources import load
+from kiosk.content.sources import AnswerContext, load
 from kiosk.content.uikeys import REQUIRED_UI_KEYS
 from kiosk.textalign import SENTENCE_END as _SENTENCE_END
 from kiosk.textalign import align
@@ -240,10 +242,23 @@ class AnswerChecks:
     covered: frozenset[int]
     today: dt.date
 
-    def __call__(self, answer: AnswerSource, rtl: bool) -> list[Problem]:
+    def __call__(self, written: AnswerSource, shown: AnswerSource, context: AnswerContext) -> list[Problem]:
+        """Check the answer as shown; note on it as written what the guide-wide checks will need (its traits)."""
         report = Report()
-        _AnswerTexts(report, self.covered, self.today, frozenset([answer.lang] if rtl else [])).answer(answer)
+        _AnswerTexts(report, self.covered, self.today, frozenset([shown.lang] if context.rtl else [])).answer(shown)
+        written.traits = answer_traits(written, shown, context.script, context.values)
         return report.problems
+
+
+_WORD_SIGN = re.compile(rf"(?<=\w)([{_SIGNS}])(?=\w)")
+
+
+def answer_traits(written: AnswerSource, shown: AnswerSource, script: str, values: dict[Any, str]) -> AnswerTraits:
+    """What the guide-wide checks need of one answer (``shown``: with its figures filled in)."""
+    text = f"{shown.question}\n{shown.short}\n{shown.body}"
+    sample = f"{shown.question} {shown.short} {shown.body[:SCRIPT_SAMPLE_CHARS]}"
+    return AnswerTraits(script, _other_script(sample, script) if script else None, frozenset(text),
+                        frozenset(_WORD_SIGN.findall(text)), tuple(typed_by_hand(written, values)))  # fmt: skip
 
 
 class _Checker(_AnswerTexts):
@@ -452,6 +467,9 @@ class _Checker(_AnswerTexts):
         each answer's question, short answer and beginning) are written in it: Latin text under ``script: Arab``
         reads as letter names and shows left to right on a right-to-left screen. Names in another script (OCMW,
         Fedasil) are fine: the declared script must hold most of the letters."""
+        answers: dict[str, list[AnswerSource]] = {}
+        for (_qid, code), a in sorted(self.g.answers.items()):
+            answers.setdefault(code, []).append(a)
         for lang in self.g.languages:
             if not lang.script:
                 continue
@@ -464,17 +482,17 @@ class _Checker(_AnswerTexts):
             if lang.direction in DIRECTIONS and lang.direction != direction:
                 self.r.error("languages.yaml", lang.line, f"{lang.code}: {name} script is written {direction}, but the "
                              f"direction given is {lang.direction}")  # fmt: skip
-            texts = []
+            found: list[tuple[str, int, tuple[str, int] | None]] = []  # each text's other script, if any
             strings = self.g.strings.get(lang.code)
             if strings is not None:
-                texts.append((strings.path, strings.line, " ".join(strings.ui.values())))
-            for (_qid, code), a in sorted(self.g.answers.items()):
-                if code == lang.code:
-                    texts.append((a.path, 1, f"{a.question} {a.short} {a.body[:SCRIPT_SAMPLE_CHARS]}"))
-            wrong = [(path, line, found) for path, line, text in texts if (found := _other_script(text, lang.script))]
-            if wrong and len(wrong) * 2 > len(texts):  # most of them: the declared script is what is wrong
+                found.append((strings.path, strings.line, _other_script(" ".join(strings.ui.values()), lang.script)))
+            for a in answers.get(lang.code, []):
+                traits = self._traits(a, lang.script)
+                found.append((a.path, 1, traits.other_script))
+            wrong = [(path, line, other) for path, line, other in found if other]
+            if wrong and len(wrong) * 2 > len(found):  # most of them: the declared script is what is wrong
                 most = Counter(script for _, _, (script, _) in wrong).most_common(1)[0][0]
-                self.r.error("languages.yaml", lang.line, f"{lang.code}: {len(wrong)} of its {len(texts)} texts are in "
+                self.r.error("languages.yaml", lang.line, f"{lang.code}: {len(wrong)} of its {len(found)} texts are in "
                              f"{unicodedata_ft.script_name(most, default=most)} script ({most}), but the script "
                              f"given is {name} ({lang.script})")  # fmt: skip
                 continue
@@ -482,6 +500,12 @@ class _Checker(_AnswerTexts):
                 self.r.error(path, line, f"this text is in {unicodedata_ft.script_name(script, default=script)} script "
                              f"({share} % of its letters), but {lang.code} is written in {name} ({lang.script}): a "
                              f"text in another language's folder?")  # fmt: skip
+
+    def _traits(self, a: AnswerSource, script: str | None = None) -> AnswerTraits:
+        """The answer's traits as its loader noted them, or worked out now (measured against ``script``)."""
+        if a.traits is not None and script in (None, a.traits.script):
+            return a.traits
+        return answer_traits(a, a, script or "", {})
 
     # --- keyboards ------------------------------------------------------------------------------
     def keyboards(self) -> None:
@@ -509,20 +533,27 @@ class _Checker(_AnswerTexts):
                 forms = _vowel_forms(key) if keyboard.picker == "vowels" else [key]
                 for form in forms:
                     typeable |= set(fold(form))
-        text = "\n".join(f"{a.question}\n{a.short}\n{a.body}" for (_q, code), a in self.g.answers.items()
-                         if code == lang)  # fmt: skip
+        answers = [a for (_q, code), a in self.g.answers.items() if code == lang]
+        characters: set[str] = set()
+        signs: set[str] = set()
+        for a in answers:
+            traits = self._traits(a)
+            characters |= traits.characters
+            signs |= traits.word_signs
         latin = keyboard.script == "Latn"
-        folded = set(fold("".join(set(text))))  # the characters once each: cheap for any size of guide
+        folded = set(fold("".join(characters)))  # the characters once each: cheap for any size of guide
         needed = {ch for ch in folded if ch.isalnum() and (ch.isdigit() or latin or not ch.isascii())}
-        needed |= {sign for sign in _SIGNS if sign in folded and re.search(rf"(?<=\w){sign}(?=\w)", text)}
+        needed |= {sign for sign in signs if sign in folded}
         missing = sorted(ch for ch in needed if ch not in typeable and ch != "_")
+        switchable = LATIN_KEYBOARD in self.g.keyboards  # the kiosk's "ABC" key types them
+        counted = not (latin or switchable or not folded & set(string.ascii_letters))
+        # the texts themselves, only to name a word or count the Latin ones (rarely needed)
+        text = "\n".join(f"{a.question}\n{a.short}\n{a.body}" for a in answers) if missing or counted else ""
         if missing:
             shown = ", ".join(f"'{ch}' (in '{_word_with(text, ch)}')" for ch in missing[:12])
             self.r.warning(keyboard.path, keyboard.line, f"the {lang} answers hold what this keyboard cannot type: "
                                                          f"{shown}; add keys for them")  # fmt: skip
-        switchable = LATIN_KEYBOARD in self.g.keyboards  # the kiosk's "ABC" key types them
-        foreign = 0 if latin or switchable or not folded & set(string.ascii_letters) else len(
-            _LATIN_WORD.findall(text))
+        foreign = len(_LATIN_WORD.findall(text)) if counted else 0
         if foreign:
             self.r.warning(keyboard.path, keyboard.line, f"{foreign} words of the {lang} answers are in Latin "
                                                          f"letters, which this keyboard cannot type (add "

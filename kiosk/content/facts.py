@@ -530,8 +530,19 @@ def _line_of(a: Any, key: str, text: str) -> Any:
 def _typed_by_hand(a: Any, values: dict[Decimal, str], report: Report, stale: bool) -> None:
     """A figure typed by hand is an error; in a translation that is out of date anyway (it is re-translated from
     the source, which names the fact) it is a warning."""
+    for written, line, fid in a.traits.typed if a.traits is not None else typed_by_hand(a, values):
+        message = f"the figure {written} is fact '{fid}': write {{{{{fid}}}}} instead"
+        if stale:
+            report.warning(a.path, line, f"{message} (when this out-of-date translation is updated)")
+        else:
+            report.error(a.path, line, message)
+
+
+def typed_by_hand(a: Any, values: dict[Decimal, str]) -> list[tuple[str, int, str]]:
+    """The figures in answer ``a`` (as written) that are a fact's value: (as written, line, fact id)."""
+    found: list[tuple[str, int, str]] = []
     if not values:
-        return
+        return found
     for key in ("question", "short", "body"):
         text = getattr(a, key)
         if not _MAYBE_FACT.search(text):  # no three digits and no decimals: no figure that could be a fact
@@ -545,12 +556,8 @@ def _typed_by_hand(a: Any, values: dict[Decimal, str], report: Report, stale: bo
             if fid is None:
                 continue
             index = text.count("\n", 0, match.start())
-            line = int(a.body_line) + index if key == "body" else int(a.line_of.get(key, 2))
-            message = f"the figure {written} is fact '{fid}': write {{{{{fid}}}}} instead"
-            if stale:
-                report.warning(a.path, line, f"{message} (when this out-of-date translation is updated)")
-            else:
-                report.error(a.path, line, message)
+            found.append((written, int(a.body_line) + index if key == "body" else int(a.line_of.get(key, 2)), fid))
+    return found
 
 
 def expired_facts(guide: Any, today: dt.date) -> list[str]:

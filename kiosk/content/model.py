@@ -58,6 +58,18 @@ class Citation:
 
 
 @dataclass
+class AnswerTraits:
+    """What the guide-wide checks need of one answer, worked out where it was read (a worker process, for a big
+    guide) from its texts as shown, figures filled in: the guide-wide checks then look at every answer in a blink."""
+
+    script: str  # the script its language declares, which ``other_script`` was measured against
+    other_script: tuple[str, int] | None  # the script most of its letters are in, and their share, if not that one
+    characters: frozenset[str]  # of its question, short answer and full answer
+    word_signs: frozenset[str]  # the apostrophes and hyphens found inside words
+    typed: tuple[tuple[str, int, str], ...]  # figures typed by hand that are a fact's value: (as written, line, fact)
+
+
+@dataclass
 class AnswerSource:
     question_id: str
     lang: str
@@ -79,6 +91,7 @@ class AnswerSource:
     raw_hash: str | None = None  # the text hash before facts were filled in (translations record that one)
     facts: list[str] = field(default_factory=list)  # the facts this answer names, in order of appearance
     prefilled: bool = False  # analysis and search_form were made with the figures filled in (by the loader)
+    traits: AnswerTraits | None = None  # worked out by the loader when it checks what it reads
 
     def analysed(self) -> Analysis:
         if self.analysis is None:

@@ -42,7 +42,20 @@ ANSWER_KEYS = {"question", "short", "sources", "checked", "status", "source_hash
                "reviewed_by", "reviewed"}  # the last two: who reviewed a translation, and when
 
 
-AnswerCheck = Callable[[AnswerSource, bool], list[Problem]]  # the answer, and whether its language is right to left
+
+
+@dataclasses.dataclass(frozen=True)
+class AnswerContext:
+    """What reading one answer needs to know of its language and of the guide's facts."""
+
+    rendered: dict[str, str]  # each fact's figure as this language shows it (fact id -> text)
+    rtl: bool  # the language is written right to left
+    script: str  # the script the language declares (ISO 15924)
+    values: dict[Any, str]  # the facts' values a figure typed by hand is compared with (kiosk.content.facts)
+
+
+# The checks run on each answer where it is read: the answer as written, as shown (figures filled in), its context.
+AnswerCheck = Callable[[AnswerSource, AnswerSource, AnswerContext], list[Problem]]
 
 
 def load(root: Path, report: Report, answer_checks: AnswerCheck | None = None) -> GuideSources:
@@ -188,8 +201,12 @@ def _load_language_folders(root: Path, guide: GuideSources, report: Report, answ
         _load_recordings(root, folder, guide, report)
         jobs += _answer_jobs(root, folder, report)
     rendered = _fact_renderings(guide)
-    rtl = {lang.code for lang in guide.languages if lang.direction == "rtl"}
-    _load_answers([(*job, rendered.get(job[2], {}), job[2] in rtl) for job in jobs], guide, report, answer_checks)
+    from kiosk.content.facts import fact_values
+
+    values = fact_values(guide.facts)
+    contexts = {lang.code: AnswerContext(rendered.get(lang.code, {}), lang.direction == "rtl", lang.script, values)
+                for lang in guide.languages}  # fmt: skip
+    _load_answers([(*job, contexts[job[2]]) for job in jobs], guide, report, answer_checks)
 
 
 def _fact_renderings(guide: GuideSources) -> dict[str, dict[str, str]]:
@@ -357,7 +374,7 @@ def _answer_jobs(root: Path, folder: Path, report: Report) -> list[tuple[Path, P
     return jobs
 
 
-def _load_answers(jobs: list[tuple[Path, Path, str, dict[str, str], bool]], guide: GuideSources, report: Report,
+def _load_answers(jobs: list[tuple[Path, Path, str, AnswerContext]], guide: GuideSources, report: Report,
                   answer_checks: AnswerCheck | None = None) -> None:  # fmt: skip
     if len(jobs) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor(initializer=_set_answer_checks, initargs=(answer_checks,)) as pool:
@@ -384,13 +401,13 @@ def _set_answer_checks(checks: AnswerCheck | None) -> None:
 
 
 def _read_answer(
-    job: tuple[Path, Path, str, dict[str, str], bool],
+    job: tuple[Path, Path, str, AnswerContext],
 ) -> tuple[AnswerSource | None, str, str, list[Problem]]:
-    """Read, parse, analyse and check one answer file (runs in a worker process for big guides). ``job[3]`` holds
-    the language's rendering of each fact: the body is analysed and folded for search with the figures filled in,
-    while the answer keeps its ``{{names}}`` (the facts check reads them, with their lines); ``job[4]``: the
-    language is written right to left."""
-    root, path, lang, rendered, rtl = job
+    """Read, parse, analyse and check one answer file (runs in a worker process for big guides). With the
+    language's rendering of each fact (``job[3]``) the body is analysed and folded for search with the figures
+    filled in, while the answer keeps its ``{{names}}`` (the facts check reads them, with their lines)."""
+    root, path, lang, context = job
+    rendered = context.rendered
     report = Report()
     source = read_text(root, path, report)
     if source is None:
@@ -413,6 +430,7 @@ def _read_answer(
     else:
         answer.analysed()
         answer.folded()
+    answer.raw_hash = answer.text_hash  # of the text as written
     if _answer_checks:
         # the texts as shown, figures filled in (the answer keeps its names for the facts check)
         shown = answer
@@ -423,7 +441,7 @@ def _read_answer(
                 spoken_short=answer.spoken_short and filled(answer.spoken_short),
                 spoken_answer=answer.spoken_answer and filled(answer.spoken_answer),
             )  # fmt: skip
-        report.problems.extend(_answer_checks[0](shown, rtl))
+        report.problems.extend(_answer_checks[0](answer, shown, context))
     return answer, _sha(source.text), source.path, report.problems
 
 
