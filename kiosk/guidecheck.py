@@ -124,7 +124,6 @@ def text_problem(text: str, limit: int, markup: bool = False) -> str | None:
 # Exactly what the build's Markdown renderer (kiosk/content/markdown.py) writes, and nothing else.
 _START_TAG = re.compile(r'<(?:p|ul|li|strong|em|h[3-6]|ol(?: start="\d{1,9}")?|br(?: /)?)>')
 _LISTS = {"ul", "ol"}
-_BREAKS = {"p", "li", "h3", "h4", "h5", "h6", "ul", "ol"}
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"'}
 
 
@@ -137,13 +136,10 @@ def _html_text(html: str) -> str:
     over the tags and the entities only: the standard library's HTMLParser was most of an install's check time)."""
     open_tags: list[str] = []
     lists = 0
-    text: list[str] = []
-    position = 0
-    for match in _TAG.finditer(html):
-        if match.start() > position:
-            text.append(_data(html[position : match.start()]))
-        position = match.end()
-        closing, tag = match.groups()
+    parts = _TAG.split(html)  # text, then (closing, tag, text after it) for every tag
+    text = [_data(parts[0])]
+    for index in range(1, len(parts), 3):
+        closing, tag, after = parts[index], parts[index + 1], parts[index + 2]
         if closing:
             if not open_tags or open_tags[-1] != tag:
                 raise _Refused(f"</{tag[:20]}> closes {'<' + open_tags[-1] + '>' if open_tags else 'nothing'}")
@@ -151,29 +147,35 @@ def _html_text(html: str) -> str:
             lists -= tag in _LISTS
             if tag in _BREAKS:
                 text.append("\n")
-            continue
-        raw = match[0]
-        for opening, what in (("<!--", "a comment"), ("<!", "a declaration"), ("<?", "a processing instruction")):
-            if raw.startswith(opening):
-                raise _Refused(what)
-        if not _START_TAG.fullmatch(raw):
-            raise _Refused(f"the tag {raw[:40]!r} is not one the guide's build writes")
-        name = tag.split(" ")[0].rstrip("/")
-        if name == "br":
-            text.append("\n")
-            continue
-        open_tags.append(name)
-        if len(open_tags) > MAX_HTML_DEPTH:
-            raise _Refused(f"elements nested more than {MAX_HTML_DEPTH} deep")
-        if name in _LISTS:
-            lists += 1
-            if lists > MAX_LIST_DEPTH:
-                raise _Refused(f"lists nested more than {MAX_LIST_DEPTH} deep")
-    if position < len(html):
-        text.append(_data(html[position:]))
+        else:
+            if tag not in _PLAIN_START:  # most tags are known as they are; the others are looked at closely
+                raw = f"<{tag}>"
+                for opening, what in (("<!--", "a comment"), ("<!", "a declaration"),
+                                      ("<?", "a processing instruction")):  # fmt: skip
+                    if raw.startswith(opening):
+                        raise _Refused(what)
+                if not _START_TAG.fullmatch(raw):
+                    raise _Refused(f"the tag {raw[:40]!r} is not one the guide's build writes")
+            name = tag.split(" ")[0].rstrip("/")
+            if name == "br":
+                text.append("\n")
+            else:
+                open_tags.append(name)
+                if len(open_tags) > MAX_HTML_DEPTH:
+                    raise _Refused(f"elements nested more than {MAX_HTML_DEPTH} deep")
+                if name in _LISTS:
+                    lists += 1
+                    if lists > MAX_LIST_DEPTH:
+                        raise _Refused(f"lists nested more than {MAX_LIST_DEPTH} deep")
+        if after:
+            text.append(_data(after))
     if open_tags:
         raise _Refused(f"<{open_tags[-1]}> is never closed")
     return "".join(text)
+
+
+_PLAIN_START = frozenset({"p", "ul", "ol", "li", "strong", "em", "h3", "h4", "h5", "h6", "br", "br /"})
+_BREAKS = {"p", "li", "h3", "h4", "h5", "h6", "ul", "ol"}
 
 
 def _data(data: str) -> str:
