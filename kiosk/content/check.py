@@ -546,7 +546,7 @@ class _Checker(_AnswerTexts):
         needed |= {sign for sign in signs if sign in folded}
         missing = sorted(ch for ch in needed if ch not in typeable and ch != "_")
         switchable = LATIN_KEYBOARD in self.g.keyboards  # the kiosk's "ABC" key types them
-        counted = not (latin or switchable or not folded & set(string.ascii_letters))
+        counted = not latin and not switchable and bool(folded & set(string.ascii_letters))
         # the texts themselves, only to name a word or count the Latin ones (rarely needed)
         text = "\n".join(f"{a.question}\n{a.short}\n{a.body}" for a in answers) if missing or counted else ""
         if missing:
