@@ -428,9 +428,7 @@ def apply_facts(guide: Any, report: Report, today: dt.date) -> None:
     by_lang = renderers(guide, report)
     used_at: dict[str, list[tuple[str, int]]] = {}
     used_in: dict[str, set[str]] = {}
-    values = fact_values(facts)
-    for a in guide.answers.values():
-        a.raw_hash = a.text_hash
+    values = fact_values(facts)  # (each answer's raw_hash, of the text as written, was set by its loader)
     for (qid, lang), a in sorted(guide.answers.items()):
         renderer = by_lang.get(lang)
         source = guide.answers.get((qid, guide.source_language))
