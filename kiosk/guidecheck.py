@@ -86,7 +86,8 @@ _FTS_SQL = re.compile(r'CREATE VIRTUAL TABLE "?(\w+)"? USING FTS5 ?\((.*)\)', re
 _PLAIN_INDEX = re.compile(r'CREATE INDEX "?\w+"? ON "?(\w+)"? ?\((?: ?"?\w+"?,?)+ ?\)', re.IGNORECASE)
 # Characters a line can break at: Unicode whitespace except the no-break spaces (one character class: fast).
 _BREAKABLE = " \t\n\r\f\v\x1c-\x1f\x85\u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000"
-_LONG_WORD = re.compile(rf"[^{_BREAKABLE}]{{{MAX_WORD_CHARS + 1}}}")
+# looked for at the start of each run only (not at every character of a word)
+_LONG_WORD = re.compile(rf"(?<![^{_BREAKABLE}])[^{_BREAKABLE}]{{{MAX_WORD_CHARS + 1}}}")
 _MARKUP = re.compile(r"<[a-zA-Z/!?]")
 _PLACEHOLDER = re.compile(r"\{\w+\}")
 

@@ -466,3 +466,17 @@ def test_the_limits_are_documented_in_the_readme():
         f"lists {g.MAX_LIST_DEPTH} deep", f"elements {g.MAX_HTML_DEPTH} deep", f"longer than {QUERY_SECONDS:g} s",
     ):  # fmt: skip
         assert phrase in updates, phrase
+
+
+def test_a_long_word_is_found_where_a_search_at_every_character_finds_it():
+    """long_word looks only at the start of each run: the same first run, at the same place, as the plain pattern."""
+    import re
+
+    plain = re.compile(rf"[^{guidecheck._BREAKABLE}]{{{guidecheck.MAX_WORD_CHARS + 1}}}")
+    rng = random.Random(5)
+    alphabet = ["a", "ب", " ", "\n", "\u00a0", "\u2007", "\u3000", "\u200b", "-"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) if rng.random() < 0.2 else "a"
+                       for _ in range(rng.randint(0, 4 * guidecheck.MAX_WORD_CHARS)))  # fmt: skip
+        found = plain.search(text)
+        assert guidecheck.long_word(text) == (found[0][:20] if found else None), text

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import string
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -58,11 +59,17 @@ def _script(ch: str) -> str:
     return str(unicodedata_ft.script(ch))
 
 
-def _other_script(text: str, script: str) -> tuple[str, int] | None:
-    """The script most of the letters of ``text`` are in, and its share, when that is not ``script``."""
+_NO_SCRIPT = ("Zyyy", "Zinh", "Zzzz")  # common (digits, punctuation), inherited (marks), unknown
+
+
+def _other_script(text: str, script: str, chars: AbstractSet[str] | None = None) -> tuple[str, int] | None:
+    """The script most of the letters of ``text`` are in, and its share, when that is not ``script``. With
+    ``chars`` (a superset of the characters of ``text``) holding no letter of another script, it is None at once."""
+    if chars is not None and all(_script(ch) in (script, *_NO_SCRIPT) for ch in chars if ch.isalpha()):
+        return None
     counts: Counter[str] = Counter()
     for ch, n in Counter(text).items():
-        if ch.isalpha() and (found := _script(ch)) not in ("Zyyy", "Zinh", "Zzzz"):
+        if ch.isalpha() and (found := _script(ch)) not in _NO_SCRIPT:
             counts[found] += n
     letters = sum(counts.values())
     if letters < 10 or counts[script] * 2 > letters:
@@ -122,11 +129,12 @@ class _AnswerTexts:
 
     def __init__(self, report: Report, covered: frozenset[int], today: dt.date, rtl: frozenset[str]) -> None:
         self.r, self.covered, self.today, self.rtl = report, covered, today, rtl
+        self.all_drawn = False  # every character of the answer being checked is known to be drawable
 
     def drawable(self, path: str, line: int, text: str, limit: int = 0) -> None:
         """A text the kiosk shows: every character drawable, no bidi override; with a ``limit``, also within
         the guide's limits (length, longest word, no markup: kiosk/guidecheck.py refuses a guide otherwise)."""
-        missing = fonts.undrawable(text, self.covered)
+        missing = fonts.undrawable(text, self.covered) if not self.all_drawn else None
         if missing:
             shown = ", ".join(fonts.describe(ch) for ch in missing[:5])
             self.r.error(path, line, f"the bundled fonts cannot draw {shown}")
@@ -136,8 +144,19 @@ class _AnswerTexts:
         if problem:
             self.r.error(path, line, f"this text has {problem}")
 
-    def answer(self, a: AnswerSource) -> None:
-        """Everything about one answer that needs nothing but the answer."""
+    def answer(self, a: AnswerSource, chars: AbstractSet[str] | None = None) -> None:
+        """Everything about one answer that needs nothing but the answer (``chars``: the characters of its
+        question, short answer and body, if known: when the fonts draw them all, no text is looked at again)."""
+        if chars is None:
+            chars = frozenset(answer_text(a))
+        titles = "".join(c.title for c in a.sources)
+        self.all_drawn = not fonts.undrawn(chars, self.covered) and not fonts.undrawable(titles, self.covered)
+        try:
+            self._answer(a)
+        finally:
+            self.all_drawn = False
+
+    def _answer(self, a: AnswerSource) -> None:
         line = a.line_of.get
         for key, text, limit in (("question", a.question, guidecheck.MAX_QUESTION_CHARS),
                                  ("short", a.short, guidecheck.MAX_SHORT_CHARS)):  # fmt: skip
@@ -165,7 +184,7 @@ class _AnswerTexts:
         for offset, message in a.analysed().problems:
             self.r.error(a.path, a.body_line + offset, message)
         lines = a.body.split("\n")
-        for index, text_line in enumerate(lines):
+        for index, text_line in enumerate(lines if _BIDI.search(a.body) else ()):
             if _BIDI.search(text_line):
                 self.r.error(a.path, a.body_line + index, _BIDI_MESSAGE)
         if len(a.body) > guidecheck.MAX_ANSWER_CHARS:
@@ -173,7 +192,7 @@ class _AnswerTexts:
             self.r.error(a.path, a.body_line, message)
         elif not a.analysed().problems:
             self.built_html(a, lines)
-        if not fonts.undrawable(a.body, self.covered):
+        if self.all_drawn or not fonts.undrawable(a.body, self.covered):
             return
         for index, text_line in enumerate(lines):
             missing = fonts.undrawable(text_line, self.covered)
@@ -245,20 +264,38 @@ class AnswerChecks:
     def __call__(self, written: AnswerSource, shown: AnswerSource, context: AnswerContext) -> list[Problem]:
         """Check the answer as shown; note on it as written what the guide-wide checks will need (its traits)."""
         report = Report()
-        _AnswerTexts(report, self.covered, self.today, frozenset([shown.lang] if context.rtl else [])).answer(shown)
-        written.traits = answer_traits(written, shown, context.script, context.values)
+        chars = frozenset(answer_text(shown))  # once, for the fonts and the traits
+        rtl = frozenset([shown.lang] if context.rtl else [])
+        _AnswerTexts(report, self.covered, self.today, rtl).answer(shown, chars)
+        written.traits = answer_traits(written, shown, context.script, context.values, chars)
         return report.problems
 
 
-_WORD_SIGN = re.compile(rf"(?<=\w)([{_SIGNS}])(?=\w)")
+def answer_text(a: AnswerSource) -> str:
+    return f"{a.question}\n{a.short}\n{a.body}"
 
 
-def answer_traits(written: AnswerSource, shown: AnswerSource, script: str, values: dict[Any, str]) -> AnswerTraits:
-    """What the guide-wide checks need of one answer (``shown``: with its figures filled in)."""
-    text = f"{shown.question}\n{shown.short}\n{shown.body}"
+# A sign followed by a letter; the letter before it is looked at in Python (a look-behind at every character of
+# the text was three times slower).
+_SIGN_IN_WORD = re.compile(rf"[{_SIGNS}](?=\w)")
+
+
+def _word_signs(text: str) -> frozenset[str]:
+    """The apostrophes and hyphens of ``text`` that stand between two word characters (as ``\\w`` has them)."""
+    return frozenset(m[0] for m in _SIGN_IN_WORD.finditer(text)
+                     if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"))  # fmt: skip
+
+
+def answer_traits(written: AnswerSource, shown: AnswerSource, script: str, values: dict[Any, str],
+                  chars: frozenset[str] | None = None) -> AnswerTraits:  # fmt: skip
+    """What the guide-wide checks need of one answer (``shown``: with its figures filled in; ``chars``: the
+    characters of its ``answer_text``, if known)."""
+    text = answer_text(shown)
+    chars = chars if chars is not None else frozenset(text)
     sample = f"{shown.question} {shown.short} {shown.body[:SCRIPT_SAMPLE_CHARS]}"
-    return AnswerTraits(script, _other_script(sample, script) if script else None, frozenset(text),
-                        frozenset(_WORD_SIGN.findall(text)), tuple(typed_by_hand(written, values)))  # fmt: skip
+    signs = _word_signs(text) if not chars.isdisjoint(_SIGNS) else frozenset()
+    return AnswerTraits(script, _other_script(sample, script, chars) if script else None, chars, signs,
+                        tuple(typed_by_hand(written, values)))  # fmt: skip
 
 
 class _Checker(_AnswerTexts):

@@ -361,7 +361,7 @@ def typed_figures(text: str, facts: dict[str, Fact]) -> list[tuple[str, str]]:
 
 
 _DIGIT = re.compile(r"\d")
-_MAYBE_FACT = re.compile(r"\d[.,]\d|\d{3}")  # what a fact's value (100 or more, or with decimals) looks like written
+_MAYBE_FACT = re.compile(r"\d(?:[.,]\d|\d\d)")  # what a fact's value (100 or more, or with decimals) looks like written
 
 
 def _typed_in(text: str, values: dict[Decimal, str]) -> list[tuple[str, str]]:

@@ -60,18 +60,24 @@ def _fold_char(ch: str) -> str:
     return out
 
 
-_table: dict[int, str] = {}
+class _Table(dict[int, str]):
+    """Code point -> its search form, filled in as ``str.translate`` meets each character for the first time."""
+
+    def __missing__(self, point: int) -> str:
+        global _irregular_pattern
+        ch = chr(point)
+        out = self[point] = _fold_char(ch)
+        if len(out) != 1:
+            _irregular.add(ch)
+            _irregular_pattern = None  # made again when next needed (searches run on other threads: one name)
+        return out
+
+
+_table = _Table()
 
 
 def fold(text: str) -> str:
     """Return the search form of ``text``."""
-    global _irregular_pattern
-    for ch in set(text):
-        if ord(ch) not in _table:
-            out = _table[ord(ch)] = _fold_char(ch)
-            if len(out) != 1:
-                _irregular.add(ch)
-                _irregular_pattern = None  # made again when next needed (searches run on other threads: one name)
     return text.translate(_table)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,11 +26,15 @@ def coverage(fonts_dir: Path) -> frozenset[int]:
 
 def undrawable(text: str, covered: frozenset[int]) -> list[str]:
     """The distinct characters of ``text`` that no bundled font can draw, in order of appearance."""
-    candidates = set(text).difference(_as_chars(covered))
-    missing = {ch for ch in candidates if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES}
+    missing = undrawn(set(text), covered)
     if not missing:
         return []
     return [ch for ch in dict.fromkeys(text) if ch in missing]
+
+
+def undrawn(chars: AbstractSet[str], covered: frozenset[int]) -> set[str]:
+    """The characters of ``chars`` that no bundled font can draw (and that are not invisible)."""
+    return {ch for ch in chars - _as_chars(covered) if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES}
 
 
 @lru_cache(maxsize=8)

@@ -361,6 +361,26 @@ def test_a_bidi_override_is_refused_in_every_text(content_copy):
     assert any(e.startswith(f"{ANSWER}:{line}:") and "bidi" in e for e in errors), errors
 
 
+def test_a_character_no_bundled_font_draws_is_named_at_its_line_in_every_text(content_copy):
+    """Question, body line and source title each: the answer's characters are looked at once, and again text by
+    text only when one of them is missing from the fonts."""
+    hieroglyph = "\U00013000"  # no bundled font has Egyptian hieroglyphs
+    line = line_of(content_copy / ANSWER, "Let op:")
+    replace_in(content_copy / ANSWER, "question: Mag ik", f"question: Mag {hieroglyph} ik")
+    replace_in(content_copy / ANSWER, "Let op:", f"Let {hieroglyph} op:")
+    replace_in(content_copy / ANSWER, 'title: "groups.be:', f'title: "groups.be {hieroglyph}:')
+    errors = [e for e in messages(run_check(content_copy)) if "cannot draw" in e]
+    sources = line_of(content_copy / ANSWER, "sources:")
+    assert sorted(e.split(": ")[0] for e in errors) == sorted(f"{ANSWER}:{n}" for n in (2, line, sources)), errors
+    assert all("U+13000" in e for e in errors), errors
+
+
+def test_a_title_alone_with_a_character_no_font_draws_is_named(content_copy):
+    replace_in(content_copy / ANSWER, 'title: "groups.be:', 'title: "groups.be \U00013000:')
+    errors = [e for e in messages(run_check(content_copy)) if "cannot draw" in e]
+    assert [e.split(": ")[0] for e in errors] == [f"{ANSWER}:{line_of(content_copy / ANSWER, 'sources:')}"], errors
+
+
 def test_a_bidi_override_written_as_a_character_reference_is_refused(content_copy):
     replace_in(content_copy / ANSWER, "U mag vrijwilligerswerk", "U &#x202E;mag vrijwilligerswerk")
     errors = messages(run_check(content_copy))

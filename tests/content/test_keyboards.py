@@ -53,3 +53,21 @@ def test_the_guide_wide_checks_judge_alike_with_or_without_what_the_loader_noted
     for answer in guide.answers.values():
         answer.traits = None
     assert findings() == noted
+
+
+def test_the_quick_forms_of_the_traits_agree_with_their_plain_definitions():
+    """The signs inside words and the other-script share, worked out the quick way, on random texts of mixed
+    scripts, signs and spaces: the same as a look-behind regex and as counting every letter."""
+    import random
+    import re
+
+    from kiosk.content.check import _other_script, _word_signs
+
+    rng = random.Random(17)
+    pieces = ["a", "Z", "é", "_", "7", "ب", "ال", "ሀ", "ж", "ქ", "'", "’", "ʼ", "-", " ", "\n", ".", "\u064e", "x-y"]
+    plain = re.compile(r"(?<=\w)(['’ʼ-])(?=\w)")
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert _word_signs(text) == frozenset(plain.findall(text)), text
+        for script in ("Latn", "Arab", "Ethi", "Cyrl", "Geor"):
+            assert _other_script(text, script, frozenset(text)) == _other_script(text, script), (text, script)
