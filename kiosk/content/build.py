@@ -11,6 +11,8 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from kiosk.content.check import check
 from kiosk.content.facts import expired_facts, renderers
 from kiosk.content.markdown import isolate_latin_asides
 from kiosk.content.marks import text_fingerprint
-from kiosk.content.model import AnswerSource, GuideSources, TopicSource
+from kiosk.content.model import GuideSources, TopicSource
 from kiosk.content.problems import ContentError, Report
 from kiosk.content.schema import SCHEMA_VERSION, SEARCH_PREFIXES, search_table
 
@@ -43,21 +45,22 @@ def build(root: Path, output: Path, icons_dir: Path, fonts_dir: Path, today: dt.
 
     ``today`` judges the facts' validity (default: today). With ``allow_expired`` a guide whose facts have expired
     is built anyway (the expired-fact errors become warnings) and the database records which facts they are."""
-    guide, report = check(root, icons_dir, fonts_dir, today)
-    expired: list[str] = []
-    if allow_expired:
-        expired = expired_facts(guide, today or dt.date.today())
-        report = _downgrade_expired(report)
-    if report.errors:
-        raise ContentError(report)
-    output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.{os.getpid()}.building")
-    tmp.unlink(missing_ok=True)
+    search = _SearchWriter(tmp)
     try:
-        answers = _write(guide, tmp, expired)
+        guide, report = check(root, icons_dir, fonts_dir, today, loaded=search.start)
+        expired: list[str] = []
+        if allow_expired:
+            expired = expired_facts(guide, today or dt.date.today())
+            report = _downgrade_expired(report)
+        if report.errors:
+            raise ContentError(report)
+        rows = _answer_rows(guide)  # while the search index is written
+        answers = _write(guide, search.finish(guide), expired, rows)
         _fsync(tmp)
         os.replace(tmp, output)
     finally:
+        search.abandon()
         tmp.unlink(missing_ok=True)
     _fsync_dir(output.parent)
     return BuildResult(output, report, guide.version, len(guide.languages), len(guide.questions), answers)
@@ -73,19 +76,97 @@ def _downgrade_expired(report: Report) -> Report:
     return out
 
 
-def _write(guide: GuideSources, path: Path, expired: list[str]) -> int:
-    conn = sqlite3.connect(path, isolation_level=None)
+SearchRows = list[tuple[str, list[tuple[str, str, str, str]]]]  # per language: its table, (id, question, short, body)
+
+
+class _SearchWriter:
+    """Writes the search tables into the new database while the main thread checks the guide: the search text
+    at once, when the sources are read, and the full-text indexes in a thread. Indexing runs inside SQLite, which
+    lets go of the GIL for each of its few long statements, so on two cores it costs the build next to nothing.
+    The search tables come first in the file and in its transaction, whichever thread wrote them, so the same
+    sources still give the same bytes. If the checks change an answer's search text after it was read, or the
+    writing could not start, ``finish`` writes them again, in the same order."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn: sqlite3.Connection | None = None
+        self.rows: SearchRows | None = None
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.stopped = False
+
+    def start(self, guide: GuideSources, report: Report) -> None:
+        """Called by the check once the sources are read; with errors there is nothing to build."""
+        if report.errors:
+            return
+        try:
+            self.conn = self._connect()
+            self.rows = _search_rows(guide)
+            _write_search(sqlite_utils.Database(self.conn), self.rows)
+        except (OSError, sqlite3.Error):
+            self.abandon()
+            return  # said by ``finish``, when (and if) the build gets there
+        thread = threading.Thread(target=self._run, args=(self.conn, self.rows), name="search-index", daemon=True)
+        self.thread = thread
+        thread.start()
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.unlink(missing_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        # A new file, renamed into place only once complete and synced (``build``): no journal on disk, and no
+        # sync of its own at commit.
+        conn.execute("PRAGMA journal_mode = MEMORY")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("BEGIN")
+        return conn
+
+    def _run(self, conn: sqlite3.Connection, rows: SearchRows) -> None:
+        try:
+            _index_search(conn, rows, lambda: self.stopped)
+        except BaseException as exc:  # handed to the main thread by ``finish``
+            self.error = exc
+
+    def finish(self, guide: GuideSources) -> sqlite3.Connection:
+        """The connection, in its transaction, with the search tables written; raises what the thread met."""
+        rows = _search_rows(guide)
+        if self.thread is not None:
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+        if self.conn is None or rows != self.rows:
+            self.abandon()
+            self.conn = self._connect()
+            _write_search(sqlite_utils.Database(self.conn), rows)
+            _index_search(self.conn, rows, lambda: False)
+        conn, self.conn = self.conn, None  # the caller's now
+        return conn
+
+    def abandon(self) -> None:
+        """Stop the indexing (if the build was refused or failed) and drop what was written."""
+        self.stopped = True
+        if self.conn is not None:
+            self.conn.interrupt()
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        self.error, self.stopped = None, False
+
+
+def _write(guide: GuideSources, conn: sqlite3.Connection, expired: list[str], answer_rows: list[dict[str, Any]]) -> int:
+    """Everything but the search tables (already written, in ``conn``'s open transaction), then commit."""
     try:
         db = sqlite_utils.Database(conn)
-        with conn:
-            conn.execute("BEGIN")
-            _write_tables(db, guide)
-            if expired:
-                db.table("meta").insert({"key": "expired_facts", "value": ",".join(expired)})
-            _write_facts(db, guide)
-            answers = _write_answers(db, guide)
-            _write_search(db, guide)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        _write_tables(db, guide)
+        if expired:
+            db.table("meta").insert({"key": "expired_facts", "value": ",".join(expired)})
+        _write_facts(db, guide)
+        answers = _write_answers(db, answer_rows)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
     finally:
         conn.close()
     return answers
@@ -171,9 +252,8 @@ def _write_tables(db: sqlite_utils.Database, guide: GuideSources) -> None:
     )  # fmt: skip
     db.table("answer_versions").create({"question_id": str, "lang": str, "text_hash": str},
                                        pk=("question_id", "lang"))  # fmt: skip
-    db.table("answer_versions").insert_all(
-        {"question_id": qid, "lang": lang, "text_hash": a.text_hash} for (qid, lang), a in sorted(guide.answers.items())
-    )
+    db.conn.executemany('INSERT INTO "answer_versions" ("question_id", "lang", "text_hash") VALUES (?, ?, ?)',
+                        ((qid, lang, a.text_hash) for (qid, lang), a in sorted(guide.answers.items())))
     db.table("keyboards").insert_all(
         (
             {"name": k.name, "script": k.script, "picker": k.picker, "rows": json.dumps(k.rows, ensure_ascii=False)}
@@ -221,10 +301,9 @@ def _write_facts(db: sqlite_utils.Database, guide: GuideSources) -> None:
     db.table("fact_texts").insert_all(texts)
     db.table("answer_facts").create({"question_id": str, "lang": str, "fact_id": str},
                                     pk=("question_id", "lang", "fact_id"))  # fmt: skip
-    db.table("answer_facts").insert_all(
-        {"question_id": qid, "lang": lang, "fact_id": fid}
-        for (qid, lang), a in sorted(guide.answers.items()) for fid in sorted(set(a.facts))
-    )  # fmt: skip
+    db.conn.executemany('INSERT INTO "answer_facts" ("question_id", "lang", "fact_id") VALUES (?, ?, ?)',
+                        ((qid, lang, fid) for (qid, lang), a in sorted(guide.answers.items())
+                         for fid in sorted(set(a.facts))))  # fmt: skip
     db.table("question_aliases").create({"alias": str, "question_id": str}, pk="alias")
     db.table("question_aliases").insert_all(
         {"alias": alias, "question_id": q.id}
@@ -237,7 +316,7 @@ def _order(topic: TopicSource) -> tuple[int, str]:
     return (topic.position, topic.id)
 
 
-def _write_answers(db: sqlite_utils.Database, guide: GuideSources) -> int:
+def _answer_rows(guide: GuideSources) -> list[dict[str, Any]]:
     rows = []
     rtl = {lang.code for lang in guide.languages if lang.direction == "rtl"}
     for (qid, lang), a in sorted(guide.answers.items()):
@@ -255,6 +334,10 @@ def _write_answers(db: sqlite_utils.Database, guide: GuideSources) -> int:
                 "spoken_short": a.spoken_short, "spoken_answer": a.spoken_answer,
             }
         )  # fmt: skip
+    return rows
+
+
+def _write_answers(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> int:
     _insert_many(db, "answers", rows, pk=("question_id", "lang"), columns={
         "question_id": str, "lang": str, "question": str, "short": str, "body_markdown": str, "body_html": str,
         "body_text": str, "sources": str, "checked": str, "status": str, "stale": int, "spoken_short": str,
@@ -274,29 +357,40 @@ def _insert_many(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any
                         ([row[name] for name in names] for row in rows))  # fmt: skip
 
 
-def _resolved(guide: GuideSources, qid: str, lang: str) -> AnswerSource | None:
-    language = guide.language(lang)
-    chain = [lang, *(language.fallback if language else []), guide.source_language]
-    return next((guide.answers[(qid, c)] for c in chain if (qid, c) in guide.answers), None)
-
-
-def _write_search(db: sqlite_utils.Database, guide: GuideSources) -> None:
-    """One full-text index per language, over the answer a reader of that language is shown."""
+def _search_rows(guide: GuideSources) -> SearchRows:
+    """Per language, the search form of the answer a reader of that language is shown, for every question."""
+    out: SearchRows = []
+    questions = sorted(q.id for q in guide.questions)
+    answers = guide.answers
     for lang in guide.languages:
-        table = search_table(lang.code)
+        chain = [lang.code, *lang.fallback, guide.source_language]  # its own answer, or its fallbacks'
         rows = []
-        for q in sorted(guide.questions, key=lambda q: q.id):
-            a = _resolved(guide, q.id, lang.code)
+        for qid in questions:
+            a = next((answers[(qid, code)] for code in chain if (qid, code) in answers), None)
             if a is not None:
-                question, short, body = a.folded()
-                rows.append({"question_id": q.id, "question": question, "short": short, "body": body})
-        _insert_many(db, table, rows, pk="question_id",
-                     columns={"question_id": str, "question": str, "short": str, "body": str})
+                rows.append((qid, *a.folded()))
+        out.append((search_table(lang.code), rows))
+    return out
+
+
+def _write_search(db: sqlite_utils.Database, search_rows: SearchRows) -> None:
+    """The search text per language (the content of its full-text index): one row per question."""
+    columns: dict[str, type] = {"question_id": str, "question": str, "short": str, "body": str}
+    for table, rows in search_rows:
+        named = [dict(zip(columns, row, strict=True)) for row in rows]
+        _insert_many(db, table, named, pk="question_id", columns=columns)
+
+
+def _index_search(conn: sqlite3.Connection, search_rows: SearchRows, stopped: Callable[[], bool]) -> None:
+    """One full-text index per language over its search text: three long statements each, all in SQLite."""
+    for table, _ in search_rows:
+        if stopped():
+            return
         # FTS5 with prefix indexes for one- and two-letter starts: what is typed first, and what matches most
-        db.execute(f'CREATE VIRTUAL TABLE "{table}_fts" USING FTS5 ("question", "short", "body", '
-                   f"tokenize='unicode61 remove_diacritics 2', prefix='{SEARCH_PREFIXES}', content=\"{table}\")")
-        db.execute(f"INSERT INTO \"{table}_fts\"(\"{table}_fts\") VALUES('rebuild')")
-        db.table(f"{table}_fts").optimize()
+        conn.execute(f'CREATE VIRTUAL TABLE "{table}_fts" USING FTS5 ("question", "short", "body", '
+                     f"tokenize='unicode61 remove_diacritics 2', prefix='{SEARCH_PREFIXES}', content=\"{table}\")")
+        conn.execute(f"INSERT INTO \"{table}_fts\"(\"{table}_fts\") VALUES('rebuild')")
+        conn.execute(f"INSERT INTO \"{table}_fts\"(\"{table}_fts\") VALUES('optimize')")  # one segment each
 
 
 def _fsync(path: Path) -> None:

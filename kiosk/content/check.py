@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import string
 from collections import Counter
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
@@ -104,11 +105,15 @@ def _labialised(start: int) -> range:
 _BIDI_MESSAGE = "a bidi embedding or override control (U+202A..U+202E) would reorder what is shown: remove it"
 
 
-def check(root: Path, icons_dir: Path, fonts_dir: Path, today: dt.date | None = None) -> tuple[GuideSources, Report]:
-    """Read and check the content folder ``root``."""
+def check(root: Path, icons_dir: Path, fonts_dir: Path, today: dt.date | None = None,
+          loaded: Callable[[GuideSources, Report], None] | None = None) -> tuple[GuideSources, Report]:  # fmt: skip
+    """Read and check the content folder ``root``; ``loaded`` is told of the sources as soon as they are read
+    (the build starts writing while the guide-wide checks run)."""
     report = Report()
     covered, day = fonts.coverage(fonts_dir), today or dt.date.today()
     guide = load(root, report, AnswerChecks(covered, day))
+    if loaded is not None:
+        loaded(guide, report)
     from kiosk.content.facts import apply_facts
 
     apply_facts(guide, report, day)
@@ -294,8 +299,8 @@ def answer_traits(written: AnswerSource, shown: AnswerSource, script: str, value
     chars = chars if chars is not None else frozenset(text)
     sample = f"{shown.question} {shown.short} {shown.body[:SCRIPT_SAMPLE_CHARS]}"
     signs = _word_signs(text) if not chars.isdisjoint(_SIGNS) else frozenset()
-    return AnswerTraits(script, _other_script(sample, script, chars) if script else None, chars, signs,
-                        tuple(typed_by_hand(written, values)))  # fmt: skip
+    return AnswerTraits(script, _other_script(sample, script, chars) if script else None, "".join(sorted(chars)),
+                        "".join(sorted(signs)), tuple(typed_by_hand(written, values)))  # fmt: skip
 
 
 class _Checker(_AnswerTexts):
@@ -575,8 +580,8 @@ class _Checker(_AnswerTexts):
         signs: set[str] = set()
         for a in answers:
             traits = self._traits(a)
-            characters |= traits.characters
-            signs |= traits.word_signs
+            characters.update(traits.characters)
+            signs.update(traits.word_signs)
         latin = keyboard.script == "Latn"
         folded = set(fold("".join(characters)))  # the characters once each: cheap for any size of guide
         needed = {ch for ch in folded if ch.isalnum() and (ch.isdigit() or latin or not ch.isascii())}

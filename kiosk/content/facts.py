@@ -512,10 +512,12 @@ def _expand_analysis(a: Any, facts: dict[str, Fact], renderer: Renderer) -> None
 
 def _line_of(a: Any, key: str, text: str) -> Any:
     first: dict[str, int] = {}
-    if key == "body":
-        for index, text_line in enumerate(text.split("\n")):
-            for match in PLACEHOLDER.finditer(text_line):
-                first.setdefault(match[1], int(a.body_line) + index)
+    if key == "body":  # the line of each name's first use, counting line ends from one use to the next
+        number, position = int(a.body_line), 0
+        for match in PLACEHOLDER.finditer(text):
+            number += text.count("\n", position, match.start())
+            position = match.start()
+            first.setdefault(match[1], number)
 
     def line(fid: str) -> int:
         if key != "body":

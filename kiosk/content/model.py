@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kiosk.content.fold import fold
 from kiosk.content.markdown import Analysis, analyse
@@ -51,8 +51,7 @@ class QuestionSource:
     aliases: list[str] = field(default_factory=list)  # former ids that still lead here (related links, usage)
 
 
-@dataclass
-class Citation:
+class Citation(NamedTuple):  # a named tuple: thousands come back from the answer workers, and tuples unpickle fast
     title: str
     url: str | None = None
 
@@ -64,8 +63,9 @@ class AnswerTraits:
 
     script: str  # the script its language declares, which ``other_script`` was measured against
     other_script: tuple[str, int] | None  # the script most of its letters are in, and their share, if not that one
-    characters: frozenset[str]  # of its question, short answer and full answer
-    word_signs: frozenset[str]  # the apostrophes and hyphens found inside words
+    # (the characters as text, each once in code point order: a text unpickles far faster than a set)
+    characters: str  # of its question, short answer and full answer
+    word_signs: str  # the apostrophes and hyphens found inside words
     typed: tuple[tuple[str, int, str], ...]  # figures typed by hand that are a fact's value: (as written, line, fact)
 
 

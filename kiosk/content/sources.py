@@ -365,12 +365,14 @@ def _answer_jobs(root: Path, folder: Path, report: Report) -> list[tuple[Path, P
         report.warning(f"lang/{folder.name}/answers", 1, "no answers folder: every answer falls back")
         return []
     jobs = []
-    for path in sorted(answers.iterdir()):
-        rel = f"lang/{folder.name}/answers/{path.name}"
-        if path.suffix != ".md" or not path.is_file():
+    with os.scandir(answers) as entries:  # a directory entry knows whether it is a file without a stat of its own
+        found = sorted((entry.name, entry.is_file()) for entry in entries)
+    for name, is_file in found:
+        rel = f"lang/{folder.name}/answers/{name}"
+        if not name.endswith(".md") or name == ".md" or not is_file:
             report.warning(rel, 1, "not an answer file (answers are <question-id>.md); ignored")
             continue
-        jobs.append((root, path, folder.name))
+        jobs.append((root, answers / name, folder.name))
     return jobs
 
 
