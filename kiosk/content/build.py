@@ -116,6 +116,7 @@ class _SearchWriter:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         # A new file, renamed into place only once complete and synced (``build``): no journal on disk, and no
         # sync of its own at commit.
+        conn.execute("PRAGMA page_size = 16384")
         conn.execute("PRAGMA journal_mode = MEMORY")
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("BEGIN")

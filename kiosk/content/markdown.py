@@ -45,7 +45,19 @@ class Analysis:
 
 @lru_cache(maxsize=4096)
 def analyse(markdown: str) -> Analysis:
-    """The problems, HTML and text of ``markdown`` (the checker and the build both ask: the second is a cache hit)."""
+    """The problems, HTML and text of ``markdown`` (the checker and the build both ask: the second is a cache hit).
+
+    Most answers are read from their HTML alone (``_from_html``); the others, and every answer with a problem, from
+    the parser's tree, which knows each problem's line."""
+    if "<" not in markdown:  # no raw HTML and no autolink: the HTML's tags are the Markdown's own
+        html = _LINK_TAGS.sub("", _parser.render(markdown)).strip()
+        text = _text_of_html(html)
+        if text is not None:
+            return Analysis((), html, text)
+    return _analyse_tree(markdown)
+
+
+def _analyse_tree(markdown: str) -> Analysis:
     tree = _parser.tree(markdown)
     found: list[tuple[Node, str]] = []
     _problems(tree, 0, found)
@@ -55,6 +67,56 @@ def analyse(markdown: str) -> Analysis:
     encoded = markdown.encode("utf-8") if found else b""
     problems = tuple((_line(node, encoded), message) for node, message in found)
     return Analysis(problems, html, "\n".join(texts))
+
+
+# What the renderer writes for the Markdown an answer may use, links' tags taken out: a block tag ends a line of
+# the plain text; an inline one does not. Any other tag (an image, code, a quote, a big heading ...) is a problem,
+# found with its line in the tree.
+_BLOCK_TAGS = frozenset({"p", "/p", "li", "/li", "ul", "/ul", "ol", "/ol",
+                         *(f"{c}h{n}" for c in ("", "/") for n in "3456")})  # fmt: skip
+_INLINE_TAGS = frozenset({"strong", "/strong", "em", "/em"})
+_OL_START = re.compile(r'ol start="\d+"')
+_HTML_TAG = re.compile(r"<([^<>]*)>")
+
+
+def _text_of_html(html: str) -> str | None:
+    """The plain text ``_plain_text`` gives, read from the rendered HTML of Markdown without raw HTML: one line
+    per paragraph, heading and list item's own text, line breaks as spaces, entities decoded. None when the HTML
+    holds a tag an answer may not have or lists nested too deep (the tree then says what and where)."""
+    parts = _HTML_TAG.split(html)  # text, tag, text, tag ... (text has no '<' or '>': the renderer escapes them)
+    blocks: list[str] = []
+    run: list[str] = [parts[0]]
+    lists = 0
+    for index in range(1, len(parts), 2):
+        tag, after = parts[index], parts[index + 1]
+        if tag in _BLOCK_TAGS or _OL_START.fullmatch(tag):
+            _flush_html(run, blocks)
+            if tag in ("ul", "ol") or tag.startswith("ol "):
+                lists += 1
+                if lists > MAX_LIST_DEPTH:
+                    return None
+            elif tag in ("/ul", "/ol"):
+                lists -= 1
+        elif tag == "br /":  # a hard line break, written "<br />\n": one space, as a soft one
+            run.append(" ")
+            after = after[1:] if after.startswith("\n") else after
+        elif tag not in _INLINE_TAGS:
+            return None
+        run.append(after)
+    _flush_html(run, blocks)
+    return "\n".join(blocks)
+
+
+def _flush_html(run: list[str], blocks: list[str]) -> None:
+    text = "".join(run)
+    if "\n" in text:  # a soft line break
+        text = text.replace("\n", " ")
+    if "&" in text:  # what the renderer escapes, and only that
+        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    text = text.strip()
+    if text:
+        blocks.append(text)
+    run.clear()
 
 
 def _line(node: Node, encoded: bytes) -> int:
