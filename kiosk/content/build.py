@@ -20,7 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from kiosk import __version__
-from kiosk.content.check import check
+from kiosk.content.check import check, cyclic_gc_paused
 from kiosk.content.facts import expired_facts, renderers
 from kiosk.content.markdown import isolate_latin_asides
 from kiosk.content.marks import text_fingerprint
@@ -45,6 +45,12 @@ def build(root: Path, output: Path, icons_dir: Path, fonts_dir: Path, today: dt.
 
     ``today`` judges the facts' validity (default: today). With ``allow_expired`` a guide whose facts have expired
     is built anyway (the expired-fact errors become warnings) and the database records which facts they are."""
+    with cyclic_gc_paused():
+        return _build(root, output, icons_dir, fonts_dir, today, allow_expired)
+
+
+def _build(root: Path, output: Path, icons_dir: Path, fonts_dir: Path, today: dt.date | None,
+           allow_expired: bool) -> BuildResult:  # fmt: skip
     tmp = output.with_name(f".{output.name}.{os.getpid()}.building")
     search = _SearchWriter(tmp)
     try:
