@@ -88,6 +88,7 @@ _PLAIN_INDEX = re.compile(r'CREATE INDEX "?\w+"? ON "?(\w+)"? ?\((?: ?"?\w+"?,?)
 _BREAKABLE = " \t\n\r\f\v\x1c-\x1f\x85\u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000"
 # looked for at the start of each run only (not at every character of a word)
 _LONG_WORD = re.compile(rf"(?<![^{_BREAKABLE}])[^{_BREAKABLE}]{{{MAX_WORD_CHARS + 1}}}")
+_NO_BREAK_SPACES = ("\u00a0", "\u2007", "\u202f")  # Unicode white space a line cannot break at
 _MARKUP = re.compile(r"<[a-zA-Z/!?]")
 _PLACEHOLDER = re.compile(r"\{\w+\}")
 
@@ -104,6 +105,10 @@ class _Newer(_Refused):
 def long_word(text: str) -> str | None:
     """The start of the first run of more than MAX_WORD_CHARS characters a line cannot break in, if any.
     No-break spaces count as part of the run (the build joins a Latin aside in right-to-left text with them)."""
+    if len(text) <= MAX_WORD_CHARS:
+        return None
+    if not any(space in text for space in _NO_BREAK_SPACES) and max(map(len, text.split())) <= MAX_WORD_CHARS:
+        return None  # without no-break spaces, str.split() splits where a line can break (checked in the tests)
     found = _LONG_WORD.search(text)
     return found[0][:20] if found else None
 

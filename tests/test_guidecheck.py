@@ -474,9 +474,15 @@ def test_a_long_word_is_found_where_a_search_at_every_character_finds_it():
 
     plain = re.compile(rf"[^{guidecheck._BREAKABLE}]{{{guidecheck.MAX_WORD_CHARS + 1}}}")
     rng = random.Random(5)
-    alphabet = ["a", "ب", " ", "\n", "\u00a0", "\u2007", "\u3000", "\u200b", "-"]
-    for _ in range(3000):
-        text = "".join(rng.choice(alphabet) if rng.random() < 0.2 else "a"
+    spaces = ["\u00a0", "\u2007", "\u202f"]  # no-break: part of a word
+    alphabet = ["a", "ب", " ", "\n", "\u3000", "\u200b", "\x85", "\x1c", "-", "\u2028"]
+    outcomes = set()
+    for number in range(1200):
+        chosen = alphabet + spaces if number % 2 else alphabet  # half without no-break spaces (str.split's way)
+        rate = rng.choice([0.2, 0.02, 0.005])  # short words only, some long ones, mostly long ones
+        text = "".join(rng.choice(chosen) if rng.random() < rate else "a"
                        for _ in range(rng.randint(0, 4 * guidecheck.MAX_WORD_CHARS)))  # fmt: skip
         found = plain.search(text)
         assert guidecheck.long_word(text) == (found[0][:20] if found else None), text
+        outcomes.add((number % 2, found is None))
+    assert len(outcomes) == 4  # with and without no-break spaces, long words found and not

@@ -366,7 +366,7 @@ def _answer_jobs(root: Path, folder: Path, report: Report) -> list[tuple[Path, P
         return []
     jobs = []
     with os.scandir(answers) as entries:  # a directory entry knows whether it is a file without a stat of its own
-        found = sorted((entry.name, entry.is_file()) for entry in entries)
+        found = sorted((entry.name, _is_file(entry)) for entry in entries)
     for name, is_file in found:
         rel = f"lang/{folder.name}/answers/{name}"
         if not name.endswith(".md") or name == ".md" or not is_file:
@@ -374,6 +374,14 @@ def _answer_jobs(root: Path, folder: Path, report: Report) -> list[tuple[Path, P
             continue
         jobs.append((root, answers / name, folder.name))
     return jobs
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """A file, or a link that cannot be followed (a loop): reading it says what is wrong with it."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return entry.is_symlink()
 
 
 def _load_answers(jobs: list[tuple[Path, Path, str, AnswerContext]], guide: GuideSources, report: Report,

@@ -158,6 +158,23 @@ def test_symlink_outside_content_is_refused(content_copy, tmp_path):
     assert any(e.startswith(f"{ANSWER}:1:") and "outside the content folder" in e for e in errors), errors
 
 
+def test_a_loop_of_links_and_a_link_inside_the_content_are_told_apart(content_copy):
+    """A link that leads back to itself is refused with its reason (it used to stop the check with a traceback); a
+    link to another file of the content folder is read like that file."""
+    target = content_copy / ANSWER
+    target.unlink()
+    os.symlink(target.name + ".other", target)
+    os.symlink(target.name, target.with_name(target.name + ".other"))
+    inside = content_copy / "lang/nl/answers/damage.md"
+    copy = content_copy / "lang/nl/answers/accident.md"
+    copy.unlink()
+    os.symlink(inside, copy)
+    report = run_check(content_copy)
+    errors = messages(report)
+    assert any(e.startswith(f"{ANSWER}:1:") and "loop of links" in e for e in errors), errors
+    assert not any(e.startswith("lang/nl/answers/accident.md") for e in errors), errors
+
+
 def test_duplicate_question_id(content_copy):
     path = content_copy / "questions.yaml"
     text = path.read_text(encoding="utf-8")

@@ -108,3 +108,20 @@ def test_random_front_matter_reads_as_yaml_reads_it() -> None:
         slow, report = _yaml(front)
         assert not report.problems and _shape(fast) == _shape(slow), front
     assert hits > 1000  # the comparison ran on many texts, not on a few
+
+
+def test_a_plain_text_is_told_by_string_methods_as_by_its_pattern():
+    """``_plain`` is ``_PLAIN.fullmatch`` without the look-ahead at every character: the same on random texts of
+    YAML's indicators, spaces, tabs, line ends and letters."""
+    import random
+
+    from kiosk.content import files
+
+    rng = random.Random(3)
+    alphabet = list("ab :#\t\n-?,[]{}&*!|>'\"%@`") + ["\u00a0", "\u2028", "\x85", "é"]
+    plain = 0
+    for _ in range(100_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6)))
+        assert bool(files._PLAIN.fullmatch(text)) == files._plain(text), repr(text)
+        plain += files._plain(text)
+    assert 1_000 < plain < 99_000
