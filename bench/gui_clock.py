@@ -60,6 +60,15 @@ def in_fresh_process(module: str, quick: bool) -> list[Figure]:
     """Run ``python -m module [--quick]`` offscreen (a process of its own: its stalls are its own) and read the
     figures it prints as JSON on its last line."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    args = [sys.executable, "-m", module] + (["--quick"] if quick else [])
-    out = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
-    return [Figure(**f) for f in json.loads(out.strip().splitlines()[-1])]
+    args = [sys.executable, "-X", "faulthandler", "-m", module] + (["--quick"] if quick else [])
+    done = subprocess.run(args, env=env, capture_output=True, text=True)
+    lines = done.stdout.strip().splitlines()
+    try:
+        figures = [Figure(**f) for f in json.loads(lines[-1])]
+    except (IndexError, ValueError, TypeError):
+        figures = []
+    if done.returncode != 0:  # said, with the end of its error output; the other benchmarks still run
+        what = "after printing its figures" if figures else "before measuring anything"
+        print(f"note: {module} ended with exit status {done.returncode} {what}; the end of its error output:\n"
+              f"{done.stderr[-3000:]}", file=sys.stderr)  # fmt: skip
+    return figures
