@@ -36,13 +36,13 @@ def median(values: list[float]) -> float:
 
 
 def print_table(figures: list[Figure]) -> None:
-    header = f"{'measure':<52}{'value':>12}  {'unit':<6}{'baseline':>12}  {'x base':>7}  target"
+    header = f"{'measure':<66}{'value':>12}  {'unit':<6}{'baseline':>12}  {'x base':>7}  target"
     print(header)
     print("-" * len(header))
     for f in figures:
         base = f"{f.baseline:12.2f}" if f.baseline is not None else " " * 12
         ratio = f"{f.ratio:7.2f}" if f.ratio is not None else " " * 7
-        print(f"{f.name:<52}{f.value:12.2f}  {f.unit:<6}{base}  {ratio}  {f.target}")
+        print(f"{f.name:<66}{f.value:12.2f}  {f.unit:<6}{base}  {ratio}  {f.target}")
         if f.baseline_name:
             print(f"{'':<4}baseline: {f.baseline_name}")
 
