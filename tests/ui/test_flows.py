@@ -174,10 +174,14 @@ def test_the_keyboard_hides_and_in_landscape_four_results_stay_in_view(qtbot, ki
                    if row.isVisible() and row.mapTo(viewport, row.rect().bottomLeft()).y() <= viewport.height())
 
     assert search.keyboard.isVisible() and in_view() >= 4, "landscape: the keys beside the results"
+    beside = search.results[0].width()
     tap(qtbot, search.keys_toggle)
+    settle()
     assert not search.keyboard.isVisible()
+    assert search.results[0].width() > 1.3 * beside, "hidden keys leave the results (most of) the width"
     tap(qtbot, search.keys_toggle)
-    assert search.keyboard.isVisible()
+    settle()
+    assert search.keyboard.isVisible() and search.results[0].width() == beside
     kiosk.resize(1080, 1920)
     kiosk.go(Route("home"))
     tap(qtbot, kiosk.bar.search)

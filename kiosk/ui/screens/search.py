@@ -85,12 +85,7 @@ class SearchScreen(Screen):
             except KeyError:
                 latin = None
         self.keyboard.set_layout(own, ctx.strings, latin, ctx.language.name)
-        window = self.window()
-        landscape = window.width() > window.height()
-        self.outer.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
-        self.outer.setStretch(0, 12 if landscape else 1)
-        self.outer.setStretch(1, 8 if landscape else 0)
-        self._label_toggle()
+        self._arrange()
         store, lang = ctx.store, ctx.lang
         run_off_thread(lambda: store.vocabulary(lang))  # made once per language, before the first word is typed
         self._show_results()
@@ -108,6 +103,17 @@ class SearchScreen(Screen):
 
     def show_keyboard(self, visible: bool) -> None:
         self.keyboard.setVisible(visible)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """The keys below the results in portrait; beside them in landscape, where hidden keys leave the results
+        the whole width (only the key to show them again stays, at the side)."""
+        window = self.window()
+        landscape = window.width() > window.height()
+        keys = not self.keyboard.isHidden()
+        self.outer.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        self.outer.setStretch(0, 12 if landscape else 1)
+        self.outer.setStretch(1, 8 if landscape and keys else 0)
         self._label_toggle()
 
     def _label_toggle(self) -> None:
