@@ -13,7 +13,8 @@ words of the guide's own vocabulary (the terms of that language's full-text inde
   key begins with, when they share at least four letters and differ by at most :data:`MAX_SUFFIX_GAP` letters
   ("sözleşmesi" ~ "sözleşme", "harçlığımı" ~ "harçlık").
 - **one typo**: a vocabulary word of five letters or more at one edit (a letter missing, added, or replaced)
-  of the typed word, found through the words' one-letter deletions ("zakgelt" ~ "zakgeld", "mony" ~ "money").
+  of the typed word ("zakgelt" ~ "zakgeld", "mony" ~ "money"), among the words of about its length that share
+  its first or its last letter.
 
 Light rules, where Snowball has no stemmer and the rule is safe:
 - Tigrinya (ti, also am): a word is compared by its consonants (each Ethiopic syllable -> the first form of its
@@ -156,10 +157,6 @@ def typo_lengths(lang: str) -> tuple[int, int]:
     return (3, 4) if lang.split("-")[0] in ETHIOPIC else (TYPO_MIN_LETTERS - 1, TYPO_MIN_LETTERS)
 
 
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
 def one_edit(a: str, b: str) -> bool:
     """Whether ``a`` and ``b`` differ by exactly one letter missing, added or replaced."""
     if a == b or abs(len(a) - len(b)) > 1:
@@ -173,36 +170,34 @@ def one_edit(a: str, b: str) -> bool:
 @dataclass
 class Vocabulary:
     """The words of one language's answers (as written), arranged to find a typed word's forms and typos; the
-    words it gives back are folded (the search index's terms)."""
+    words it gives back are folded (the search index's terms).
+
+    Typos are found by scanning the few words of about the typed word's length that share its first or its last
+    letter (one edit leaves one of them in place, for words of two letters or more) rather than through an index
+    of every word's one-letter deletions: the same words, in a tenth of the memory (a kiosk keeps a few
+    languages' vocabularies; the deletion index made them 10-20 MiB each)."""
 
     lang: str
-    words: set[str] = field(default_factory=set)
-    by_key: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    by_deletion: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    words: frozenset[str] = frozenset()
+    by_key: dict[str, tuple[str, ...]] = field(default_factory=dict)
     keys: list[str] = field(default_factory=list)  # sorted: the keys that begin with a key are a range
-    key_deletions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # (length, first letter) and (length, last letter) -> the words, and the keys, with them
+    word_ends: dict[tuple[int, str, bool], tuple[str, ...]] = field(default_factory=dict)
+    key_ends: dict[tuple[int, str, bool], tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, lang: str, written: Iterable[str]) -> Vocabulary:
         """From the words as written in the answers (original letters: the stemmers need them)."""
-        vocab = cls(lang)
-        typed_min, _ = typo_lengths(lang)
+        words: set[str] = set()
+        by_key: dict[str, set[str]] = defaultdict(set)
         for word in set(written):
             term = fold(word)
             if not term or term.isdigit():
                 continue
-            k = key(word, lang)
-            vocab.words.add(term)
-            vocab.by_key[k].add(term)
-            if len(term) >= typed_min:
-                for deleted in _deletions(term):
-                    vocab.by_deletion[deleted].add(term)
-        for k in vocab.by_key:
-            if len(k) >= typed_min:
-                for deleted in _deletions(k):
-                    vocab.key_deletions[deleted].add(k)
-        vocab.keys = sorted(vocab.by_key)
-        return vocab
+            words.add(term)
+            by_key[key(word, lang)].add(term)
+        return cls(lang, frozenset(words), {k: tuple(sorted(terms)) for k, terms in by_key.items()}, sorted(by_key),
+                   _by_ends(words), _by_ends(by_key))  # fmt: skip
 
     def forms(self, typed: str) -> list[str]:
         """Vocabulary words that are another form of ``typed`` (as typed): the same key, or a longer or shorter
@@ -212,12 +207,12 @@ class Vocabulary:
         shortest = min_stem(self.lang)
         if len(k) >= shortest:
             for cut in range(max(shortest, len(k) - MAX_SUFFIX_GAP), len(k)):
-                found |= self.by_key.get(k[:cut], set())  # the text's stem is a shorter form of the typed one
+                found.update(self.by_key.get(k[:cut], ()))  # the text's stem is a shorter form of the typed one
             for other in self.keys[bisect.bisect_left(self.keys, k) :]:
                 if not other.startswith(k):
                     break
                 if len(other) - len(k) <= MAX_SUFFIX_GAP:
-                    found |= self.by_key[other]  # the text's stem is a longer form of the typed one
+                    found.update(self.by_key[other])  # the text's stem is a longer form of the typed one
         folded = fold(typed)
         return sorted(w for w in found if not w.startswith(folded))[:MAX_FORMS]
 
@@ -228,20 +223,29 @@ class Vocabulary:
         typed_min, word_min = typo_lengths(self.lang)
         if len(folded) < typed_min or folded in self.words:
             return []
-        candidates = set(self.by_deletion.get(folded, ()))  # a letter added to what was typed
-        for deleted in _deletions(folded):
-            if deleted in self.words:
-                candidates.add(deleted)  # a letter too many typed
-            candidates |= self.by_deletion.get(deleted, set())  # a letter replaced
-        out = {w for w in candidates if len(w) >= word_min and one_edit(w, folded)}
+        out = {w for w in _one_edit_from(folded, self.word_ends) if len(w) >= word_min}
         k = key(typed, self.lang)
         if len(k) >= typed_min and k not in self.by_key:
-            near = set(self.key_deletions.get(k, ()))
-            for deleted in _deletions(k):
-                if deleted in self.by_key:
-                    near.add(deleted)
-                near |= self.key_deletions.get(deleted, set())
-            for other in near:
-                if one_edit(other, k):
-                    out |= {w for w in self.by_key[other] if len(w) >= word_min}
+            for other in _one_edit_from(k, self.key_ends):
+                out.update(w for w in self.by_key[other] if len(w) >= word_min)
         return sorted(out)[:MAX_FORMS]
+
+
+def _by_ends(words: Iterable[str]) -> dict[tuple[int, str, bool], tuple[str, ...]]:
+    """(length, first letter, False) and (length, last letter, True) -> the words with them."""
+    groups: dict[tuple[int, str, bool], list[str]] = defaultdict(list)
+    for word in sorted(words):
+        if word:
+            groups[(len(word), word[0], False)].append(word)
+            groups[(len(word), word[-1], True)].append(word)
+    return {end: tuple(group) for end, group in groups.items()}
+
+
+def _one_edit_from(typed: str, ends: dict[tuple[int, str, bool], tuple[str, ...]]) -> set[str]:
+    """The words of ``ends`` one edit away from ``typed`` (two letters or more): they have one letter more, one
+    less or as many, and its first letter first or its last letter last."""
+    found: set[str] = set()
+    for length in (len(typed) - 1, len(typed), len(typed) + 1):
+        for end in ((length, typed[0], False), (length, typed[-1], True)):
+            found.update(w for w in ends.get(end, ()) if one_edit(w, typed))
+    return found

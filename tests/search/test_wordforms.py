@@ -31,3 +31,41 @@ def test_an_ending_is_cut_only_where_four_letters_remain(lang, word):
 def test_different_words_keep_different_keys():
     assert key("კომპანია", "ka") != key("კომპენსაცია", "ka")
     assert key("xebat", "kmr") == "xebat"  # no ending: the word stays whole
+
+
+@pytest.mark.parametrize("lang", ["ar", "uk", "ti", "nl"])
+def test_typos_are_exactly_the_words_one_edit_away(shipped_guide, lang):
+    """The vocabulary looks for typos only among words of about the typed length that share its first or last
+    letter: on the guide's own words, changed at random, it finds what a scan of every word and every key finds."""
+    import random
+
+    from kiosk.guide import GuideStore
+    from kiosk.wordforms import MAX_FORMS, one_edit, typo_lengths
+
+    vocabulary = GuideStore(shipped_guide).vocabulary(lang)
+    typed_min, word_min = typo_lengths(lang)
+
+    def scanned(typed: str) -> list[str]:
+        folded = fold(typed)
+        if len(folded) < typed_min or folded in vocabulary.words:
+            return []
+        out = {w for w in vocabulary.words if len(w) >= word_min and one_edit(w, folded)}
+        k = key(typed, lang)
+        if len(k) >= typed_min and k not in vocabulary.by_key:
+            for other in vocabulary.by_key:
+                if one_edit(other, k):
+                    out |= {w for w in vocabulary.by_key[other] if len(w) >= word_min}
+        return sorted(out)[:MAX_FORMS]
+
+    rng = random.Random(lang)
+    words = sorted(vocabulary.words)
+    letters = sorted({ch for word in words for ch in word})
+    found = 0
+    for word in rng.sample(words, 60):
+        at = rng.randrange(len(word) + 1)
+        for typed in (word[:at] + rng.choice(letters) + word[at:], word[:at] + word[at + 1 :],
+                      word[:at] + rng.choice(letters) + word[at + 1 :]):  # fmt: skip
+            expected = scanned(typed)
+            assert vocabulary.typos(typed) == expected, typed
+            found += bool(expected)
+    assert found > 30  # typos were really found, not only none
