@@ -596,8 +596,8 @@ class GuideStore:
 
     def vocabulary(self, lang: str) -> Vocabulary:
         """The words of ``lang``'s search index, arranged to find forms and typos: built when first needed (about
-        50 ms, on the search's own thread) and kept for the VOCABULARIES languages used last (10-20 MiB each: a
-        visitor uses one language; fifteen kept would be most of the kiosk's memory)."""
+        20 ms, on the search's own thread) and kept for the VOCABULARIES languages used last (1-2 MiB each: a
+        visitor uses one language)."""
         with self._lock:
             cached = self._vocabularies.get(lang)
             if cached is not None:
