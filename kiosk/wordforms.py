@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -158,13 +159,23 @@ def typo_lengths(lang: str) -> tuple[int, int]:
 
 
 def one_edit(a: str, b: str) -> bool:
-    """Whether ``a`` and ``b`` differ by exactly one letter missing, added or replaced."""
-    if a == b or abs(len(a) - len(b)) > 1:
+    """Whether ``a`` and ``b`` differ by exactly one letter missing, added or replaced (the typo search asks this
+    of every word it scans: comparisons of whole slices, not a loop over the letters)."""
+    if a == b:
         return False
     if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+        return bool(sum(map(operator.ne, a, b)) == 1)
     short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+    if len(long) - len(short) != 1:
+        return False
+    same, differ = 0, len(short)  # the length of their common beginning, found by halving
+    while same < differ:
+        middle = (same + differ + 1) // 2
+        if short[:middle] == long[:middle]:
+            same = middle
+        else:
+            differ = middle - 1
+    return short[same:] == long[same + 1 :]  # the letter after the common beginning is the one added
 
 
 @dataclass
@@ -173,9 +184,9 @@ class Vocabulary:
     words it gives back are folded (the search index's terms).
 
     Typos are found by scanning the few words of about the typed word's length that share its first or its last
-    letter (one edit leaves one of them in place, for words of two letters or more) rather than through an index
-    of every word's one-letter deletions: the same words, in a tenth of the memory (a kiosk keeps a few
-    languages' vocabularies; the deletion index made them 10-20 MiB each)."""
+    letters (one edit leaves one end in place) rather than through an index of every word's one-letter deletions:
+    the same words, in a tenth of the memory (a kiosk keeps a few languages' vocabularies; the deletion index made
+    them 10-20 MiB each)."""
 
     lang: str
     words: frozenset[str] = frozenset()
@@ -232,20 +243,26 @@ class Vocabulary:
 
 
 def _by_ends(words: Iterable[str]) -> dict[tuple[int, str, bool], tuple[str, ...]]:
-    """(length, first letter, False) and (length, last letter, True) -> the words with them."""
+    """(length, beginning, False) and (length, ending, True) -> the words with them: a beginning or ending of one
+    letter for every word, of two letters for words of four letters or more."""
     groups: dict[tuple[int, str, bool], list[str]] = defaultdict(list)
     for word in sorted(words):
         if word:
             groups[(len(word), word[0], False)].append(word)
             groups[(len(word), word[-1], True)].append(word)
+        if len(word) >= 4:
+            groups[(len(word), word[:2], False)].append(word)
+            groups[(len(word), word[-2:], True)].append(word)
     return {end: tuple(group) for end, group in groups.items()}
 
 
 def _one_edit_from(typed: str, ends: dict[tuple[int, str, bool], tuple[str, ...]]) -> set[str]:
     """The words of ``ends`` one edit away from ``typed`` (two letters or more): they have one letter more, one
-    less or as many, and its first letter first or its last letter last."""
+    less or as many, and one edit leaves the first or the last letter in place; when both words have four letters
+    or more, the first two or the last two."""
     found: set[str] = set()
     for length in (len(typed) - 1, len(typed), len(typed) + 1):
-        for end in ((length, typed[0], False), (length, typed[-1], True)):
+        size = 2 if min(length, len(typed)) >= 4 else 1
+        for end in ((length, typed[:size], False), (length, typed[-size:], True)):
             found.update(w for w in ends.get(end, ()) if one_edit(w, typed))
     return found

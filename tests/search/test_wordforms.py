@@ -69,3 +69,27 @@ def test_typos_are_exactly_the_words_one_edit_away(shipped_guide, lang):
             assert vocabulary.typos(typed) == expected, typed
             found += bool(expected)
     assert found > 30  # typos were really found, not only none
+
+
+def test_one_edit_is_one_letter_missing_added_or_replaced():
+    """Against its definition, on random words of a small alphabet (many near pairs)."""
+    import random
+
+    from kiosk.wordforms import one_edit
+
+    def plain(a: str, b: str) -> bool:
+        if a == b or abs(len(a) - len(b)) > 1:
+            return False
+        if len(a) == len(b):
+            return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+        short, long = (a, b) if len(a) < len(b) else (b, a)
+        return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+    rng = random.Random(2)
+    near = 0
+    for _ in range(50_000):
+        a = "".join(rng.choice("abب") for _ in range(rng.randint(0, 7)))
+        b = "".join(rng.choice("abب") for _ in range(rng.randint(0, 7)))
+        assert one_edit(a, b) == plain(a, b), (a, b)
+        near += plain(a, b)
+    assert near > 1_000
