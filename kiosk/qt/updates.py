@@ -95,9 +95,27 @@ class _StickResult:
 
 
 class _Bridge(QObject):
-    """Carries a job's report from its thread to the GUI thread (a queued connection)."""
+    """Carries a job's report from its thread to the GUI thread (a queued connection). Once the service has shut
+    down it carries nothing: a job that ends while the kiosk closes must not touch Qt objects being torn down (a
+    scan that ended at exit crashed the process with a segmentation fault)."""
 
     reported = Signal(int, object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._lock = threading.Lock()
+        self._open = True
+
+    def report(self, job_id: int, result: object) -> None:
+        """From a job's thread."""
+        with self._lock:
+            if self._open:
+                self.reported.emit(job_id, result)
+
+    def close(self) -> None:
+        """From the GUI thread: no report after this returns."""
+        with self._lock:
+            self._open = False
 
 
 class UpdateService(QObject):
@@ -150,6 +168,7 @@ class UpdateService(QObject):
     def shutdown(self) -> None:
         """Stop looking; never waits for a job (an install in progress is atomic: it either lands or not)."""
         self._closing = True
+        self._bridge.close()
         for timer in (self._usb_timer, self._sync_timer, self._watchdog):
             timer.stop()
         running = [job.source for job in self._jobs.values()]
@@ -198,7 +217,7 @@ class UpdateService(QObject):
                 log.exception("update job %s (%s) failed", kind, source)
                 result = exc
             with contextlib.suppress(RuntimeError):  # the service is gone (the kiosk is closing)
-                bridge.reported.emit(job.id, result)
+                bridge.report(job.id, result)
 
         job.thread = threading.Thread(target=run, name=f"update-{kind}-{job.id}", daemon=True)
         self._jobs[job.id] = job
@@ -386,7 +405,7 @@ class UpdateService(QObject):
         return genuine
 
     def _bridge_found(self, folder: str) -> None:
-        self._bridge.reported.emit(_FOUND, folder)
+        self._bridge.report(_FOUND, folder)
 
     def _run_stick_hooks(self, stick: Any, root: Path) -> None:
         for hook in self._stick_hooks:

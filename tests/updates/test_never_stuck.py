@@ -14,6 +14,7 @@ import threading
 import time
 
 import pytest
+from PySide6.QtCore import Qt
 
 from kiosk.app import RunOptions, start_updates
 from kiosk.qt.updates import UPDATE_FOLDER, UpdateService
@@ -28,6 +29,35 @@ def _stick_with(tmp_path, name, bundle=None):
     if bundle is not None:
         shutil.copytree(bundle, root / UPDATE_FOLDER)
     return root
+
+
+def test_a_job_that_ends_after_shutdown_reports_nothing(qtbot, tmp_path):
+    """The kiosk is closing: a scan still running reports nothing when it ends (its report reached Qt objects
+    being torn down, and the process died with a segmentation fault at exit)."""
+    release, scanning = threading.Event(), threading.Event()
+
+    def volumes():
+        scanning.set()
+        release.wait(10)
+        return [tmp_path]
+
+    service = UpdateService([], volumes=volumes, usb_interval_s=60)
+    reports: list[object] = []
+    service._bridge.reported.connect(lambda *args: reports.append(args), Qt.ConnectionType.DirectConnection)
+    service.look_at_usb()
+    assert scanning.wait(5)
+    job = next(iter(service._jobs.values()))
+    service.shutdown()
+    release.set()
+    job.thread.join(5)
+    assert not job.thread.is_alive() and reports == []
+
+    again = UpdateService([], volumes=lambda: [], usb_interval_s=60)  # and before shutdown, it does report
+    again._bridge.reported.connect(lambda *args: reports.append(args), Qt.ConnectionType.DirectConnection)
+    again.look_at_usb()
+    next(iter(again._jobs.values())).thread.join(5)
+    assert len(reports) == 1
+    again.shutdown()
 
 
 @pytest.mark.gui
