@@ -14,7 +14,7 @@ words of the guide's own vocabulary (the terms of that language's full-text inde
   ("sözleşmesi" ~ "sözleşme", "harçlığımı" ~ "harçlık").
 - **one typo**: a vocabulary word of five letters or more at one edit (a letter missing, added, or replaced)
   of the typed word ("zakgelt" ~ "zakgeld", "mony" ~ "money"), among the words of about its length that share
-  its first or its last letter.
+  its first or its last letters.
 
 Light rules, where Snowball has no stemmer and the rule is safe:
 - Tigrinya (ti, also am): a word is compared by its consonants (each Ethiopic syllable -> the first form of its
@@ -185,14 +185,14 @@ class Vocabulary:
 
     Typos are found by scanning the few words of about the typed word's length that share its first or its last
     letters (one edit leaves one end in place) rather than through an index of every word's one-letter deletions:
-    the same words, in a tenth of the memory (a kiosk keeps a few languages' vocabularies; the deletion index made
+    the same words, in a fifth of the memory (a kiosk keeps a few languages' vocabularies; the deletion index made
     them 10-20 MiB each)."""
 
     lang: str
     words: frozenset[str] = frozenset()
     by_key: dict[str, tuple[str, ...]] = field(default_factory=dict)
     keys: list[str] = field(default_factory=list)  # sorted: the keys that begin with a key are a range
-    # (length, first letter) and (length, last letter) -> the words, and the keys, with them
+    # (length, beginning, False) and (length, ending, True) -> the words, and the keys, with them (see _by_ends)
     word_ends: dict[tuple[int, str, bool], tuple[str, ...]] = field(default_factory=dict)
     key_ends: dict[tuple[int, str, bool], tuple[str, ...]] = field(default_factory=dict)
 

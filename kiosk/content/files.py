@@ -145,8 +145,6 @@ _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 # What YAML reads differently or refuses: characters it does not print, its other line breaks, a byte order mark
 # (one class, the printable ranges without U+2028, U+2029 and U+FEFF: an alternation was four times slower).
 _UNUSUAL = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
-# A plain scalar that cannot be anything but itself: no indicator first, no ': ' or ' #' inside, no ':' last.
-_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:(?!: | #)[^\t])*(?<![:\s])")
 
 
 def simple_mapping(text: str, first_line: int) -> LineDict | None:
@@ -209,7 +207,8 @@ def _scalar(raw: str | None) -> str | None:
 
 
 def _plain(raw: str) -> bool:
-    """``_PLAIN.fullmatch(raw)``, with string methods (a look-ahead at every character was most of the time)."""
+    """A plain scalar that cannot be anything but itself: no indicator or space first, no ':' or space last, no tab,
+    no ': ' or ' #' inside (string methods: a pattern with a look-ahead at every character was most of the time)."""
     return (raw[0] not in _INDICATORS and not raw[0].isspace() and raw[-1] != ":" and not raw[-1].isspace()
             and "\t" not in raw and ": " not in raw and " #" not in raw)  # fmt: skip
 

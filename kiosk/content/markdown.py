@@ -47,14 +47,18 @@ class Analysis:
 def analyse(markdown: str) -> Analysis:
     """The problems, HTML and text of ``markdown`` (the checker and the build both ask: the second is a cache hit).
 
-    Most answers are read from their HTML alone (``_from_html``); the others, and every answer with a problem, from
-    the parser's tree, which knows each problem's line."""
-    if "<" not in markdown:  # no raw HTML and no autolink: the HTML's tags are the Markdown's own
-        html = _LINK_TAGS.sub("", _parser.render(markdown)).strip()
-        text = _text_of_html(html)
-        if text is not None:
-            return Analysis((), html, text)
-    return _analyse_tree(markdown)
+    Most answers are read from their HTML alone (``_analyse_html``); the others, and every answer with a problem,
+    from the parser's tree, which knows each problem's line."""
+    return _analyse_html(markdown) or _analyse_tree(markdown)
+
+
+def _analyse_html(markdown: str) -> Analysis | None:
+    """The answer read from its rendered HTML, or None when the HTML does not settle it."""
+    if "<" in markdown:  # raw HTML or an autolink: the HTML's tags are not only the Markdown's own
+        return None
+    html = _LINK_TAGS.sub("", _parser.render(markdown)).strip()
+    text = _text_of_html(html)
+    return Analysis((), html, text) if text is not None else None
 
 
 def _analyse_tree(markdown: str) -> Analysis:

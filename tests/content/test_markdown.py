@@ -33,26 +33,15 @@ def test_the_build_sets_asides_apart_in_right_to_left_answers_only(shipped_guide
 
 
 # --- reading most answers from their HTML: the same problems, HTML and text as the parser's tree ---------------
-def _from_html(markdown: str):
-    """analyse's quick way, or None where it leaves the answer to the tree."""
-    from kiosk.content import markdown as md
-
-    if "<" in markdown:
-        return None
-    html = md._LINK_TAGS.sub("", md._parser.render(markdown)).strip()
-    text = md._text_of_html(html)
-    return None if text is None else md.Analysis((), html, text)
-
-
 def test_every_shipped_answer_is_read_from_its_html_as_its_tree_reads_it():
     from kiosk import paths
-    from kiosk.content.markdown import _analyse_tree
+    from kiosk.content.markdown import _analyse_html, _analyse_tree
 
     bodies = [path.read_text(encoding="utf-8").split("\n---\n", 1)[1].strip("\n")
               for path in sorted(paths.content_dir().glob("lang/*/answers/*.md"))]  # fmt: skip
     assert len(bodies) > 500
     for body in bodies:
-        quick = _from_html(body)
+        quick = _analyse_html(body)
         assert quick is not None, body  # the quick way takes every answer the guide has ...
         assert quick == _analyse_tree(body), body  # ... and reads it as the tree does
 
@@ -62,7 +51,7 @@ def test_random_markdown_is_read_from_its_html_as_its_tree_reads_it_or_left_to_t
     where the tree finds a problem the quick way gives none (it leaves the answer to the tree)."""
     import random
 
-    from kiosk.content.markdown import _analyse_tree
+    from kiosk.content.markdown import _analyse_html, _analyse_tree
 
     pieces = ["word", "وال", "ሰላም", "слово", "სიტყვა", " ", "  ", "\n", "\n\n", "**", "*", "_", "__", "\\*", "\\",
               "&amp;", "&lt;", "&gt;", "&quot;", "&nbsp;", "&#60;", "&#0;", "&copy;", "&", '"', "'", "(", ")", ">",
@@ -74,7 +63,7 @@ def test_random_markdown_is_read_from_its_html_as_its_tree_reads_it_or_left_to_t
     quick_ones = refused = 0
     for _ in range(30_000):
         markdown = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
-        quick, tree = _from_html(markdown), _analyse_tree(markdown)
+        quick, tree = _analyse_html(markdown), _analyse_tree(markdown)
         if quick is not None:
             quick_ones += 1
             assert quick == tree, markdown
