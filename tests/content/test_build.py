@@ -117,3 +117,13 @@ def test_a_search_text_changed_by_the_checks_is_indexed_as_changed(tmp_path, con
     late = tmp_path / "late.sqlite"
     do_build(content_copy, late)
     assert late.read_bytes() == out.read_bytes()
+
+
+def test_search_index_holds_folded_text(shipped_guide):
+    conn = sqlite3.connect(shipped_guide)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    langs = [r[0] for r in conn.execute("SELECT code FROM languages")]
+    for lang in langs:
+        assert f"search_{lang}" in tables and f"search_{lang}_fts" in tables
+    (question,) = conn.execute("SELECT question FROM search_nl WHERE question_id = 'accident'").fetchone()
+    assert question == question.casefold()
